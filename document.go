@@ -1,0 +1,220 @@
+package legajo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Institution is what the letterhead and footer of every document say.
+// It is configuration.
+type Institution struct {
+	Name        string   `json:"name"`         // Servicios de Salud de Veracruz
+	Units       []string `json:"units"`        // Dirección Administrativa, Departamento de Tecnologías de la Información
+	Legend      string   `json:"legend"`       // En Veracruz… tu salud es prioridad
+	YearLegend  string   `json:"year_legend"`  // optional legend of the year, printed under the letterhead
+	Place       string   `json:"place"`        // Xalapa-Enríquez, Ver.
+	Address     string   `json:"address"`      // footer
+	FolioPrefix string   `json:"folio_prefix"` // SESVER/DA/DTI
+	BaseURL     string   `json:"base_url"`     // of the public verification page, printed in the QR
+}
+
+// Signer is a signature block resolved for one document.
+type Signer struct {
+	Caption  string
+	Name     string
+	Position string
+	Tantos   []string // empty: every tanto
+}
+
+// On tells whether the signer signs the named tanto.
+func (s Signer) On(tanto string) bool {
+	return len(s.Tantos) == 0 || slices.Contains(s.Tantos, tanto)
+}
+
+// Document is a document ready to render: validated values, folio, date and
+// resolved signatories. Every tanto is rendered from the same Document.
+type Document struct {
+	Type   *DocType
+	Folio  Folio // zero for a draft
+	Date   time.Time
+	Values Values
+
+	Institution Institution
+	Signers     []Signer
+	Copies      []string
+	Sender      *Signatory // tarjetas: DE
+
+	// Digest is the hex SHA-256 of the document's public content (type,
+	// version, folio, date and fields without secrets). The QR code carries
+	// its first bytes, so a printed copy can be checked against the archive
+	// without the PDF's own bytes, which cannot contain their own hash.
+	Digest string
+}
+
+// Draft tells whether d has no folio yet; drafts are marked as such.
+func (d *Document) Draft() bool { return d.Folio.IsZero() }
+
+// VerifyURL is the address of the public verification page for d.
+func (d *Document) VerifyURL() string {
+	base := strings.TrimRight(d.Institution.BaseURL, "/")
+	if d.Draft() {
+		return base + "/verificar"
+	}
+	return base + "/verificar/" + d.Folio.Slug() + "?h=" + d.Digest[:16]
+}
+
+// Request is what it takes to prepare a document.
+type Request struct {
+	Type        *DocType
+	Data        map[string]any // as submitted
+	Folio       Folio
+	Date        time.Time
+	Institution Institution
+	Directory   Directory
+}
+
+// Prepare validates the request's data and resolves the signatories in
+// office on its date. Errors are ErrInvalid (with every problem) or
+// ErrNotFound (a role nobody holds on that date).
+func Prepare(r Request) (*Document, error) {
+	vals, err := r.Type.Validate(r.Data)
+	if err != nil {
+		return nil, err
+	}
+	d := &Document{
+		Type:        r.Type,
+		Folio:       r.Folio,
+		Date:        r.Date,
+		Values:      vals,
+		Institution: r.Institution,
+	}
+	lookup := d.lookupFor(Tanto{})
+	for _, b := range r.Type.Signatures {
+		if !d.Holds(b.When) {
+			continue
+		}
+		s := Signer{Caption: b.Caption, Tantos: b.Tantos}
+		if b.Role != "" {
+			who, err := r.Directory.InOffice(b.Role, r.Date)
+			if err != nil {
+				return nil, err
+			}
+			s.Name, s.Position = who.Name, who.Position
+		} else {
+			s.Name, s.Position = b.Name.Expand(lookup), b.Position.Expand(lookup)
+		}
+		d.Signers = append(d.Signers, s)
+	}
+	for _, c := range r.Type.Copies {
+		if c.Role != "" {
+			who, err := r.Directory.InOffice(c.Role, r.Date)
+			if err != nil {
+				return nil, err
+			}
+			d.Copies = append(d.Copies, who.Name+". "+who.Position+".")
+			continue
+		}
+		for _, line := range strings.Split(c.Text.Expand(lookup), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				d.Copies = append(d.Copies, line)
+			}
+		}
+	}
+	if r.Type.SenderRole != "" {
+		who, err := r.Directory.InOffice(r.Type.SenderRole, r.Date)
+		if err != nil {
+			return nil, err
+		}
+		d.Sender = &who
+	}
+	d.Digest = d.digest()
+	return d, nil
+}
+
+func (d *Document) digest() string {
+	content := struct {
+		Type    string `json:"type"`
+		Version int    `json:"version"`
+		Folio   string `json:"folio"`
+		Date    string `json:"date"`
+		Fields  Values `json:"fields"`
+	}{d.Type.ID, d.Type.Version, d.Folio.String(), d.Date.UTC().Format(time.RFC3339Nano), d.Type.Public(d.Values)}
+	b, err := json.Marshal(content)
+	if err != nil {
+		panic("legajo: digest: " + err.Error()) // only strings and maps of strings
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Holds tells whether the condition is met by d's values; a nil condition
+// always holds.
+func (d *Document) Holds(c *Condition) bool {
+	if c == nil {
+		return true
+	}
+	v, ok := d.Values[c.Field]
+	if !ok {
+		return false
+	}
+	if len(c.In) == 0 {
+		return true
+	}
+	return slices.Contains(c.In, v.Text)
+}
+
+// Mask is what a secret looks like on every exemplar but the one handed to
+// the person.
+const Mask = "********"
+
+// Display is the value of field name as printed on tanto: dates long, money
+// with sign and grouping, secrets masked unless the tanto is the one
+// delivered. The special names folio, fecha and lugar give the document's.
+func (d *Document) Display(name string, tanto Tanto) string {
+	return d.lookupFor(tanto)(name)
+}
+
+func (d *Document) lookupFor(tanto Tanto) func(string) string {
+	return func(name string) string {
+		switch name {
+		case "folio":
+			return d.Folio.String()
+		case "fecha":
+			return LongDate(d.Date)
+		case "lugar":
+			return d.Institution.Place
+		}
+		f := d.Type.Field(name)
+		v, ok := d.Values[name]
+		if f == nil || !ok {
+			return ""
+		}
+		return FormatValue(f, v.Text, tanto.Delivered)
+	}
+}
+
+// FormatValue writes a canonical scalar value of field f for people.
+func FormatValue(f *Field, s string, reveal bool) string {
+	if s == "" {
+		return ""
+	}
+	switch f.Type {
+	case FieldDate:
+		t, err := time.Parse(DateLayout, s)
+		if err != nil {
+			return s
+		}
+		return LongDate(t)
+	case FieldMoney:
+		return FormatMoney(s)
+	case FieldSecret:
+		if !reveal {
+			return Mask
+		}
+	}
+	return s
+}
