@@ -242,6 +242,11 @@ func validateScalar(f *Field, label string, v any, present bool) (string, string
 			return "", label + " contiene caracteres de control no permitidos."
 		}
 	}
+	for _, r := range s {
+		if _, ok := CP1252(r); !ok {
+			return "", fmt.Sprintf("%s contiene el carácter «%c», que no se puede imprimir; escríbalo con letras, números o signos comunes.", label, r)
+		}
+	}
 	if n := utf8.RuneCountInString(s); n > f.Limit() {
 		return "", fmt.Sprintf("%s es demasiado largo: %d caracteres; el máximo es %d.", label, n, f.Limit())
 	}

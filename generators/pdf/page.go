@@ -1,0 +1,151 @@
+package pdf
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/go-pdf/fpdf"
+	"rsc.io/qr"
+)
+
+// header draws the letterhead and the tanto mark on every page.
+func (p *page) header() {
+	f, inst := p.f, p.d.Institution
+	x := marginL
+	if p.r.logoType != "" {
+		f.ImageOptions("logo", marginL, marginT, 0, 16, false, fpdf.ImageOptions{ImageType: p.r.logoType}, 0, "")
+		x += 30
+	}
+	f.SetTextColor(0, 0, 0)
+	f.SetXY(x, marginT)
+	p.font("B", 11)
+	f.CellFormat(110, 5, text(strings.ToUpper(inst.Name)), "", 2, "L", false, 0, "")
+	p.font("", 8.5)
+	for _, u := range inst.Units {
+		f.CellFormat(110, 4, text(u), "", 2, "L", false, 0, "")
+	}
+	if inst.Legend != "" {
+		p.font("I", 8)
+		f.SetTextColor(90, 90, 90)
+		f.CellFormat(110, 4, text(inst.Legend), "", 2, "L", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+	}
+	p.tantoMark()
+	f.SetDrawColor(150, 120, 60)
+	f.SetLineWidth(0.6)
+	f.Line(marginL, bodyTop-6, pageW-marginR, bodyTop-6)
+	f.SetLineWidth(0.2)
+	f.SetDrawColor(0, 0, 0)
+	if inst.YearLegend != "" {
+		f.SetXY(marginL, bodyTop-5)
+		p.font("I", 7.5)
+		f.CellFormat(contentW, 3.5, text(inst.YearLegend), "", 0, "C", false, 0, "")
+	}
+	if p.d.Draft() {
+		p.watermark("BORRADOR")
+	}
+	f.SetXY(marginL, bodyTop)
+}
+
+// tantoMark draws the large ORIGINAL / COPIA mark, with where the exemplar goes.
+func (p *page) tantoMark() {
+	f := p.f
+	const w, x, y = 52.0, pageW - marginR - 52.0, marginT - 1
+	f.SetLineWidth(0.5)
+	f.Rect(x, y, w, 17, "D")
+	f.SetLineWidth(0.2)
+	f.SetXY(x, y+1.5)
+	p.font("B", 18)
+	f.CellFormat(w, 8, text(p.tanto.Name), "", 2, "C", false, 0, "")
+	p.font("", 6.5)
+	f.SetX(x + 1)
+	f.MultiCell(w-2, 2.8, text(p.tanto.Destination), "", "C", false)
+}
+
+// watermark writes word diagonally across the page in light grey.
+func (p *page) watermark(word string) {
+	f := p.f
+	f.TransformBegin()
+	f.TransformRotate(35, pageW/2, pageH/2)
+	p.font("B", 80)
+	f.SetTextColor(225, 225, 225)
+	f.SetXY(0, pageH/2-15)
+	f.CellFormat(pageW, 30, word, "", 0, "C", false, 0, "")
+	f.TransformEnd()
+	f.SetTextColor(0, 0, 0)
+}
+
+// footer draws the QR code, the folio, the verification address, the
+// institution's address and "Hoja N de M".
+func (p *page) footer() {
+	f, d := p.f, p.d
+	const qrSize = 18.0
+	top := pageH - footerH + 2
+	p.drawQR(marginL, top, qrSize)
+	x := marginL + qrSize + 3
+	w := contentW - qrSize - 3
+	f.SetDrawColor(150, 120, 60)
+	f.Line(x, top, pageW-marginR, top)
+	f.SetDrawColor(0, 0, 0)
+	f.SetXY(x, top+1)
+	p.font("B", 8)
+	folio := d.Folio.String()
+	if d.Draft() {
+		folio = "Sin folio (borrador)"
+	}
+	f.CellFormat(w-30, 4, text("Folio: "+folio+" · "+p.tanto.Name), "", 0, "L", false, 0, "")
+	p.font("", 8)
+	f.CellFormat(30, 4, text("Hoja "+strconv.Itoa(f.PageNo())+" de {nb}"), "", 2, "R", false, 0, "")
+	f.SetX(x)
+	p.font("", 6.5)
+	f.CellFormat(w, 3.2, text(d.Type.Title+" · versión "+strconv.Itoa(d.Type.Version)+" de la plantilla"), "", 2, "L", false, 0, "")
+	f.SetX(x)
+	f.CellFormat(w, 3.2, text("Verifique su autenticidad en "+d.VerifyURL()), "", 2, "L", false, 0, "")
+	if d.Institution.Address != "" {
+		f.SetX(x)
+		f.SetTextColor(90, 90, 90)
+		f.CellFormat(w, 3.2, text(d.Institution.Address), "", 2, "L", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+	}
+}
+
+// qrRun is a horizontal run of dark modules.
+type qrRun struct{ x, y, n int }
+
+// qrRuns encodes url; runs make the code a few dozen rectangles instead of
+// hundreds of squares.
+func qrRuns(url string) ([]qrRun, int) {
+	c, err := qr.Encode(url, qr.M)
+	if err != nil {
+		return nil, 0 // a URL too long for a QR code: the text line still carries it
+	}
+	var runs []qrRun
+	for y := 0; y < c.Size; y++ {
+		for x := 0; x < c.Size; {
+			if !c.Black(x, y) {
+				x++
+				continue
+			}
+			start := x
+			for x < c.Size && c.Black(x, y) {
+				x++
+			}
+			runs = append(runs, qrRun{start, y, x - start})
+		}
+	}
+	return runs, c.Size
+}
+
+func (p *page) drawQR(x, y, size float64) {
+	if p.qrN == 0 {
+		return
+	}
+	m := size / float64(p.qrN+2) // one module of quiet zone each side
+	f := p.f
+	f.SetFillColor(0, 0, 0)
+	for _, r := range p.qr {
+		f.Rect(x+m*float64(r.x+1), y+m*float64(r.y+1), m*float64(r.n), m, "F")
+	}
+	f.SetFillColor(255, 255, 255)
+}
+
