@@ -211,10 +211,37 @@ func FormatValue(f *Field, s string, reveal bool) string {
 		return LongDate(t)
 	case FieldMoney:
 		return FormatMoney(s)
+	case FieldNumber:
+		return groupThousands(s)
 	case FieldSecret:
 		if !reveal {
 			return Mask
 		}
 	}
 	return s
+}
+
+// groupThousands writes 778181.5 as 778,181.5, as Mexican documents do.
+func groupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if len(whole) < 4 {
+		return sign + s
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
 }

@@ -369,22 +369,7 @@ func parseMoney(s string) (string, bool) {
 }
 
 // FormatMoney writes a canonical amount as "$1,250.50".
-func FormatMoney(s string) string {
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteByte('$')
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+func FormatMoney(s string) string { return "$" + groupThousands(s) }
 
 // Public returns v without secret fields and secret table columns: what may
 // be stored, indexed and logged.

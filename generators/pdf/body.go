@@ -222,4 +222,3 @@ func cellText(c *legajo.Field, v string, tanto legajo.Tanto) string {
 	}
 	return legajo.FormatValue(c, v, tanto.Delivered)
 }
-

@@ -106,9 +106,9 @@ func (p *page) formatoHead() {
 	f, d := p.f, p.d
 	p.title(p.expand(d.Type.Heading), 12.5)
 	p.space(1)
-	half := contentW / 2
-	p.cellPair(marginL, half, "Folio", p.folioText())
-	p.cellPair(marginL+half, half, "Lugar y fecha", d.Institution.Place+", a "+legajo.LongDate(d.Date))
+	const folioW = 68.0
+	p.cellPair(marginL, folioW, "Folio", p.folioText())
+	p.cellPair(marginL+folioW, contentW-folioW, "Lugar y fecha", d.Institution.Place+", a "+legajo.LongDate(d.Date))
 	f.SetY(f.GetY() + 6.5)
 	if s := p.expand(d.Type.Subject); s != "" {
 		p.gridRows([]gridCell{{label: "Asunto", value: s}}, 1)
@@ -126,7 +126,13 @@ func (p *page) cellPair(x, w float64, label, value string) {
 	f.SetFillColor(235, 235, 235)
 	f.SetXY(x, y)
 	f.CellFormat(lw, 6.5, text(label), "1", 0, "L", true, 0, "")
-	p.font("", 9)
+	// shrink a long value rather than let it cross the frame
+	size := 9.0
+	p.font("", size)
+	for size > 6.5 && f.GetStringWidth(text(value)) > w-lw-2 {
+		size -= 0.5
+		p.font("", size)
+	}
 	f.CellFormat(w-lw, 6.5, text(value), "1", 0, "L", false, 0, "")
 	f.SetFillColor(255, 255, 255)
 	f.SetXY(marginL, y)
@@ -150,7 +156,8 @@ func (p *page) label() {
 	f.SetLineWidth(0.2)
 	f.SetXY(x+3, y+3)
 	p.font("B", 7)
-	f.CellFormat(w-6, 3.2, text(strings.ToUpper(d.Institution.Name)+" · "+lastUnit(d.Institution)), "", 2, "L", false, 0, "")
+	f.MultiCell(w-6-18, 3.2, text(strings.ToUpper(d.Institution.Name)+" · "+lastUnit(d.Institution)), "", "L", false)
+	f.SetX(x + 3)
 	p.font("B", 10)
 	f.MultiCell(w-6-16, 4.4, text(p.expand(d.Type.Heading)), "", "L", false)
 	f.SetX(x + 3)

@@ -148,4 +148,3 @@ func (p *page) drawQR(x, y, size float64) {
 	}
 	f.SetFillColor(255, 255, 255)
 }
-

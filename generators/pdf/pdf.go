@@ -52,13 +52,13 @@ func New(opts Options) (*Renderer, error) {
 
 // Page geometry, in millimetres (Letter: 215.9 × 279.4).
 const (
-	pageW   = 215.9
-	pageH   = 279.4
-	marginL = 25.0
-	marginR = 20.0
-	marginT = 14.0
-	bodyTop = 42.0 // below the letterhead
-	footerH = 24.0 // reserved at the bottom for QR, folio and page number
+	pageW    = 215.9
+	pageH    = 279.4
+	marginL  = 25.0
+	marginR  = 20.0
+	marginT  = 14.0
+	bodyTop  = 42.0 // below the letterhead
+	footerH  = 24.0 // reserved at the bottom for QR, folio and page number
 	contentW = pageW - marginL - marginR
 	lineH    = 4.6 // body text line height
 )
@@ -80,6 +80,7 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 			p.formatoHead()
 		}
 		p.body()
+		p.keepTail()
 		if !d.Type.Closing.IsZero() {
 			p.space(2)
 			p.paragraph(p.expand(d.Type.Closing))

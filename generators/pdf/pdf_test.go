@@ -177,7 +177,7 @@ func TestTextLayer(t *testing.T) {
 						for _, row := range v.Rows {
 							for _, c := range f.Columns {
 								if c.Type != legajo.FieldSecret && c.Type != legajo.FieldDate {
-									vals = append(vals, row[c.Name])
+									vals = append(vals, legajo.FormatValue(&c, row[c.Name], tanto.Delivered))
 								}
 							}
 						}

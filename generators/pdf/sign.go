@@ -1,63 +1,137 @@
 package pdf
 
-// signatures draws the signature blocks that go on this tanto.
-func (p *page) signatures() {
+import "strings"
+
+type signer struct{ caption, name, position string }
+
+// signerRows groups the signature blocks that go on this tanto into rows:
+// two side by side, or three when there are three or five and more.
+func (p *page) signerRows() [][]signer {
 	var signers []signer
 	for _, s := range p.d.Signers {
 		if s.On(p.tanto.Name) {
 			signers = append(signers, signer{s.Caption, s.Name, s.Position})
 		}
 	}
-	if len(signers) == 0 {
-		return
-	}
-	p.space(6)
-	if p.d.Type.Layout == "oficio" {
-		p.signatureRow(signers[:1])
-		signers = signers[1:]
-	}
 	per := 2
 	if len(signers) == 3 || len(signers) >= 5 {
 		per = 3
 	}
+	var rows [][]signer
 	for i := 0; i < len(signers); i += per {
-		p.signatureRow(signers[i:min(i+per, len(signers))])
+		rows = append(rows, signers[i:min(i+per, len(signers))])
+	}
+	return rows
+}
+
+// signatures draws the signature blocks that go on this tanto.
+func (p *page) signatures() {
+	rows := p.signerRows()
+	if len(rows) == 0 {
+		return
+	}
+	p.space(6)
+	for _, row := range rows {
+		p.signatureRow(row)
 	}
 }
 
-type signer struct{ caption, name, position string }
-
-const signatureH = 38.0
-
-func (p *page) signatureRow(row []signer) {
-	f := p.f
-	p.ensure(signatureH)
-	y := f.GetY()
-	colW := contentW / float64(max(len(row), 2))
-	if len(row) == 1 {
+func signatureWidths(n int) (colW, textW float64) {
+	colW = contentW / float64(max(n, 2))
+	if n == 1 {
 		colW = contentW
 	}
-	bottom := y
+	return colW, min(colW-4, 80)
+}
+
+// signatureRowHeight is the height a row of signature blocks takes.
+func (p *page) signatureRowHeight(row []signer) float64 {
+	_, textW := signatureWidths(len(row))
+	h := 0.0
+	for _, s := range row {
+		p.font("B", 9)
+		hh := float64(p.lines(text(s.caption), textW))*4 + 14 + float64(p.lines(text(s.name), textW))*4
+		p.font("", 8.5)
+		hh += float64(p.lines(text(s.position), textW)) * 3.7
+		h = max(h, hh)
+	}
+	return h
+}
+
+// signatureRow draws signature blocks side by side; a lone one is centred.
+// The row is kept whole on one page.
+func (p *page) signatureRow(row []signer) {
+	f := p.f
+	colW, textW := signatureWidths(len(row))
+	h := p.signatureRowHeight(row)
+	p.ensure(h + 2)
+	y := f.GetY()
 	for i, s := range row {
-		x := marginL + float64(i)*colW
-		if len(row) == 1 {
-			x = marginL
-		}
-		lineW := min(colW-8, 70)
+		x := marginL + float64(i)*colW + (colW-textW)/2
 		f.SetXY(x, y)
 		p.font("B", 9)
-		f.MultiCell(colW, 4, text(s.caption), "", "C", false)
-		ly := f.GetY() + 15
-		f.Line(x+(colW-lineW)/2, ly, x+(colW+lineW)/2, ly)
+		f.MultiCell(textW, 4, text(s.caption), "", "C", false)
+		ly := f.GetY() + 13
+		lineW := min(textW, 70)
+		f.Line(x+(textW-lineW)/2, ly, x+(textW+lineW)/2, ly)
 		f.SetXY(x, ly+1)
-		p.font("B", 9)
-		f.MultiCell(colW, 4, text(s.name), "", "C", false)
+		f.MultiCell(textW, 4, text(s.name), "", "C", false)
 		f.SetX(x)
 		p.font("", 8.5)
-		f.MultiCell(colW, 3.7, text(s.position), "", "C", false)
-		bottom = max(bottom, f.GetY())
+		f.MultiCell(textW, 3.7, text(s.position), "", "C", false)
 	}
-	f.SetXY(marginL, bottom+5)
+	f.SetXY(marginL, y+h+4)
+}
+
+// tailHeight is the height of what should not be split from the signatures:
+// the closing, the signature blocks, the c.c.p. list and the acuse box.
+func (p *page) tailHeight() float64 {
+	h := 0.0
+	if !p.d.Type.Closing.IsZero() {
+		p.font("", 10)
+		h += 2 + float64(p.lines(text(p.expand(p.d.Type.Closing)), contentW))*(lineH+0.4)
+	}
+	if rows := p.signerRows(); len(rows) > 0 {
+		h += 6
+		for _, row := range rows {
+			h += p.signatureRowHeight(row) + 4
+		}
+	}
+	p.font("", 7.5)
+	for _, c := range p.d.Copies {
+		h += float64(p.lines(text(c), contentW-10)) * 3.4
+	}
+	if len(p.d.Copies) > 0 {
+		h += 2
+	}
+	if p.tanto.Acuse {
+		h += acuseH + 6
+	}
+	return h
+}
+
+// keepTail moves the closing, signatures, c.c.p. and acuse box to a new
+// page together when they would otherwise be split across pages, as long as
+// they fit on one.
+func (p *page) keepTail() {
+	_, bottom := p.f.GetAutoPageBreak()
+	h := p.tailHeight()
+	if p.f.GetY()+h > pageH-bottom && h <= pageH-bottom-bodyTop {
+		p.f.AddPage()
+	}
+}
+
+// acuseWording names the exemplar the receiver takes away.
+func (p *page) acuseWording() string {
+	for _, t := range p.d.Type.Tantos {
+		if t.Delivered {
+			if strings.EqualFold(t.Name, "COPIA") {
+				return "Recibí la copia de este documento."
+			}
+			return "Recibí el " + strings.ToLower(t.Name) + " de este documento."
+		}
+	}
+	return "Recibí este documento."
 }
 
 // copies writes the c.c.p. list.
@@ -79,11 +153,13 @@ func (p *page) copies() {
 	}
 }
 
+const acuseH = 36.0
+
 // acuseBox is the receipt the receiver fills in on the tanto that comes back
 // signed: without it the document stays pending.
 func (p *page) acuseBox() {
 	f := p.f
-	const h = 36.0
+	const h = acuseH
 	p.space(4)
 	p.ensure(h + 2)
 	y := f.GetY()
@@ -94,7 +170,7 @@ func (p *page) acuseBox() {
 	p.font("B", 9.5)
 	f.CellFormat(contentW-6, 4.5, "ACUSE DE RECIBIDO", "", 2, "L", false, 0, "")
 	p.font("", 8)
-	f.CellFormat(contentW-46, 4, text("Recibí el original de este documento. Escriba con letra de molde y firme:"), "", 2, "L", false, 0, "")
+	f.CellFormat(contentW-46, 4, text(p.acuseWording()+" Escriba con letra de molde y firme:"), "", 2, "L", false, 0, "")
 	field := func(label string, x, y, w float64) {
 		f.SetXY(x, y)
 		p.font("", 8.5)

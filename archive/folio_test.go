@@ -1,0 +1,252 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sesver/legajo"
+)
+
+func TestAllocateFolio(t *testing.T) {
+	ctx := context.Background()
+	st := newFSStore(t)
+	alloc := func(serie string, year int, claim string) legajo.Folio {
+		t.Helper()
+		f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", serie, year, []byte(claim))
+		if err != nil {
+			t.Fatalf("AllocateFolio(%s, %d): %v", serie, year, err)
+		}
+		return f
+	}
+	for want := 1; want <= 3; want++ {
+		f := alloc("OL", 2026, fmt.Sprint("ol-", want))
+		if f != (legajo.Folio{Prefix: "SESVER/DA/DTI", Serie: "OL", Number: want, Year: 2026}) {
+			t.Fatalf("folio %+v, want OL number %d of 2026", f, want)
+		}
+	}
+	if got := alloc("OL", 2027, "next year").Number; got != 1 {
+		t.Errorf("first folio of a new year: %d, want 1", got)
+	}
+	if got := alloc("MIN", 2026, "other serie").Number; got != 1 {
+		t.Errorf("first folio of another serie: %d, want 1", got)
+	}
+	if got := alloc("OL", 2026, "ol-4").String(); got != "SESVER/DA/DTI/OL/0004/2026" {
+		t.Errorf("folio %s, want SESVER/DA/DTI/OL/0004/2026", got)
+	}
+
+	claims, err := ListFolios(ctx, st, "OL", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range claims {
+		got = append(got, fmt.Sprintf("%d=%s", c.Number, c.Claim))
+	}
+	if s := strings.Join(got, " "); s != "1=ol-1 2=ol-2 3=ol-3 4=ol-4" {
+		t.Errorf("ListFolios = %s", s)
+	}
+
+	for _, bad := range []struct {
+		serie string
+		year  int
+		claim string
+	}{
+		{"", 2026, "x"}, {"OL/X", 2026, "x"}, {"..", 2026, "x"}, {"OL", 1899, "x"}, {"OL", 10000, "x"}, {"OL", 2026, ""},
+	} {
+		if _, err := AllocateFolio(ctx, st, "P", bad.serie, bad.year, []byte(bad.claim)); !errors.Is(err, legajo.ErrInvalid) {
+			t.Errorf("AllocateFolio(%q, %d, %q): %v, want ErrInvalid", bad.serie, bad.year, bad.claim, err)
+		}
+	}
+}
+
+// The per-process hint must never carry one Store's numbers to another.
+func TestAllocateFolioHintPerStore(t *testing.T) {
+	ctx := context.Background()
+	a, b := newFSStore(t), newFSStore(t)
+	for range 5 {
+		if _, err := AllocateFolio(ctx, a, "", "OL", 2026, []byte("a")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := AllocateFolio(ctx, b, "", "OL", 2026, []byte("b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Number != 1 {
+		t.Errorf("first folio in a fresh store after 5 in another: %d, want 1", f.Number)
+	}
+}
+
+// A Create whose response was lost and which was retried reports a conflict
+// with the caller's own write: AllocateFolio must take that number, not skip
+// it. Simulated by claiming a number behind AllocateFolio's back with the
+// same claim.
+func TestAllocateFolioOwnClaim(t *testing.T) {
+	ctx := context.Background()
+	st := newFSStore(t)
+	if _, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, st, "folios/OL/2026/000002", []byte("retried"))
+	f, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("retried"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Number != 2 {
+		t.Errorf("folio %d, want 2 (the caller's own earlier write)", f.Number)
+	}
+}
+
+// Environment of the child processes of TestAllocateFolioProcesses.
+const (
+	folioChildEnv = "LEGAJO_TEST_FOLIO_CHILD" // "fs:<dir>" or "s3:<bucket>"
+	folioOutEnv   = "LEGAJO_TEST_FOLIO_OUT"   // file for the child's results
+	folioChildren = 2
+	folioPerChild = 50
+)
+
+// TestAllocateFolioProcesses runs 2 processes × 50 concurrent allocations
+// on one serie and checks that they got exactly 1..100.
+func TestAllocateFolioProcesses(t *testing.T) {
+	t.Run("fs", func(t *testing.T) {
+		dir := t.TempDir()
+		st, err := OpenFS(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testFolioProcesses(t, st, "fs:"+dir)
+	})
+	t.Run("s3", func(t *testing.T) {
+		st := newS3Store(t, S3Config{})
+		testFolioProcesses(t, st, "s3:"+st.bucket)
+	})
+}
+
+func testFolioProcesses(t *testing.T, st Store, spec string) {
+	ctx := context.Background()
+	out := t.TempDir()
+	var wg sync.WaitGroup
+	errs := make([]error, folioChildren)
+	logs := make([][]byte, folioChildren)
+	for i := range folioChildren {
+		wg.Go(func() {
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestFolioChild$", "-test.count=1")
+			cmd.Env = append(os.Environ(),
+				folioChildEnv+"="+spec,
+				folioOutEnv+"="+filepath.Join(out, fmt.Sprint(i)),
+				fmt.Sprintf("LEGAJO_TEST_FOLIO_PROC=p%d", i),
+			)
+			logs[i], errs[i] = cmd.CombinedOutput()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("child %d: %v\n%s", i, err, logs[i])
+		}
+	}
+
+	// What each child says it got.
+	owner := map[int]string{}
+	for i := range folioChildren {
+		data, err := os.ReadFile(filepath.Join(out, fmt.Sprint(i)))
+		if err != nil {
+			t.Fatalf("child %d left no results: %v\n%s", i, err, logs[i])
+		}
+		var got map[string]int // claim → number
+		if err := json.Unmarshal(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != folioPerChild {
+			t.Errorf("child %d reports %d folios, want %d", i, len(got), folioPerChild)
+		}
+		for claim, n := range got {
+			if prev, dup := owner[n]; dup {
+				t.Errorf("folio %d given to both %s and %s", n, prev, claim)
+			}
+			owner[n] = claim
+		}
+	}
+
+	// What the store holds: exactly 1..100, each with its claimant's claim.
+	claims, err := ListFolios(ctx, st, "OL", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const total = folioChildren * folioPerChild
+	if len(claims) != total {
+		t.Errorf("store holds %d folios, want %d", len(claims), total)
+	}
+	for i, c := range claims {
+		if c.Number != i+1 {
+			t.Fatalf("folio at position %d is number %d: gap or duplicate", i+1, c.Number)
+		}
+		if string(c.Claim) != owner[c.Number] {
+			t.Errorf("folio %d holds claim %q, but %q reported it", c.Number, c.Claim, owner[c.Number])
+		}
+	}
+}
+
+// TestFolioChild is one child process of TestAllocateFolioProcesses; it
+// does nothing when run otherwise.
+func TestFolioChild(t *testing.T) {
+	spec := os.Getenv(folioChildEnv)
+	if spec == "" {
+		t.Skip("runs only as a child of TestAllocateFolioProcesses")
+	}
+	ctx := context.Background()
+	var st Store
+	switch kind, arg, _ := strings.Cut(spec, ":"); kind {
+	case "fs":
+		fs, err := OpenFS(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = fs
+	case "s3":
+		cfg := s3TestConfig(t)
+		cfg.Bucket, cfg.CreateBucket = arg, false
+		s3, err := OpenS3(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = s3
+	default:
+		t.Fatalf("bad %s=%q", folioChildEnv, spec)
+	}
+	defer st.Close()
+
+	proc := os.Getenv("LEGAJO_TEST_FOLIO_PROC")
+	var mu sync.Mutex
+	got := map[string]int{}
+	var wg sync.WaitGroup
+	for g := range folioPerChild {
+		wg.Go(func() {
+			claim := fmt.Sprintf("%s-g%02d", proc, g)
+			f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, []byte(claim))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			got[claim] = f.Number
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	data, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(os.Getenv(folioOutEnv), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

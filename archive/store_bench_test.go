@@ -1,0 +1,98 @@
+package archive
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sync/atomic"
+	"testing"
+)
+
+// Benchmarks compare the backends in one run:
+//
+//	source .ci/s3.sh; s3_start; go test -run '^$' -bench . ./archive/; s3_stop
+//
+// Each reports ops/s besides ns/op; "parallel" runs 8 goroutines per CPU.
+
+var benchBackends = []struct {
+	name string
+	open func(b *testing.B) Store
+}{
+	{"fs", func(b *testing.B) Store { return newFSStore(b) }},
+	{"s3", func(b *testing.B) Store { return newS3Store(b, S3Config{}) }},
+}
+
+// BenchmarkCreateGet files a 30 KiB object (the size of a typical issued
+// PDF) and reads it back.
+func BenchmarkCreateGet(b *testing.B) {
+	data := make([]byte, 30<<10)
+	rand.Read(data)
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			st := be.open(b)
+			var seq atomic.Int64
+			op := func() error {
+				n := seq.Add(1)
+				key := fmt.Sprintf("bench/%04d/%06d.pdf", n/1000, n)
+				if err := st.Create(context.Background(), key, data, CreateOptions{ContentType: "application/pdf"}); err != nil {
+					return err
+				}
+				got, err := st.Get(context.Background(), key)
+				if err == nil && len(got) != len(data) {
+					err = fmt.Errorf("Get %s: %d bytes, want %d", key, len(got), len(data))
+				}
+				return err
+			}
+			runBench(b, op)
+		})
+	}
+}
+
+// BenchmarkAllocateFolio allocates folios of one serie; in parallel, all
+// goroutines contend for the next number.
+func BenchmarkAllocateFolio(b *testing.B) {
+	claim := []byte(`{"type":"oficio-liberacion","idempotency_key":"0123456789abcdef"}`)
+	var series atomic.Int64
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			st := be.open(b)
+			serie := fmt.Sprintf("S%d", series.Add(1))
+			runBench(b, func() error {
+				_, err := AllocateFolio(context.Background(), st, "", serie, 2026, claim)
+				return err
+			})
+		})
+	}
+}
+
+// runBench runs op sequentially and with 8 goroutines per CPU.
+func runBench(b *testing.B, op func() error) {
+	b.Run("sequential", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := op(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportOps(b)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(8)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := op(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		reportOps(b)
+	})
+}
+
+func reportOps(b *testing.B) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "ops/s")
+	}
+}

@@ -1,0 +1,70 @@
+package legajo
+
+import "fmt"
+
+// Expediente is an archive file: documents are filed into it in date order
+// and it is bound to one serie of the Cuadro General de Clasificación
+// Archivística. Its retention comes from the Catálogo de Disposición
+// Documental (CADIDO). Expedientes are configuration.
+type Expediente struct {
+	ID   string `json:"id"`   // e.g. dti
+	Name string `json:"name"` // e.g. Expediente del Departamento de Tecnologías de la Información
+	// Code is the classification code fondo.sección.serie, e.g. SESVER.08C.11.
+	Code  string `json:"code"`
+	Order string `json:"order"` // filing order: cronológico
+	// YearsTramite and YearsConcentracion are the vigencias in the archivo
+	// de trámite and the archivo de concentración.
+	YearsTramite       int      `json:"years_tramite"`
+	YearsConcentracion int      `json:"years_concentracion"`
+	Destino            string   `json:"destino"` // destino final: Conservación, Baja, Muestreo
+	Valores            []string `json:"valores"` // valores documentales: Administrativo, Legal, Fiscal, Contable
+	Acceso             string   `json:"acceso"`  // pública, reservada, confidencial
+}
+
+// RetentionYears is how long filed objects must be kept before any
+// disposition can even be proposed: trámite plus concentración.
+func (e Expediente) RetentionYears() int { return e.YearsTramite + e.YearsConcentracion }
+
+// Validate checks an expediente from configuration.
+func (e Expediente) Validate() error {
+	switch {
+	case e.ID == "" || !validName(e.ID):
+		return fmt.Errorf("expediente %q: id must be lower-case letters, digits and '-'", e.ID)
+	case e.Name == "":
+		return fmt.Errorf("expediente %s: name is missing", e.ID)
+	case e.Code == "":
+		return fmt.Errorf("expediente %s: classification code is missing", e.ID)
+	case e.YearsTramite < 1 || e.YearsConcentracion < 0:
+		return fmt.Errorf("expediente %s: years in trámite must be 1 or more", e.ID)
+	}
+	switch e.Destino {
+	case "Conservación", "Baja", "Muestreo":
+	default:
+		return fmt.Errorf("expediente %s: destino must be Conservación, Baja or Muestreo", e.ID)
+	}
+	switch e.Acceso {
+	case "pública", "reservada", "confidencial":
+	default:
+		return fmt.Errorf("expediente %s: acceso must be pública, reservada or confidencial", e.ID)
+	}
+	return nil
+}
+
+// DefaultExpedientes are the expedientes the manual names, each filed
+// cronológico. The codes follow the common series of the federal CGCA
+// (08C Tecnologías y servicios de la información, 06C.17 bienes muebles) until
+// SESVER's own approved CGCA is configured.
+func DefaultExpedientes() []Expediente {
+	adm := []string{"Administrativo"}
+	return []Expediente{
+		{ID: "oficios-recibidos", Name: "Expediente de Oficios y Tarjetas recibidas del Departamento de Tecnologías de la Información", Code: "SESVER.08C.01", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
+		{ID: "dti", Name: "Expediente del Departamento de Tecnologías de la Información", Code: "SESVER.08C.09", YearsTramite: 2, YearsConcentracion: 5, Destino: "Conservación", Valores: []string{"Administrativo", "Legal"}, Acceso: "pública"},
+		{ID: "correos", Name: "Expediente de correos electrónicos", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "confidencial"},
+		{ID: "personal-baja", Name: "Expediente Personal que causa baja", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: []string{"Administrativo", "Legal"}, Acceso: "confidencial"},
+		{ID: "radiocomunicacion", Name: "Expediente de solicitudes de mantenimiento de equipo de radiocomunicación", Code: "SESVER.08C.04", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
+		{ID: "servicios-dti", Name: "Expediente de servicios del Departamento de Tecnologías de la Información", Code: "SESVER.08C.04", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
+		{ID: "respaldos", Name: "Expediente de solicitudes de respaldo", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
+		{ID: "baja-equipo", Name: "Expediente de baja de equipo", Code: "SESVER.06C.17", YearsTramite: 3, YearsConcentracion: 7, Destino: "Conservación", Valores: []string{"Administrativo", "Legal", "Contable"}, Acceso: "pública"},
+		{ID: "diseno-grafico", Name: "Carpeta electrónica de requerimientos de diseño gráfico", Code: "SESVER.08C.11", YearsTramite: 1, YearsConcentracion: 2, Destino: "Baja", Valores: adm, Acceso: "pública"},
+	}
+}
