@@ -1,0 +1,478 @@
+package archive
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// Key layout. Keys of filed objects sort chronologically, so a plain listing
+// of an expediente is already its trail:
+//
+//	expedientes/<exp>/<AAAA>/<MM>/<AAAAMMDDTHHMMSS.mmmZ>_<folio-slug>_<what>.<ext>
+//	expedientes/<exp>/<AAAA>/<MM>/<…same…>.json         manifest beside each file
+//	cadenas/<exp>/<seq, 12 digits>.json                   the hash chain: commit records
+//	documentos/<folio-slug>/<seq>_<exp>.json              pointers folio → chain entry (derived)
+//	folios/<serie>/<year>/<n, 6 digits>                   folio claims
+//	idempotencia/<sha256 of key>.json, …-resultado.json   idempotency keys
+const (
+	expRoot   = "expedientes/"
+	chainRoot = "cadenas/"
+	docRoot   = "documentos/"
+	idemRoot  = "idempotencia/"
+	seqDigits = 12
+)
+
+// Archive files documents and their events into expedientes on a Store. It
+// implements legajo.Archive. It is safe for concurrent use, and several
+// processes (or machines) may share one Store.
+type Archive struct {
+	st    Store
+	exps  map[string]legajo.Expediente
+	order []legajo.Expediente
+
+	mu    sync.Mutex
+	heads map[string]*head // per expediente
+}
+
+// head is the last known entry of a chain. Its mutex serialises this
+// process's appends so that they do not race each other on the store.
+type head struct {
+	mu    sync.Mutex
+	known bool
+	seq   int64
+	hash  string
+}
+
+var _ legajo.Archive = (*Archive)(nil)
+
+// New returns an Archive over st with the configured expedientes.
+func New(st Store, exps []legajo.Expediente) (*Archive, error) {
+	a := &Archive{st: st, exps: map[string]legajo.Expediente{}, heads: map[string]*head{}}
+	for _, e := range exps {
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("archive: %w", err)
+		}
+		if _, dup := a.exps[e.ID]; dup {
+			return nil, fmt.Errorf("archive: expediente %s configured twice", e.ID)
+		}
+		a.exps[e.ID] = e
+		a.order = append(a.order, e)
+	}
+	return a, nil
+}
+
+// Store returns the Store beneath a.
+func (a *Archive) Store() Store { return a.st }
+
+// Expediente returns the configured expediente id.
+func (a *Archive) Expediente(id string) (legajo.Expediente, error) {
+	if e, ok := a.exps[id]; ok {
+		return e, nil
+	}
+	return legajo.Expediente{}, legajo.Errorf(legajo.ErrNotFound, "No existe el expediente «%s».", id)
+}
+
+// Expedientes lists the configured expedientes in configuration order.
+func (a *Archive) Expedientes() []legajo.Expediente { return a.order }
+
+// AllocateFolio claims the next folio of serie in year.
+func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year int, claim []byte) (legajo.Folio, error) {
+	return AllocateFolio(ctx, a.st, prefix, serie, year, claim)
+}
+
+// Get returns a stored object.
+func (a *Archive) Get(ctx context.Context, key string) ([]byte, error) { return a.st.Get(ctx, key) }
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func timestamp(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
+
+func (a *Archive) createOptions(exp legajo.Expediente, at time.Time, contentType string) CreateOptions {
+	o := CreateOptions{ContentType: contentType}
+	if a.st.Locking() {
+		o.RetainUntil = at.AddDate(exp.RetentionYears(), 0, 0)
+	}
+	return o
+}
+
+var contentTypes = map[string]string{
+	"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "tif": "image/tiff", "json": "application/json",
+}
+
+// File stores the filing's files and manifests, then appends its chain
+// entry: the commit point. Until the entry exists the objects are not part
+// of any record (fsck explains them if the filing never completes).
+func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, error) {
+	exp, err := a.Expediente(f.Expediente)
+	if err != nil {
+		return legajo.Entry{}, err
+	}
+	if f.At.IsZero() {
+		return legajo.Entry{}, errors.New("archive: file: no time")
+	}
+	base := fmt.Sprintf("%s%s/%04d/%02d/%s_%s_", expRoot, exp.ID, f.At.UTC().Year(), int(f.At.UTC().Month()), timestamp(f.At), f.Folio.Slug())
+	entry := legajo.Entry{Expediente: exp.ID, At: f.At.UTC(), Event: f.Event, Folio: f.Folio.String(), Type: f.Type,
+		Author: f.Author, Reason: f.Reason, Request: f.Request}
+	for i, file := range f.Files {
+		what := file.Kind
+		if file.Tanto != "" {
+			what = strings.ToLower(file.Tanto)
+		} else if len(f.Files) > 1 {
+			what += "-" + strconv.Itoa(i+1)
+		}
+		ext := "pdf"
+		if file.Manifest.File != nil && file.Manifest.File.Kind != "" {
+			ext = file.Manifest.File.Kind
+		}
+		key, err := a.createUnique(ctx, base+what, "."+ext, file.Data, a.createOptions(exp, f.At, contentTypes[ext]))
+		if err != nil {
+			return legajo.Entry{}, err
+		}
+		obj := legajo.Object{Key: key, SHA256: sum(file.Data), Size: int64(len(file.Data)), Kind: file.Kind, Tanto: file.Tanto}
+		m := file.Manifest
+		m.File = &obj
+		mobj, err := a.putJSON(ctx, strings.TrimSuffix(key, "."+ext)+".json", m, exp, f.At, "manifest", file.Tanto)
+		if err != nil {
+			return legajo.Entry{}, err
+		}
+		entry.Objects = append(entry.Objects, obj, mobj)
+	}
+	if f.Manifest != nil {
+		key, err := a.uniqueKey(ctx, base+string(f.Event), ".json")
+		if err != nil {
+			return legajo.Entry{}, err
+		}
+		mobj, err := a.putJSON(ctx, key, *f.Manifest, exp, f.At, "manifest", "")
+		if err != nil {
+			return legajo.Entry{}, err
+		}
+		entry.Objects = append(entry.Objects, mobj)
+	}
+	if err := a.appendEntry(ctx, exp, &entry); err != nil {
+		return legajo.Entry{}, err
+	}
+	a.point(ctx, entry)
+	return entry, nil
+}
+
+// createUnique creates stem+ext, or stem-<random>+ext should another
+// filing have taken the name in the same millisecond.
+func (a *Archive) createUnique(ctx context.Context, stem, ext string, data []byte, opts CreateOptions) (string, error) {
+	key := stem + ext
+	for range 4 {
+		err := a.st.Create(ctx, key, data, opts)
+		if err == nil {
+			return key, nil
+		}
+		if !errors.Is(err, legajo.ErrConflict) {
+			return "", err
+		}
+		key = stem + "-" + randomToken() + ext
+	}
+	return "", fmt.Errorf("archive: create %s: name taken", stem)
+}
+
+func (a *Archive) uniqueKey(ctx context.Context, stem, ext string) (string, error) {
+	key := stem + ext
+	if _, err := a.st.Stat(ctx, key); errors.Is(err, legajo.ErrNotFound) {
+		return key, nil
+	} else if err != nil {
+		return "", err
+	}
+	return stem + "-" + randomToken() + ext, nil
+}
+
+func randomToken() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (a *Archive) putJSON(ctx context.Context, key string, v any, exp legajo.Expediente, at time.Time, kind, tanto string) (legajo.Object, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return legajo.Object{}, fmt.Errorf("archive: encode %s: %w", key, err)
+	}
+	if err := a.st.Create(ctx, key, b, a.createOptions(exp, at, "application/json")); err != nil {
+		return legajo.Object{}, err
+	}
+	return legajo.Object{Key: key, SHA256: sum(b), Size: int64(len(b)), Kind: kind, Tanto: tanto}, nil
+}
+
+func chainPrefix(exp string) string { return chainRoot + exp + "/" }
+
+func chainKey(exp string, seq int64) string {
+	return fmt.Sprintf("%s%0*d.json", chainPrefix(exp), seqDigits, seq)
+}
+
+func seqOf(exp, key string) (int64, bool) {
+	s, ok := strings.CutPrefix(key, chainPrefix(exp))
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".json")
+	if !ok || len(s) != seqDigits {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+func (a *Archive) headOf(exp string) *head {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	h := a.heads[exp]
+	if h == nil {
+		h = &head{}
+		a.heads[exp] = h
+	}
+	return h
+}
+
+// appendEntry links e to the chain of exp: it takes the next sequence
+// number with a conditional create, so concurrent appenders in any number
+// of processes each get their own place, and each entry carries the hash of
+// the one before it.
+func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *legajo.Entry) error {
+	h := a.headOf(exp.ID)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.known {
+		if err := a.findHead(ctx, exp.ID, h); err != nil {
+			return err
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e.Seq, e.Prev = h.seq+1, h.hash
+		b, err := json.MarshalIndent(e, "", "  ")
+		if err != nil {
+			return fmt.Errorf("archive: encode entry: %w", err)
+		}
+		key := chainKey(exp.ID, e.Seq)
+		err = a.st.Create(ctx, key, b, a.createOptions(exp, e.At, "application/json"))
+		if err == nil {
+			e.Key, e.Hash = key, sum(b)
+			h.seq, h.hash = e.Seq, e.Hash
+			return nil
+		}
+		if !errors.Is(err, legajo.ErrConflict) {
+			return err
+		}
+		// Another process appended first: step onto its entry.
+		other, err := a.st.Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		h.seq, h.hash = e.Seq, sum(other)
+	}
+}
+
+// findHead finds the last entry of a chain by listing it.
+func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {
+	var last string
+	err := a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error { last = o.Key; return nil })
+	if err != nil {
+		return err
+	}
+	h.known, h.seq, h.hash = true, 0, ""
+	if last == "" {
+		return nil
+	}
+	seq, ok := seqOf(exp, last)
+	if !ok {
+		return fmt.Errorf("archive: chain of %s ends in a foreign object %s; run legajo verify", exp, last)
+	}
+	b, err := a.st.Get(ctx, last)
+	if err != nil {
+		return err
+	}
+	h.seq, h.hash = seq, sum(b)
+	return nil
+}
+
+// point records that entry concerns its folio. Pointers are derived data: a
+// lost one is rebuilt by fsck, and Record falls back to the chain.
+func (a *Archive) point(ctx context.Context, e legajo.Entry) {
+	if e.Folio == "" {
+		return
+	}
+	_ = a.st.Create(ctx, pointerKey(e), pointerBody(e), CreateOptions{ContentType: "application/json"})
+}
+
+func pointerKey(e legajo.Entry) string {
+	return fmt.Sprintf("%s%s/%0*d_%s.json", docRoot, strings.ReplaceAll(e.Folio, "/", "-"), seqDigits, e.Seq, e.Expediente)
+}
+
+// readEntry reads and decodes a chain entry.
+func (a *Archive) readEntry(ctx context.Context, key string) (legajo.Entry, error) {
+	b, err := a.st.Get(ctx, key)
+	if err != nil {
+		return legajo.Entry{}, err
+	}
+	var e legajo.Entry
+	if err := json.Unmarshal(b, &e); err != nil {
+		return legajo.Entry{}, fmt.Errorf("archive: entry %s: %w", key, err)
+	}
+	e.Key, e.Hash = key, sum(b)
+	return e, nil
+}
+
+// Entries calls fn for every entry of exp's chain in order, limited to
+// entries at or after from and before to (zero values: unbounded).
+func (a *Archive) Entries(ctx context.Context, exp string, from, to time.Time, fn func(legajo.Entry) error) error {
+	if _, err := a.Expediente(exp); err != nil {
+		return err
+	}
+	return a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error {
+		e, err := a.readEntry(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		if (!from.IsZero() && e.At.Before(from)) || (!to.IsZero() && !e.At.Before(to)) {
+			return nil
+		}
+		return fn(e)
+	})
+}
+
+// Record returns the entries and manifests filed under folio.
+func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Record, error) {
+	notFound := legajo.Errorf(legajo.ErrNotFound, "No hay ningún documento con el folio %s.", folio)
+	if folio.IsZero() {
+		return nil, notFound
+	}
+	var keys []string
+	err := a.st.List(ctx, docRoot+folio.Slug()+"/", "", func(o ObjectInfo) error {
+		var p struct{ Entry string }
+		b, err := a.st.Get(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		if json.Unmarshal(b, &p) == nil && p.Entry != "" {
+			keys = append(keys, p.Entry)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rec := &legajo.Record{Folio: folio}
+	for _, k := range keys {
+		e, err := a.readEntry(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		rec.Entries = append(rec.Entries, e)
+	}
+	if len(rec.Entries) == 0 {
+		// A pointer may be missing after a crash right after the commit:
+		// look in the chain of the expediente the folio was claimed for.
+		exp, ok := a.claimedExpediente(ctx, folio)
+		if !ok {
+			return nil, notFound
+		}
+		err := a.Entries(ctx, exp, time.Time{}, time.Time{}, func(e legajo.Entry) error {
+			if e.Folio == folio.String() {
+				rec.Entries = append(rec.Entries, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(rec.Entries) == 0 {
+			return nil, legajo.Errorf(legajo.ErrNotFound, "El folio %s está reservado pero aún no tiene documento (emisión en curso o interrumpida).", folio)
+		}
+	}
+	sort.SliceStable(rec.Entries, func(i, j int) bool { return rec.Entries[i].At.Before(rec.Entries[j].At) })
+	rec.Expediente = rec.Entries[0].Expediente
+	if e, ok := rec.Emitted(); ok {
+		for _, obj := range e.Objects {
+			if obj.Kind != "manifest" {
+				continue
+			}
+			b, err := a.st.Get(ctx, obj.Key)
+			if err != nil {
+				return nil, err
+			}
+			var m legajo.Manifest
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("archive: manifest %s: %w", obj.Key, err)
+			}
+			rec.Manifests = append(rec.Manifests, m)
+		}
+	}
+	rec.Derive()
+	return rec, nil
+}
+
+func (a *Archive) claimedExpediente(ctx context.Context, folio legajo.Folio) (string, bool) {
+	dir, err := folioDir(folio.Serie, folio.Year)
+	if err != nil {
+		return "", false
+	}
+	b, err := a.st.Get(ctx, folioKey(dir, folio.Number))
+	if err != nil {
+		return "", false
+	}
+	var c struct{ Expediente string }
+	if json.Unmarshal(b, &c) != nil || c.Expediente == "" {
+		return "", false
+	}
+	return c.Expediente, true
+}
+
+func idemKey(key string) string { return idemRoot + legajo.RequestHash(key) }
+
+// Claim registers an idempotency key.
+func (a *Archive) Claim(ctx context.Context, key, fingerprint string) ([]byte, bool, error) {
+	k := idemKey(key)
+	b, _ := json.Marshal(map[string]any{"fingerprint": fingerprint, "at": time.Now().UTC()})
+	err := a.st.Create(ctx, k+".json", b, CreateOptions{ContentType: "application/json"})
+	if err == nil {
+		return nil, true, nil
+	}
+	if !errors.Is(err, legajo.ErrConflict) {
+		return nil, false, err
+	}
+	stored, err := a.st.Get(ctx, k+".json")
+	if err != nil {
+		return nil, false, err
+	}
+	var c struct{ Fingerprint string }
+	if json.Unmarshal(stored, &c) != nil || c.Fingerprint != fingerprint {
+		return nil, false, legajo.Errorf(legajo.ErrConflict, "La clave de idempotencia ya se usó para otra solicitud con datos distintos.")
+	}
+	res, err := a.st.Get(ctx, k+"-resultado.json")
+	if errors.Is(err, legajo.ErrNotFound) {
+		return nil, false, nil
+	}
+	return res, false, err
+}
+
+// Settle stores the result of an idempotency key's request.
+func (a *Archive) Settle(ctx context.Context, key string, result []byte) error {
+	err := a.st.Create(ctx, idemKey(key)+"-resultado.json", result, CreateOptions{ContentType: "application/json"})
+	if errors.Is(err, legajo.ErrConflict) {
+		return nil
+	}
+	return err
+}

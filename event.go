@@ -1,0 +1,231 @@
+package legajo
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// EventKind is what happened to a document. Every event is new objects in
+// the archive; nothing filed is ever overwritten or deleted.
+type EventKind string
+
+const (
+	EventEmitido    EventKind = "emitido"    // issued: the tantos and their manifests
+	EventAcuse      EventKind = "acuse"      // the signed acuse came back (a scan)
+	EventCancelado  EventKind = "cancelado"  // cancelled with a reason; the folio stays used
+	EventAnexo      EventKind = "anexo"      // a file attached, e.g. the Manual del usuario
+	EventRecibido   EventKind = "recibido"   // incoming correspondence registered
+	EventAnulado    EventKind = "anulado"    // a folio reserved by an interrupted emission
+	EventDescartado EventKind = "descartado" // objects of an interrupted filing, explained by fsck
+)
+
+// Status is where a document stands, derived from its events.
+type Status string
+
+const (
+	StatusPendiente Status = "pendiente de acuse"
+	StatusAcusado   Status = "acusado"
+	StatusEmitido   Status = "emitido" // issued; no acuse expected
+	StatusCancelado Status = "cancelado"
+	StatusRecibido  Status = "recibido"
+	StatusAnulado   Status = "anulado"
+)
+
+// Object is a stored object an entry vouches for.
+type Object struct {
+	Key    string `json:"key"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Kind   string `json:"kind"` // pdf, manifest, acuse, anexo, escaneo
+	Tanto  string `json:"tanto,omitempty"`
+}
+
+// Entry is one link of an expediente's hash chain and the commit record of
+// one event: once it is stored, the event happened. Prev is the SHA-256 of
+// the previous entry's stored bytes, so a modified, missing, added or
+// reordered entry breaks the chain.
+type Entry struct {
+	Expediente string    `json:"expediente"`
+	Seq        int64     `json:"seq"`
+	Prev       string    `json:"prev"`
+	At         time.Time `json:"at"`
+	Event      EventKind `json:"event"`
+	Folio      string    `json:"folio,omitempty"`
+	Type       string    `json:"type,omitempty"`
+	Author     string    `json:"author"`
+	Reason     string    `json:"reason,omitempty"`
+	// Request is the SHA-256 of the idempotency key of the request that
+	// issued the document, so its result can be found again.
+	Request string   `json:"request,omitempty"`
+	Objects []Object `json:"objects"`
+
+	Key  string `json:"-"` // where the entry is stored
+	Hash string `json:"-"` // SHA-256 of its stored bytes
+}
+
+// Manifest describes one filed file (a tanto's PDF, an acuse scan, an
+// attachment, a received oficio) or, for a cancellation, the event itself.
+// It is stored as JSON beside the file. Secrets are never in it.
+type Manifest struct {
+	Folio       string    `json:"folio"`
+	Event       EventKind `json:"event"`
+	Type        string    `json:"type,omitempty"`
+	TypeVersion int       `json:"type_version,omitempty"`
+	Title       string    `json:"title"`
+	Subject     string    `json:"subject"`
+	Expediente  string    `json:"expediente"`
+	Tramite     string    `json:"tramite,omitempty"`
+	Area        string    `json:"area,omitempty"`
+	Author      string    `json:"author"`
+	Date        time.Time `json:"date"`     // of the document (or of reception)
+	FiledAt     time.Time `json:"filed_at"` // when this object was filed
+	Tanto       string    `json:"tanto,omitempty"`
+	Destination string    `json:"destination,omitempty"`
+	// Masked tells that secret fields are masked in the filed PDF although
+	// the exemplar handed to the person showed them.
+	Masked bool `json:"masked,omitempty"`
+	// Acuse tells that this tanto comes back signed: the document is
+	// pending until an acuse event.
+	Acuse  bool    `json:"acuse,omitempty"`
+	Digest string  `json:"digest,omitempty"` // content digest printed in the QR
+	File   *Object `json:"file,omitempty"`   // the file this manifest describes
+	Fields Values  `json:"fields,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	// Text is the text layer of an uploaded PDF, for search.
+	Text string `json:"text,omitempty"`
+}
+
+// File is a file to file: bytes plus what describes them.
+type File struct {
+	Name     string // as uploaded, for the record; never trusted for the type
+	Data     []byte
+	Kind     string // pdf, acuse, anexo, escaneo
+	Tanto    string
+	Manifest Manifest
+}
+
+// Filing is one event to commit into an expediente: its files with their
+// manifests, or, with no files, a manifest of its own (a cancellation).
+type Filing struct {
+	Expediente string
+	Event      EventKind
+	Folio      Folio
+	Type       string
+	Author     string
+	Reason     string
+	At         time.Time
+	Request    string // SHA-256 of the idempotency key, if any
+	Files      []File
+	Manifest   *Manifest // for events without files
+}
+
+// Record is everything the archive holds about one folio, in order.
+type Record struct {
+	Folio      Folio
+	Expediente string
+	Entries    []Entry
+	Manifests  []Manifest // of the emitido (or recibido) entry, one per tanto
+	Status     Status
+}
+
+// Archive is the system of record. Implementations are in package archive;
+// every method that writes is append-only.
+type Archive interface {
+	// Expediente returns the configured expediente, or ErrNotFound.
+	Expediente(id string) (Expediente, error)
+	// Expedientes lists the configured expedientes.
+	Expedientes() []Expediente
+	// AllocateFolio claims the next folio of serie in year; claim is stored
+	// with it and must identify the request.
+	AllocateFolio(ctx context.Context, prefix, serie string, year int, claim []byte) (Folio, error)
+	// File stores the filing's objects and appends its chain entry, the
+	// commit point. A failure before the entry leaves nothing visible.
+	File(ctx context.Context, f Filing) (Entry, error)
+	// Record returns what is filed under folio, or ErrNotFound.
+	Record(ctx context.Context, folio Folio) (*Record, error)
+	// Entries calls fn for each entry of the expediente's chain in order,
+	// with from/to (zero: unbounded) limiting by entry time.
+	Entries(ctx context.Context, expediente string, from, to time.Time, fn func(Entry) error) error
+	// Get returns a stored object's bytes, or ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Claim registers an idempotency key with the request's fingerprint.
+	// fresh is true when this call registered it. Otherwise prior is the
+	// result of the first request (nil while that one is still running), or
+	// the error is ErrConflict when the key was used for a different request.
+	Claim(ctx context.Context, key, fingerprint string) (prior []byte, fresh bool, err error)
+	// Settle stores the result for an idempotency key.
+	Settle(ctx context.Context, key string, result []byte) error
+	// Verify walks the expediente's chain, re-hashes every object it vouches
+	// for and lists what is modified, missing, extra or out of order.
+	Verify(ctx context.Context, expediente string) (Verification, error)
+}
+
+// Renderer renders one tanto of a document as PDF.
+type Renderer interface {
+	Render(w io.Writer, d *Document, tanto Tanto) error
+}
+
+// Indexer keeps the search index up to date; nil disables indexing.
+type Indexer interface {
+	Index(ctx context.Context, rec *Record) error
+}
+
+// Derive sets the record's status from its entries.
+func (r *Record) Derive() {
+	r.Status = ""
+	waits := false
+	for _, m := range r.Manifests {
+		waits = waits || m.Acuse
+	}
+	for _, e := range r.Entries {
+		switch e.Event {
+		case EventEmitido:
+			r.Status = StatusEmitido
+			if waits {
+				r.Status = StatusPendiente
+			}
+		case EventAcuse:
+			if r.Status != StatusCancelado {
+				r.Status = StatusAcusado
+			}
+		case EventCancelado:
+			r.Status = StatusCancelado
+		case EventRecibido:
+			r.Status = StatusRecibido
+		case EventAnulado:
+			r.Status = StatusAnulado
+		}
+	}
+}
+
+// Emitted returns the entry that filed the document (emitido or recibido).
+func (r *Record) Emitted() (Entry, bool) {
+	for _, e := range r.Entries {
+		if e.Event == EventEmitido || e.Event == EventRecibido {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Finding is one thing wrong found by verification, naming the object.
+type Finding struct {
+	Expediente string `json:"expediente"`
+	Key        string `json:"key"`
+	Problem    string `json:"problem"` // modificado, faltante, extra, desordenado, ilegible
+	Detail     string `json:"detail"`  // Spanish, for the auditor
+}
+
+// Verification is the result of re-checking an expediente's chain and
+// every object it vouches for.
+type Verification struct {
+	Expediente string    `json:"expediente"`
+	Entries    int       `json:"entries"`
+	Objects    int       `json:"objects"`
+	Findings   []Finding `json:"findings"`
+	Head       string    `json:"head"` // hash of the last entry
+}
+
+// OK tells whether nothing was found wrong.
+func (v Verification) OK() bool { return len(v.Findings) == 0 }

@@ -1,0 +1,226 @@
+package legajo
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Record returns what the archive holds about folio, with its status.
+func (o *Office) Record(ctx context.Context, folio Folio) (*Record, error) {
+	return o.Archive.Record(ctx, folio)
+}
+
+// Acuse files the signed acuse of a document that waits for one: a scanned
+// PDF or image, checked by content. The document becomes acusado.
+func (o *Office) Acuse(ctx context.Context, folio Folio, scan []byte, name, author string) (Entry, error) {
+	rec, err := o.Archive.Record(ctx, folio)
+	if err != nil {
+		return Entry{}, err
+	}
+	switch rec.Status {
+	case StatusPendiente:
+	case StatusAcusado:
+		return Entry{}, Errorf(ErrConflict, "El documento %s ya tiene su acuse registrado.", folio)
+	case StatusCancelado:
+		return Entry{}, Errorf(ErrConflict, "El documento %s está cancelado; no admite acuse.", folio)
+	default:
+		return Entry{}, Errorf(ErrConflict, "El documento %s no requiere acuse de recibido.", folio)
+	}
+	ext, err := SniffUpload("Acuse", scan)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := checkLine("Autor", author, 120); err != nil {
+		return Entry{}, err
+	}
+	now := o.now()
+	m := o.eventManifest(rec, EventAcuse, author, now)
+	m.Subject = "Acuse de recibido de " + folio.String()
+	f := File{Name: name, Data: scan, Kind: "acuse", Manifest: m}
+	f.Manifest.File = &Object{Kind: ext}
+	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventAcuse, Folio: folio,
+		Type: m.Type, Author: author, At: now, Files: []File{f}})
+	if err != nil {
+		return Entry{}, err
+	}
+	o.reindex(ctx, folio)
+	return entry, nil
+}
+
+// Cancel records that a document is cancelled. Its folio stays used and
+// shown as cancelled, with the reason.
+func (o *Office) Cancel(ctx context.Context, folio Folio, reason, author string) (Entry, error) {
+	reason = strings.TrimSpace(reason)
+	if n := len([]rune(reason)); n < 10 || n > 500 {
+		return Entry{}, Errorf(ErrInvalid, "El motivo de la cancelación es obligatorio: escriba de 10 a 500 caracteres (se recibieron %d).", n)
+	}
+	if err := checkLine("Motivo", reason, 500); err != nil {
+		return Entry{}, err
+	}
+	if err := checkLine("Autor", author, 120); err != nil {
+		return Entry{}, err
+	}
+	rec, err := o.Archive.Record(ctx, folio)
+	if err != nil {
+		return Entry{}, err
+	}
+	switch rec.Status {
+	case StatusCancelado:
+		return Entry{}, Errorf(ErrConflict, "El documento %s ya está cancelado.", folio)
+	case StatusAnulado, StatusRecibido:
+		return Entry{}, Errorf(ErrConflict, "El folio %s no corresponde a un documento emitido.", folio)
+	}
+	now := o.now()
+	m := o.eventManifest(rec, EventCancelado, author, now)
+	m.Subject = "Cancelación de " + folio.String()
+	m.Reason = reason
+	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventCancelado, Folio: folio,
+		Type: m.Type, Author: author, Reason: reason, At: now, Manifest: &m})
+	if err != nil {
+		return Entry{}, err
+	}
+	o.reindex(ctx, folio)
+	return entry, nil
+}
+
+// Attach files a document's attachment, e.g. the Manual del usuario
+// delivered with an oficio de liberación.
+func (o *Office) Attach(ctx context.Context, folio Folio, data []byte, name, description, author string) (Entry, error) {
+	description = strings.TrimSpace(description)
+	if description == "" {
+		return Entry{}, Errorf(ErrInvalid, "La descripción del anexo es obligatoria.")
+	}
+	if err := checkLine("Descripción del anexo", description, 200); err != nil {
+		return Entry{}, err
+	}
+	if err := checkLine("Autor", author, 120); err != nil {
+		return Entry{}, err
+	}
+	ext, err := SniffUpload("Anexo", data)
+	if err != nil {
+		return Entry{}, err
+	}
+	rec, err := o.Archive.Record(ctx, folio)
+	if err != nil {
+		return Entry{}, err
+	}
+	if rec.Status == StatusAnulado {
+		return Entry{}, Errorf(ErrConflict, "El folio %s fue anulado; no admite anexos.", folio)
+	}
+	now := o.now()
+	m := o.eventManifest(rec, EventAnexo, author, now)
+	m.Subject = description
+	m.File = &Object{Kind: ext}
+	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventAnexo, Folio: folio,
+		Type: m.Type, Author: author, At: now, Files: []File{{Name: name, Data: data, Kind: "anexo", Manifest: m}}})
+	if err != nil {
+		return Entry{}, err
+	}
+	o.reindex(ctx, folio)
+	return entry, nil
+}
+
+// eventManifest starts the manifest of a later event from the document's
+// own, so every object of a folio carries its type, asunto and área.
+func (o *Office) eventManifest(rec *Record, ev EventKind, author string, now time.Time) Manifest {
+	m := Manifest{Folio: rec.Folio.String(), Event: ev, Expediente: rec.Expediente, Author: author, Date: now, FiledAt: now}
+	if len(rec.Manifests) > 0 {
+		first := rec.Manifests[0]
+		m.Type, m.TypeVersion, m.Title, m.Tramite, m.Area, m.Date = first.Type, first.TypeVersion, first.Title, first.Tramite, first.Area, first.Date
+	}
+	return m
+}
+
+// ReceptionType defines the data of an incoming oficio or tarjeta, as the
+// registry of correspondence asks (número identificador, asunto, fecha y
+// hora de recepción, nombre y cargo de quien remite, anexos, turno).
+var ReceptionType = func() *DocType {
+	t := &DocType{ID: "correspondencia-recibida", Title: "Correspondencia recibida", Version: 1, Serie: "RE",
+		Expediente: "oficios-recibidos", Fields: []Field{
+			{Name: "tipo", Label: "Tipo de documento", Type: FieldChoice, Required: true, Options: []string{"Oficio", "Tarjeta", "Formato de solicitud", "Notificación de baja", "Factura", "Correo electrónico", "Otro"}},
+			{Name: "referencia", Label: "Número de oficio o referencia del remitente", Type: FieldText, MaxLen: 120},
+			{Name: "fecha_documento", Label: "Fecha del documento", Type: FieldDate},
+			{Name: "fecha_recepcion", Label: "Fecha de recepción", Type: FieldDate, Required: true},
+			{Name: "hora_recepcion", Label: "Hora de recepción", Type: FieldTime, Required: true},
+			{Name: "remitente", Label: "Nombre de quien remite", Type: FieldText, Required: true, MaxLen: 150},
+			{Name: "cargo", Label: "Cargo de quien remite", Type: FieldText, Required: true, MaxLen: 150},
+			{Name: "area", Label: "Área o dependencia de origen", Type: FieldText, Required: true, MaxLen: 150},
+			{Name: "asunto", Label: "Asunto", Type: FieldText, Required: true, MaxLen: 300},
+			{Name: "anexos", Label: "Número de anexos", Type: FieldNumber},
+			{Name: "turnado_a", Label: "Turnado a", Type: FieldText, MaxLen: 150},
+			{Name: "fecha_limite", Label: "Fecha límite de respuesta", Type: FieldDate},
+			{Name: "observaciones", Label: "Observaciones", Type: FieldLongText, MaxLen: 1000},
+		}}
+	t.Index()
+	return t
+}()
+
+// ReceiveRequest registers incoming correspondence.
+type ReceiveRequest struct {
+	Data       map[string]any
+	Scan       []byte
+	ScanName   string
+	Expediente string // "" for oficios-recibidos
+	Tramite    string
+	Author     string
+}
+
+// Receive registers an incoming oficio or tarjeta with its own registry
+// folio (serie RE, consecutive per year) and files its scan.
+func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, error) {
+	t := ReceptionType
+	vals, err := t.Validate(r.Data)
+	var probs []Problem
+	if err != nil {
+		probs = append(probs, err.(*ValidationError).Problems...)
+	}
+	ext, serr := SniffUpload("Documento escaneado", r.Scan)
+	if serr != nil {
+		probs = append(probs, Problem{Field: "escaneo", Message: serr.Error()})
+	}
+	if len(probs) > 0 {
+		return nil, &ValidationError{Problems: probs}
+	}
+	expID := r.Expediente
+	if expID == "" {
+		expID = t.Expediente
+	}
+	if _, err := o.Archive.Expediente(expID); err != nil {
+		return nil, err
+	}
+	if err := checkLine("Trámite", r.Tramite, 120); err != nil {
+		return nil, err
+	}
+	if err := checkLine("Autor", r.Author, 120); err != nil {
+		return nil, err
+	}
+	now := o.now()
+	claim, _ := json.Marshal(map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
+		"prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()})
+	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, t.Serie, now.Year(), claim)
+	if err != nil {
+		return nil, err
+	}
+	date := now
+	if d, err := time.ParseInLocation(DateLayout+" 15:04", vals["fecha_recepcion"].Text+" "+vals["hora_recepcion"].Text, now.Location()); err == nil {
+		date = d
+	}
+	m := Manifest{Folio: folio.String(), Event: EventRecibido, Type: t.ID, TypeVersion: t.Version, Title: vals["tipo"].Text + " recibido",
+		Subject: vals["asunto"].Text, Expediente: expID, Tramite: r.Tramite, Area: vals["area"].Text, Author: r.Author,
+		Date: date, FiledAt: now, Fields: vals, File: &Object{Kind: ext}}
+	entry, err := o.Archive.File(ctx, Filing{Expediente: expID, Event: EventRecibido, Folio: folio, Type: t.ID,
+		Author: r.Author, At: now, Files: []File{{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m}}})
+	if err != nil {
+		return nil, err
+	}
+	res := &EmitResult{Folio: folio.String(), Type: t.ID, Expediente: expID, Date: date}
+	for _, obj := range entry.Objects {
+		if obj.Kind == "escaneo" {
+			res.Tantos = append(res.Tantos, TantoResult{Tanto: "ESCANEO", Key: obj.Key, SHA256: obj.SHA256, Size: obj.Size})
+		}
+	}
+	o.reindex(ctx, folio)
+	return res, nil
+}
