@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -136,25 +138,35 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	public := t.Public(doc.Values)
 	subject := doc.expandFor(t.Subject, Tanto{})
 	var res *EmitResult
-	var prints [][]byte
+	// Render every tanto at once: on a multi-core machine a document's
+	// latency is that of its longest tanto.
 	masked := t.HasSecrets()
-	for _, tanto := range t.Tantos {
-		filed := tanto
-		filed.Delivered = false // what is stored never shows a secret
-		var buf bytes.Buffer
-		if err := o.Renderer.Render(&buf, doc, filed); err != nil {
-			return nil, err
-		}
-		var print []byte
-		if tanto.Delivered && masked {
-			var pb bytes.Buffer
-			if err := o.Renderer.Render(&pb, doc, tanto); err != nil {
-				return nil, err
+	filed := make([][]byte, len(t.Tantos))
+	prints := make([][]byte, len(t.Tantos))
+	errs := make([]error, len(t.Tantos))
+	var wg sync.WaitGroup
+	for i, tanto := range t.Tantos {
+		wg.Go(func() {
+			stored := tanto
+			stored.Delivered = false // what is stored never shows a secret
+			var buf bytes.Buffer
+			if errs[i] = o.Renderer.Render(&buf, doc, stored); errs[i] != nil {
+				return
 			}
-			print = pb.Bytes()
-		}
-		prints = append(prints, print)
-		filing.Files = append(filing.Files, File{Data: buf.Bytes(), Kind: "pdf", Tanto: tanto.Name, Manifest: Manifest{
+			filed[i] = buf.Bytes()
+			if tanto.Delivered && masked {
+				var pb bytes.Buffer
+				errs[i] = o.Renderer.Render(&pb, doc, tanto)
+				prints[i] = pb.Bytes()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, tanto := range t.Tantos {
+		filing.Files = append(filing.Files, File{Data: filed[i], Kind: "pdf", Tanto: tanto.Name, Manifest: Manifest{
 			Folio: folio.String(), Event: EventEmitido, Type: t.ID, TypeVersion: t.Version, Title: t.Title,
 			Subject: subject, Expediente: expID, Tramite: r.Tramite, Area: public["area"].Text, Author: r.Author,
 			Date: now, FiledAt: now, Tanto: tanto.Name, Destination: tanto.Destination,
@@ -166,6 +178,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		return nil, err
 	}
 	res = ResultOf(entry)
+	res.Date = now
 	for i := range res.Tantos {
 		res.Tantos[i].Print = prints[i]
 	}

@@ -42,8 +42,9 @@ type Archive struct {
 	exps  map[string]legajo.Expediente
 	order []legajo.Expediente
 
-	mu    sync.Mutex
-	heads map[string]*head // per expediente
+	mu     sync.Mutex
+	heads  map[string]*head       // per expediente
+	series map[string]*sync.Mutex // per serie and year
 }
 
 // head is the last known entry of a chain. Its mutex serialises this
@@ -59,7 +60,7 @@ var _ legajo.Archive = (*Archive)(nil)
 
 // New returns an Archive over st with the configured expedientes.
 func New(st Store, exps []legajo.Expediente) (*Archive, error) {
-	a := &Archive{st: st, exps: map[string]legajo.Expediente{}, heads: map[string]*head{}}
+	a := &Archive{st: st, exps: map[string]legajo.Expediente{}, heads: map[string]*head{}, series: map[string]*sync.Mutex{}}
 	for _, e := range exps {
 		if err := e.Validate(); err != nil {
 			return nil, fmt.Errorf("archive: %w", err)
@@ -87,8 +88,20 @@ func (a *Archive) Expediente(id string) (legajo.Expediente, error) {
 // Expedientes lists the configured expedientes in configuration order.
 func (a *Archive) Expedientes() []legajo.Expediente { return a.order }
 
-// AllocateFolio claims the next folio of serie in year.
+// AllocateFolio claims the next folio of serie in year. Claims of one
+// process take turns, so that they do not all race for the same number on
+// the store: only other processes' claims can conflict.
 func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year int, claim []byte) (legajo.Folio, error) {
+	k := serie + "/" + strconv.Itoa(year)
+	a.mu.Lock()
+	mu := a.series[k]
+	if mu == nil {
+		mu = &sync.Mutex{}
+		a.series[k] = mu
+	}
+	a.mu.Unlock()
+	mu.Lock()
+	defer mu.Unlock()
 	return AllocateFolio(ctx, a.st, prefix, serie, year, claim)
 }
 
@@ -128,6 +141,11 @@ func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, erro
 	base := fmt.Sprintf("%s%s/%04d/%02d/%s_%s_", expRoot, exp.ID, f.At.UTC().Year(), int(f.At.UTC().Month()), timestamp(f.At), f.Folio.Slug())
 	entry := legajo.Entry{Expediente: exp.ID, At: f.At.UTC(), Event: f.Event, Folio: f.Folio.String(), Type: f.Type,
 		Author: f.Author, Reason: f.Reason, Request: f.Request}
+	// The files and their manifests go up concurrently: their writes are
+	// independent, and only the chain entry below commits them.
+	objs := make([][2]legajo.Object, len(f.Files))
+	errs := make([]error, len(f.Files))
+	var wg sync.WaitGroup
 	for i, file := range f.Files {
 		what := file.Kind
 		if file.Tanto != "" {
@@ -135,22 +153,14 @@ func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, erro
 		} else if len(f.Files) > 1 {
 			what += "-" + strconv.Itoa(i+1)
 		}
-		ext := "pdf"
-		if file.Manifest.File != nil && file.Manifest.File.Kind != "" {
-			ext = file.Manifest.File.Kind
-		}
-		key, err := a.createUnique(ctx, base+what, "."+ext, file.Data, a.createOptions(exp, f.At, contentTypes[ext]))
-		if err != nil {
-			return legajo.Entry{}, err
-		}
-		obj := legajo.Object{Key: key, SHA256: sum(file.Data), Size: int64(len(file.Data)), Kind: file.Kind, Tanto: file.Tanto}
-		m := file.Manifest
-		m.File = &obj
-		mobj, err := a.putJSON(ctx, strings.TrimSuffix(key, "."+ext)+".json", m, exp, f.At, "manifest", file.Tanto)
-		if err != nil {
-			return legajo.Entry{}, err
-		}
-		entry.Objects = append(entry.Objects, obj, mobj)
+		wg.Go(func() { objs[i], errs[i] = a.fileOne(ctx, exp, f.At, base+what, file) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return legajo.Entry{}, err
+	}
+	for _, o := range objs {
+		entry.Objects = append(entry.Objects, o[0], o[1])
 	}
 	if f.Manifest != nil {
 		key, err := a.uniqueKey(ctx, base+string(f.Event), ".json")
@@ -168,6 +178,23 @@ func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, erro
 	}
 	a.point(ctx, entry)
 	return entry, nil
+}
+
+// fileOne stores one file and the manifest beside it.
+func (a *Archive) fileOne(ctx context.Context, exp legajo.Expediente, at time.Time, stem string, file legajo.File) ([2]legajo.Object, error) {
+	ext := "pdf"
+	if file.Manifest.File != nil && file.Manifest.File.Kind != "" {
+		ext = file.Manifest.File.Kind
+	}
+	key, err := a.createUnique(ctx, stem, "."+ext, file.Data, a.createOptions(exp, at, contentTypes[ext]))
+	if err != nil {
+		return [2]legajo.Object{}, err
+	}
+	obj := legajo.Object{Key: key, SHA256: sum(file.Data), Size: int64(len(file.Data)), Kind: file.Kind, Tanto: file.Tanto}
+	m := file.Manifest
+	m.File = &obj
+	mobj, err := a.putJSON(ctx, strings.TrimSuffix(key, "."+ext)+".json", m, exp, at, "manifest", file.Tanto)
+	return [2]legajo.Object{obj, mobj}, err
 }
 
 // createUnique creates stem+ext, or stem-<random>+ext should another
@@ -314,7 +341,7 @@ func (a *Archive) point(ctx context.Context, e legajo.Entry) {
 	if e.Folio == "" {
 		return
 	}
-	_ = a.st.Create(ctx, pointerKey(e), pointerBody(e), CreateOptions{ContentType: "application/json"})
+	_ = a.st.Create(ctx, pointerKey(e), pointerBody(e), CreateOptions{ContentType: "application/json", Derived: true})
 }
 
 func pointerKey(e legajo.Entry) string {

@@ -476,3 +476,12 @@ func TestSecretsNeverStored(t *testing.T) {
 		}
 	})
 }
+
+func mustRenderer(tb testing.TB) *pdf.Renderer {
+	tb.Helper()
+	r, err := pdf.New(pdf.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}

@@ -48,7 +48,7 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 			}
 			if e.Folio != "" {
 				used[folioID(e.Folio)] = true
-				if err := a.st.Create(ctx, pointerKey(e), pointerBody(e), CreateOptions{ContentType: "application/json"}); err == nil {
+				if err := a.st.Create(ctx, pointerKey(e), pointerBody(e), CreateOptions{ContentType: "application/json", Derived: true}); err == nil {
 					rep.Pointers++
 				} else if !errors.Is(err, legajo.ErrConflict) {
 					return err

@@ -78,6 +78,10 @@ type CreateOptions struct {
 	// RetainUntil protects the object from deletion by anyone until that
 	// date. Zero: no retention. Ignored when the Store's Locking() is false.
 	RetainUntil time.Time
+	// Derived marks an object that can be rebuilt from others (an index
+	// pointer): the Store need not make it durable before returning, though
+	// it is still created whole or not at all.
+	Derived bool
 }
 
 // ObjectInfo describes a stored object.

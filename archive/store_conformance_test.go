@@ -20,6 +20,20 @@ import (
 func testStore(t *testing.T, newStore func(t *testing.T) Store) {
 	ctx := context.Background()
 
+	t.Run("Derived", func(t *testing.T) {
+		st := newStore(t)
+		key := "documentos/SESVER-DA-DTI-OL-0042-2026/000000000001_dti.json"
+		data := []byte(`{"entry":"cadenas/dti/000000000001.json"}`)
+		if err := st.Create(ctx, key, data, CreateOptions{Derived: true}); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, st, key, data)
+		if err := st.Create(ctx, key, []byte("x"), CreateOptions{Derived: true}); !errors.Is(err, legajo.ErrConflict) {
+			t.Fatalf("second derived Create: %v, want ErrConflict", err)
+		}
+		mustGet(t, st, key, data)
+	})
+
 	t.Run("CreateGetStat", func(t *testing.T) {
 		st := newStore(t)
 		key := "expedientes/E-01/2026/03/20260314T101500.000Z_OL-0042-2026_ORIGINAL.pdf"

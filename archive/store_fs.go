@@ -85,7 +85,7 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 		// spares writing a temporary file that would be thrown away.
 		return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
 	}
-	tmp, err := s.writeTemp(data)
+	tmp, err := s.writeTemp(data, !opts.Derived)
 	if err != nil {
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
@@ -106,6 +106,9 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 	}
 	// The object is visible now; make its directory entry durable before
 	// reporting success.
+	if opts.Derived {
+		return nil
+	}
 	if err := syncDir(parent); err != nil {
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
@@ -114,7 +117,7 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 
 // writeTemp writes data to a new read-only file in the temporary directory,
 // synced to stable storage, and returns its path.
-func (s *FSStore) writeTemp(data []byte) (string, error) {
+func (s *FSStore) writeTemp(data []byte, durable bool) (string, error) {
 	f, err := os.CreateTemp(s.tmp, "obj-*")
 	if err != nil {
 		return "", err
@@ -124,7 +127,7 @@ func (s *FSStore) writeTemp(data []byte) (string, error) {
 	if err == nil {
 		err = f.Chmod(0o444)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

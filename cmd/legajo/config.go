@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
 )
 
@@ -18,7 +20,11 @@ import (
 // variables, then flags; validated once.
 type Config struct {
 	Data        string // LEGAJO_DATA: fs archive, index and generated secrets
+	Archive     string // LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
+	Index       string // LEGAJO_INDEX: the search index directory
+	S3          archive.S3Config
 	File        string // the configuration file read, if any
+	Expedientes []legajo.Expediente
 	Institution legajo.Institution
 	Directory   legajo.Directory
 	Logo        []byte
@@ -44,7 +50,17 @@ type fileConfig struct {
 		From     string `yaml:"from"`
 		To       string `yaml:"to"`
 	} `yaml:"signatories"`
-	BaseURL string `yaml:"base_url"`
+	BaseURL     string `yaml:"base_url"`
+	Expedientes []struct {
+		ID                 string   `yaml:"id"`
+		Name               string   `yaml:"name"`
+		Code               string   `yaml:"code"`
+		YearsTramite       int      `yaml:"years_tramite"`
+		YearsConcentracion int      `yaml:"years_concentracion"`
+		Destino            string   `yaml:"destino"`
+		Valores            []string `yaml:"valores"`
+		Acceso             string   `yaml:"acceso"`
+	} `yaml:"expedientes"`
 }
 
 // loadConfig builds the configuration. With no file, Legajo runs on its
@@ -54,11 +70,18 @@ func (m *Main) loadConfig() (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: time zone: %w", err)
 	}
+	data := envOr(m.Getenv, "LEGAJO_DATA", "data")
 	c := &Config{
-		Data:        envOr(m.Getenv, "LEGAJO_DATA", "data"),
+		Data:        data,
+		Archive:     envOr(m.Getenv, "LEGAJO_ARCHIVE", "fs:"+filepath.Join(data, "archive")),
+		Index:       envOr(m.Getenv, "LEGAJO_INDEX", filepath.Join(data, "index")),
 		Institution: fixtures.Institution(),
 		Directory:   fixtures.Directory(),
+		Expedientes: legajo.DefaultExpedientes(),
 		Zone:        zone,
+	}
+	if err := c.parseArchive(m.Getenv); err != nil {
+		return nil, err
 	}
 	path := m.Getenv("LEGAJO_CONFIG")
 	if path == "" {
@@ -115,6 +138,17 @@ func (c *Config) readFile(path string) error {
 	if fc.BaseURL != "" {
 		c.Institution.BaseURL = fc.BaseURL
 	}
+	if len(fc.Expedientes) > 0 {
+		c.Expedientes = nil
+		for _, e := range fc.Expedientes {
+			exp := legajo.Expediente{ID: e.ID, Name: e.Name, Code: e.Code, Order: "cronológico", YearsTramite: e.YearsTramite,
+				YearsConcentracion: e.YearsConcentracion, Destino: e.Destino, Valores: e.Valores, Acceso: e.Acceso}
+			if err := exp.Validate(); err != nil {
+				return fmt.Errorf("config: %s: %w", path, err)
+			}
+			c.Expedientes = append(c.Expedientes, exp)
+		}
+	}
 	if len(fc.Signatories) > 0 {
 		c.Directory = nil
 		for i, s := range fc.Signatories {
@@ -132,4 +166,31 @@ func (c *Config) readFile(path string) error {
 		}
 	}
 	return nil
+}
+
+// parseArchive reads LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
+// with LEGAJO_S3_ACCESS_KEY, LEGAJO_S3_SECRET_KEY, LEGAJO_S3_REGION and
+// LEGAJO_S3_INSECURE=1 for plain http.
+func (c *Config) parseArchive(getenv func(string) string) error {
+	switch {
+	case strings.HasPrefix(c.Archive, "fs:"):
+		if strings.TrimPrefix(c.Archive, "fs:") == "" {
+			return fmt.Errorf("config: LEGAJO_ARCHIVE=fs: needs a directory")
+		}
+		return nil
+	case strings.HasPrefix(c.Archive, "s3://"):
+		rest := strings.TrimPrefix(c.Archive, "s3://")
+		host, bucket, ok := strings.Cut(rest, "/")
+		if !ok || host == "" || bucket == "" || strings.Contains(bucket, "/") {
+			return fmt.Errorf("config: LEGAJO_ARCHIVE=%q: want s3://<host:port>/<bucket>", c.Archive)
+		}
+		c.S3 = archive.S3Config{Endpoint: host, Bucket: bucket, AccessKey: getenv("LEGAJO_S3_ACCESS_KEY"),
+			SecretKey: getenv("LEGAJO_S3_SECRET_KEY"), Region: getenv("LEGAJO_S3_REGION"),
+			Secure: getenv("LEGAJO_S3_INSECURE") != "1", CreateBucket: true}
+		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+			return fmt.Errorf("config: an s3 archive needs LEGAJO_S3_ACCESS_KEY and LEGAJO_S3_SECRET_KEY")
+		}
+		return nil
+	}
+	return fmt.Errorf("config: LEGAJO_ARCHIVE=%q: want fs:<dir> or s3://<host:port>/<bucket>", c.Archive)
 }

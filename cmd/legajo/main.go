@@ -50,9 +50,18 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"types":  {"list the document types and their fields", (*Main).runTypes},
-	"render": {"render a document's tantos as PDF files, without filing them", (*Main).runRender},
-	"demo":   {"render every sample document into a folder", (*Main).runDemo},
+	"types":   {"list the document types and their fields", (*Main).runTypes},
+	"render":  {"render a document's tantos as PDF files, without filing them", (*Main).runRender},
+	"demo":    {"render every sample document into a folder", (*Main).runDemo},
+	"emit":    {"issue a document: folio, tantos, filing", (*Main).runEmit},
+	"acuse":   {"file the signed acuse of a document", (*Main).runAcuse},
+	"cancel":  {"cancel a document, with a reason", (*Main).runCancel},
+	"attach":  {"attach a file to a document", (*Main).runAttach},
+	"receive": {"register incoming correspondence with its scan", (*Main).runReceive},
+	"show":    {"show a document's record and events", (*Main).runShow},
+	"list":    {"list an expediente's events in order", (*Main).runList},
+	"verify":  {"re-check every chain and object; exit 1 on any problem", (*Main).runVerify},
+	"fsck":    {"record the leftovers of interrupted work", (*Main).runFsck},
 }
 
 // usageError marks bad usage: exit status 2.
@@ -139,4 +148,27 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// parsePositional parses args allowing flags before and after the
+// positional arguments, of which there must be exactly n.
+func parsePositional(fs *flag.FlagSet, args []string, n int, names string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != n {
+		return nil, usagef("want %s", names)
+	}
+	return pos, nil
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/sesver/legajo"
-	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/generators/pdf"
 	"github.com/sesver/legajo/templates"
 )
@@ -55,16 +54,9 @@ func (m *Main) runRender(ctx context.Context, args []string) error {
 		}
 		when = d.Add(10 * time.Hour)
 	}
-	raw, err := os.ReadFile(*data)
+	values, err := readData(*data)
 	if err != nil {
 		return err
-	}
-	if len(raw) > legajo.MaxDataBytes {
-		return fmt.Errorf("%s: el archivo de datos excede %d KiB", *data, legajo.MaxDataBytes>>10)
-	}
-	values, err := fixtures.DecodeData(raw)
-	if err != nil {
-		return fmt.Errorf("%s: no es un objeto JSON válido: %v", *data, err)
 	}
 	cat, err := templates.Load()
 	if err != nil {
@@ -132,8 +124,9 @@ func writeFileAtomic(path string, b []byte) error {
 		return err
 	}
 	_, werr := tmp.Write(b)
+	perr := tmp.Chmod(0o644)
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := errors.Join(werr, perr, cerr); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}

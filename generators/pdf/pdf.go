@@ -94,10 +94,19 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 	if err := p.f.Error(); err != nil {
 		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	if err := p.f.Output(w); err != nil {
+	var buf bytes.Buffer
+	if err := p.f.Output(&buf); err != nil {
 		return fmt.Errorf("pdf: write %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	return nil
+	out := buf.Bytes()
+	if !r.opts.Uncompressed {
+		var err error
+		if out, err = compressStreams(out); err != nil {
+			return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
+		}
+	}
+	_, err := w.Write(out)
+	return err
 }
 
 // page carries the state of one rendering.
@@ -113,10 +122,11 @@ type page struct {
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
 	p := &page{r: r, f: f, d: d, tanto: tanto}
-	f.SetCompression(!r.opts.Uncompressed)
+	f.SetCompression(false) // see compressStreams
 	f.SetCatalogSort(true)
-	f.SetCreationDate(d.Date)
-	f.SetModificationDate(d.Date)
+	// fpdf writes dates without a zone, which readers take as UTC.
+	f.SetCreationDate(d.Date.UTC())
+	f.SetModificationDate(d.Date.UTC())
 	f.SetLang("es-MX")
 	f.SetProducer("Legajo", false)
 	f.SetCreator("Legajo · "+d.Type.ID+" v"+fmt.Sprint(d.Type.Version), true)

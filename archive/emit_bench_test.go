@@ -1,0 +1,72 @@
+package archive
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// BenchmarkEmit measures emission end to end — validate, folio, render both
+// tantos, file PDFs and manifests, append the chain entry — on the fs store
+// and on the real S3 server, by one client and by 8 concurrent clients, in
+// one run so the figures compare as ratios:
+//
+//	source .ci/s3.sh && s3_start
+//	go test -run '^$' -bench Emit -benchtime 400x ./archive
+func BenchmarkEmit(b *testing.B) {
+	stores := []struct {
+		name string
+		open func(b *testing.B) Store
+	}{
+		{"fs", func(b *testing.B) Store { return newFSStore(b) }},
+		{"s3", func(b *testing.B) Store { return newS3Store(b, S3Config{}) }},
+	}
+	for _, s := range stores {
+		for _, clients := range []int{1, 8} {
+			b.Run(s.name+"/clients="+itoa(clients), func(b *testing.B) {
+				o, _ := newOffice(b, s.open(b))
+				o.Renderer = mustRenderer(b) // compressed, as in production
+				data := sample(b, "oficio-liberacion")
+				var mu sync.Mutex
+				lat := make([]time.Duration, 0, b.N)
+				emit := func() {
+					t0 := time.Now()
+					if _, err := o.Emit(context.Background(), legajo.EmitRequest{Type: "oficio-liberacion", Data: data, Author: "bench"}); err != nil {
+						b.Error(err)
+					}
+					d := time.Since(t0)
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+				}
+				b.ResetTimer()
+				if clients == 1 {
+					for b.Loop() {
+						emit()
+					}
+				} else {
+					b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							emit()
+						}
+					})
+				}
+				b.StopTimer()
+				slices.Sort(lat)
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "emissions/s")
+				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+				b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+			})
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func itoa(n int) string { return string(rune('0' + n)) }
