@@ -4,19 +4,22 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/sesver/legajo/generators/pdf"
 )
 
 // BenchmarkRender renders one tanto of every sample, as production does
-// (compressed) and as the golden tests do (uncompressed), in one run so the
-// two compare as a ratio on a noisy machine. Run on one core:
+// (compressed by compressStreams), as fpdf's own compression would, and as
+// the golden tests do (uncompressed), in one run so they compare as ratios
+// on a noisy machine. Run on one core:
 //
 //	go test -run '^$' -bench Render -cpu 1 ./generators/pdf
 func BenchmarkRender(b *testing.B) {
 	for _, mode := range []struct {
-		name         string
-		uncompressed bool
-	}{{"compressed", false}, {"uncompressed", true}} {
-		r := newRenderer(b, mode.uncompressed)
+		name string
+		r    *pdf.Renderer
+	}{{"compressed", newRenderer(b, false)}, {"fpdf-compressed", pdf.NewFpdfCompressed()}, {"uncompressed", newRenderer(b, true)}} {
+		r := mode.r
 		for _, s := range samples(b) {
 			tanto := s.doc.Type.Tantos[len(s.doc.Type.Tantos)-1]
 			var buf bytes.Buffer

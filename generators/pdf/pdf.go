@@ -32,6 +32,9 @@ type Options struct {
 type Renderer struct {
 	opts     Options
 	logoType string
+	// fpdfCompression uses fpdf's own compression instead of
+	// compressStreams; only the benchmark that justifies the latter sets it.
+	fpdfCompression bool
 }
 
 // New returns a Renderer. It fails if the logo is not a PNG or JPEG.
@@ -99,7 +102,7 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 		return fmt.Errorf("pdf: write %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
 	out := buf.Bytes()
-	if !r.opts.Uncompressed {
+	if !r.opts.Uncompressed && !r.fpdfCompression {
 		var err error
 		if out, err = compressStreams(out); err != nil {
 			return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
@@ -122,7 +125,7 @@ type page struct {
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
 	p := &page{r: r, f: f, d: d, tanto: tanto}
-	f.SetCompression(false) // see compressStreams
+	f.SetCompression(r.fpdfCompression) // see compressStreams
 	f.SetCatalogSort(true)
 	// fpdf writes dates without a zone, which readers take as UTC.
 	f.SetCreationDate(d.Date.UTC())

@@ -1,0 +1,156 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// Accounts and the activity log live in the store like everything else:
+//
+//	usuarios/<login>/<version, 8 digits>.json   every version of an account
+//	actividad/<AAAA>/<MM>/<DD>/<time>_<random>.json
+const (
+	userRoot     = "usuarios/"
+	activityRoot = "actividad/"
+)
+
+var (
+	_ legajo.Users       = (*Archive)(nil)
+	_ legajo.ActivityLog = (*Archive)(nil)
+)
+
+func validLogin(s string) bool {
+	if len(s) < 2 || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return s[0] != '.' && s[0] != '-'
+}
+
+// User returns the latest version of an account.
+func (a *Archive) User(ctx context.Context, login string) (legajo.User, error) {
+	if !validLogin(login) {
+		return legajo.User{}, legajo.Errorf(legajo.ErrNotFound, "No existe el usuario «%s».", login)
+	}
+	var last string
+	err := a.st.List(ctx, userRoot+login+"/", "", func(o ObjectInfo) error { last = o.Key; return nil })
+	if err != nil {
+		return legajo.User{}, err
+	}
+	if last == "" {
+		return legajo.User{}, legajo.Errorf(legajo.ErrNotFound, "No existe el usuario «%s».", login)
+	}
+	b, err := a.st.Get(ctx, last)
+	if err != nil {
+		return legajo.User{}, err
+	}
+	var u legajo.User
+	if err := json.Unmarshal(b, &u); err != nil {
+		return legajo.User{}, fmt.Errorf("archive: user %s: %w", last, err)
+	}
+	return u, nil
+}
+
+// Users lists every account's latest version.
+func (a *Archive) Users(ctx context.Context) ([]legajo.User, error) {
+	latest := map[string]string{}
+	err := a.st.List(ctx, userRoot, "", func(o ObjectInfo) error {
+		login, _, ok := strings.Cut(strings.TrimPrefix(o.Key, userRoot), "/")
+		if ok {
+			latest[login] = o.Key
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []legajo.User
+	for _, key := range latest {
+		b, err := a.st.Get(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		var u legajo.User
+		if err := json.Unmarshal(b, &u); err != nil {
+			return nil, fmt.Errorf("archive: user %s: %w", key, err)
+		}
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Login < out[j].Login })
+	return out, nil
+}
+
+// SaveUser stores the next version of an account; the conditional create of
+// the version number makes concurrent changes fail instead of overwriting.
+func (a *Archive) SaveUser(ctx context.Context, u legajo.User) (legajo.User, error) {
+	if !validLogin(u.Login) {
+		return u, legajo.Errorf(legajo.ErrInvalid, "El usuario «%s» no es válido: use de 2 a 40 minúsculas, dígitos, punto, guion o guion bajo.", u.Login)
+	}
+	if !u.Role.Valid() {
+		return u, legajo.Errorf(legajo.ErrInvalid, "El rol «%s» no existe.", u.Role)
+	}
+	u.Version++
+	if u.UpdatedAt.IsZero() {
+		u.UpdatedAt = time.Now().UTC()
+	}
+	b, err := json.MarshalIndent(u, "", "  ")
+	if err != nil {
+		return u, err
+	}
+	key := fmt.Sprintf("%s%s/%08d.json", userRoot, u.Login, u.Version)
+	if err := a.st.Create(ctx, key, b, CreateOptions{ContentType: "application/json"}); err != nil {
+		if errors.Is(err, legajo.ErrConflict) {
+			if u.Version == 1 {
+				return u, legajo.Errorf(legajo.ErrConflict, "El usuario «%s» ya existe.", u.Login)
+			}
+			return u, legajo.Errorf(legajo.ErrConflict, "Otra persona modificó al usuario «%s» al mismo tiempo; vuelva a intentarlo.", u.Login)
+		}
+		return u, err
+	}
+	return u, nil
+}
+
+// Log appends an activity to the log.
+func (a *Archive) Log(ctx context.Context, act legajo.Activity) error {
+	at := act.At.UTC()
+	key := fmt.Sprintf("%s%04d/%02d/%02d/%s_%s.json", activityRoot, at.Year(), int(at.Month()), at.Day(), timestamp(at), randomToken())
+	b, err := json.Marshal(act)
+	if err != nil {
+		return err
+	}
+	return a.st.Create(ctx, key, b, CreateOptions{ContentType: "application/json"})
+}
+
+// Activities walks the log in time order.
+func (a *Archive) Activities(ctx context.Context, from, to time.Time, fn func(legajo.Activity) error) error {
+	start := ""
+	if !from.IsZero() {
+		f := from.UTC()
+		start = fmt.Sprintf("%s%04d/%02d/%02d/", activityRoot, f.Year(), int(f.Month()), f.Day())
+	}
+	return a.st.List(ctx, activityRoot, start, func(o ObjectInfo) error {
+		b, err := a.st.Get(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		var act legajo.Activity
+		if err := json.Unmarshal(b, &act); err != nil {
+			return nil // not ours
+		}
+		if (!from.IsZero() && act.At.Before(from)) || (!to.IsZero() && !act.At.Before(to)) {
+			return nil
+		}
+		return fn(act)
+	})
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/web"
+)
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := m.flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	m.lockNotice(a)
+	key, err := m.sessionKey(a.cfg)
+	if err != nil {
+		return err
+	}
+	if err := m.firstAdmin(ctx, a); err != nil {
+		return err
+	}
+	searcher, closeSearch, err := m.openSearch(ctx, a, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSearch()
+	srv := &web.Server{Office: a.office, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
+		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
+	h, err := srv.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(m.Stdout, "Legajo escuchando en http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sessionKey is LEGAJO_SESSION_KEY (hex; every node of a deployment must
+// share it) or a key generated once into the data directory.
+func (m *Main) sessionKey(cfg *Config) ([]byte, error) {
+	if v := m.Getenv("LEGAJO_SESSION_KEY"); v != "" {
+		k, err := hex.DecodeString(v)
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("config: LEGAJO_SESSION_KEY must be 64 or more hex digits")
+		}
+		return k, nil
+	}
+	path := filepath.Join(cfg.Data, "secrets", "session.key")
+	if b, err := os.ReadFile(path); err == nil {
+		if k, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) >= 32 {
+			return k, nil
+		}
+		return nil, fmt.Errorf("config: %s is not a session key; remove it to make a new one", path)
+	}
+	k := make([]byte, 32)
+	rand.Read(k)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// firstAdmin creates the administrator on a first start and prints its
+// one-time password once.
+func (m *Main) firstAdmin(ctx context.Context, a *app) error {
+	users, err := a.archive.Users(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	pw := randomPassword()
+	h, err := web.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	_, err = a.archive.SaveUser(ctx, legajo.User{Login: "admin", Name: "Administrador", Role: legajo.RoleAdmin,
+		PasswordHash: h, UpdatedAt: m.Now().UTC(), UpdatedBy: "legajo serve"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Primer inicio: se creó el usuario «admin» con la contraseña de un solo uso:\n\n    %s\n\nAnótela ahora; no se volverá a mostrar. Cámbiela con «legajo user passwd admin».\n\n", pw)
+	return nil
+}
+
+// randomPassword is 16 characters without look-alikes (0/O, 1/l/I).
+func randomPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

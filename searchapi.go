@@ -1,0 +1,96 @@
+package legajo
+
+import (
+	"context"
+	"time"
+)
+
+// Sort orders of search results, as typed after --sort and in the web
+// form's «ordenar por».
+const (
+	SortRelevance = "relevancia" // best match first, then newest
+	SortDate      = "fecha"      // oldest first
+	SortDateDesc  = "-fecha"     // newest first
+	SortFolio     = "folio"      // by year, serie and number
+	SortFolioDesc = "-folio"
+)
+
+// Facet names: the keyword fields a search result is counted by.
+const (
+	FacetType       = "type"
+	FacetExpediente = "expediente"
+	FacetArea       = "area"
+	FacetStatus     = "status"
+	FacetYear       = "year"
+)
+
+// DefaultPerPage and MaxPerPage bound a page of results.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 200
+)
+
+// SearchQuery is what a person asks the archive's search: free text in
+// Spanish plus filters. The text understands what a clerk types: words in
+// any case and with or without accents or ñ, "quoted phrases", -palabra to
+// exclude a word, and folios written any common way (SESVER/DA/DTI/OL/0042/2026,
+// OL/0042/2026, 0042/2026, ol-42). Empty text with no filters lists every
+// document. Filters of one kind are alternatives (any of the types); filters
+// of different kinds must all hold.
+type SearchQuery struct {
+	Text        string    `json:"q"`
+	Types       []string  `json:"types,omitempty"`       // document type ids
+	Expedientes []string  `json:"expedientes,omitempty"` // expediente ids
+	Areas       []string  `json:"areas,omitempty"`       // área names, exactly as filed
+	Statuses    []string  `json:"statuses,omitempty"`    // Status values; "pendiente" stands for "pendiente de acuse"
+	Year        int       `json:"year,omitempty"`        // of the document's date; 0: any
+	From        time.Time `json:"from,omitzero"`         // document date at or after; zero: unbounded
+	To          time.Time `json:"to,omitzero"`           // document date before; zero: unbounded
+	Sort        string    `json:"sort,omitempty"`        // one of the Sort constants; "" is SortRelevance
+	Page        int       `json:"page,omitempty"`        // 1-based; 0 is 1
+	PerPage     int       `json:"per_page,omitempty"`    // 0 is DefaultPerPage; at most MaxPerPage
+	Facets      bool      `json:"facets,omitempty"`      // count the matches by type, expediente, área, status and year
+}
+
+// SearchResult is one page of matches: the contract of `legajo search
+// --json`.
+type SearchResult struct {
+	Total   int                     `json:"total"` // matches in all pages
+	Page    int                     `json:"page"`
+	PerPage int                     `json:"per_page"`
+	Hits    []SearchHit             `json:"hits"`
+	Facets  map[string][]FacetCount `json:"facets"` // by facet name; empty unless asked for
+	Took    time.Duration           `json:"-"`
+}
+
+// SearchHit is one matching document.
+type SearchHit struct {
+	Folio      string    `json:"folio"`
+	Type       string    `json:"type"`  // type id
+	Title      string    `json:"title"` // the type's title, e.g. Oficio de liberación de sistema
+	Subject    string    `json:"subject"`
+	Expediente string    `json:"expediente"`
+	Area       string    `json:"area,omitempty"`
+	Status     string    `json:"status"`
+	Date       time.Time `json:"date"`
+	Score      float64   `json:"score"`
+	// Fragments are excerpts of the matching text by field (subject, text,
+	// files, notes), HTML-escaped, with the matching words inside
+	// <mark>…</mark>.
+	Fragments map[string][]string `json:"fragments"`
+}
+
+// FacetCount is how many matches have one value of a facet.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Searcher answers search queries; the CLI and the web server share it.
+type Searcher interface {
+	// Search returns one page of the documents matching q. A malformed
+	// query (unknown sort, a range that ends before it starts, a page past
+	// the limit) is an ErrInvalid error worded for the person who typed it;
+	// other errors are failures of the index.
+	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
+}

@@ -1,0 +1,292 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sesver/legajo"
+)
+
+// chooseType lists the document types by procedure of the manual.
+type typesPage struct {
+	Procedures []procedureTypes
+}
+
+type procedureTypes struct {
+	Name  string
+	Types []typeStep
+}
+
+type typeStep struct {
+	Type  *legajo.DocType
+	Steps string
+}
+
+func (typesPage) title() string { return "Nuevo documento" }
+
+func (s *Server) chooseType(w http.ResponseWriter, r *http.Request) error {
+	byProc := map[string][]typeStep{}
+	for _, t := range s.Office.Catalog.Types() {
+		if t.Layout == legajo.LayoutLabel {
+			continue // labels are printed with render, never filed
+		}
+		for _, p := range t.Procedures {
+			byProc[p.Name] = append(byProc[p.Name], typeStep{Type: t, Steps: strings.Join(p.Steps, ", ")})
+		}
+	}
+	var page typesPage
+	for name, ts := range byProc {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Type.Title < ts[j].Type.Title })
+		page.Procedures = append(page.Procedures, procedureTypes{Name: name, Types: ts})
+	}
+	sort.Slice(page.Procedures, func(i, j int) bool { return page.Procedures[i].Name < page.Procedures[j].Name })
+	s.renderPage(w, r, http.StatusOK, "types", page)
+	return nil
+}
+
+// The form generated from a type's definition.
+type docFormPage struct {
+	Type        *legajo.DocType
+	Fields      []formField
+	Expediente  string
+	Expedientes []legajo.Expediente
+	Tramite     string
+	Key         string // idempotency key: a double submit issues one document
+	Problems    []legajo.Problem
+}
+
+func (p docFormPage) title() string { return p.Type.Title }
+
+type formField struct {
+	legajo.Field
+	Value string
+	Rows  [][]formCell
+	Error string
+}
+
+type formCell struct {
+	Col   legajo.Field
+	Name  string
+	Value string
+}
+
+// Wide fields take a whole row of the form.
+func (f formField) Wide() bool {
+	return f.Type == legajo.FieldLongText || f.Type == legajo.FieldTable
+}
+
+// InputType is the HTML input type for a scalar field.
+func (f formField) InputType() string { return inputType(f.Field.Type) }
+
+func inputType(t legajo.FieldType) string {
+	switch t {
+	case legajo.FieldDate:
+		return "date"
+	case legajo.FieldTime:
+		return "time"
+	case legajo.FieldEmail:
+		return "email"
+	case legajo.FieldSecret:
+		return "password"
+	}
+	return "text"
+}
+
+// Inputmode helps phone and tablet keyboards.
+func (c formCell) InputType() string { return inputType(c.Col.Type) }
+
+func newKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Office.Catalog.Type(r.PathValue("type"))
+	if err != nil {
+		return err
+	}
+	s.renderForm(w, r, http.StatusOK, t, url.Values{}, nil)
+	return nil
+}
+
+// renderForm shows the form with what was typed and every problem beside
+// its field.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t *legajo.DocType, form url.Values, problems []legajo.Problem) {
+	byField := map[string][]string{}
+	var general []legajo.Problem
+	for _, p := range problems {
+		if p.Field != "" && t.Field(p.Field) != nil {
+			byField[p.Field] = append(byField[p.Field], p.Message)
+		} else {
+			general = append(general, p)
+		}
+	}
+	page := docFormPage{Type: t, Expediente: form.Get("expediente"), Tramite: form.Get("tramite"), Key: form.Get("clave"),
+		Expedientes: s.Office.Archive.Expedientes(), Problems: general}
+	if page.Expediente == "" {
+		page.Expediente = t.Expediente
+	}
+	if page.Key == "" {
+		page.Key = newKey()
+	}
+	if len(problems) > 0 && len(general) == 0 {
+		// list them at the top too, for screen readers and long forms
+		page.Problems = problems
+	}
+	for _, f := range t.Fields {
+		ff := formField{Field: f, Error: strings.Join(byField[f.Name], " ")}
+		if f.Type == legajo.FieldTable {
+			rows := tableRows(form, f.Name)
+			n := max(len(rows)+1, f.MinRows, 3)
+			n = min(n, f.RowLimit())
+			for i := range n {
+				var row []formCell
+				for _, c := range f.Columns {
+					v := ""
+					if i < len(rows) {
+						v = rows[i][c.Name]
+					}
+					row = append(row, formCell{Col: c, Name: "t." + f.Name + "." + strconv.Itoa(i) + "." + c.Name, Value: v})
+				}
+				ff.Rows = append(ff.Rows, row)
+			}
+		} else if f.Type != legajo.FieldSecret { // a typed password is never sent back
+			ff.Value = form.Get("f." + f.Name)
+		}
+		page.Fields = append(page.Fields, ff)
+	}
+	s.renderPage(w, r, code, "form", page)
+}
+
+// tableRows reads t.<name>.<i>.<col> inputs in row order.
+func tableRows(form url.Values, name string) []map[string]string {
+	prefix := "t." + name + "."
+	rows := map[int]map[string]string{}
+	for k, vs := range form {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok || len(vs) == 0 {
+			continue
+		}
+		is, col, ok := strings.Cut(rest, ".")
+		i, err := strconv.Atoi(is)
+		if !ok || err != nil || i < 0 || i > 10000 {
+			continue
+		}
+		if rows[i] == nil {
+			rows[i] = map[string]string{}
+		}
+		rows[i][col] = vs[0]
+	}
+	idx := make([]int, 0, len(rows))
+	for i := range rows {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	out := make([]map[string]string, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, rows[i])
+	}
+	return out
+}
+
+// formData turns the form into the data a definition validates: unknown
+// inputs are passed on so that validation names them.
+func formData(t *legajo.DocType, form url.Values) map[string]any {
+	data := map[string]any{}
+	for k, vs := range form {
+		if name, ok := strings.CutPrefix(k, "f."); ok && len(vs) > 0 {
+			data[name] = vs[0]
+		}
+	}
+	for _, f := range t.Fields {
+		if f.Type != legajo.FieldTable {
+			continue
+		}
+		var rows []any
+		for _, row := range tableRows(form, f.Name) {
+			m := map[string]any{}
+			for k, v := range row {
+				m[k] = v
+			}
+			rows = append(rows, m)
+		}
+		if rows != nil {
+			data[f.Name] = rows
+		}
+	}
+	return data
+}
+
+func (s *Server) issueDocument(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.Office.Catalog.Type(r.PathValue("type"))
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	data := formData(t, r.PostForm)
+	if r.PostForm.Get("accion") == "vista-previa" {
+		return s.preview(w, r, t, data)
+	}
+	u := currentUser(r)
+	res, err := s.Office.Emit(r.Context(), legajo.EmitRequest{Type: t.ID, Data: data, Expediente: r.PostForm.Get("expediente"),
+		Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: u.Login, IdempotencyKey: u.Login + ":" + r.PostForm.Get("clave")})
+	var ve *legajo.ValidationError
+	if errors.As(err, &ve) {
+		s.renderForm(w, r, http.StatusUnprocessableEntity, t, r.PostForm, ve.Problems)
+		return nil
+	}
+	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) {
+		s.renderForm(w, r, status(err), t, r.PostForm, []legajo.Problem{{Message: err.Error()}})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.logActivity(r, "emitir", res.Folio, t.ID)
+	target := "/documentos/" + slug(res.Folio) + "?emitido=1"
+	for _, tr := range res.Tantos {
+		if tr.Print != nil {
+			target += "&impresion=" + s.prints.put(u.Login, res.Folio, tr.Tanto, tr.Print, s.now())
+		}
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func slug(folio string) string { return strings.ReplaceAll(folio, "/", "-") }
+
+// preview renders the document as a draft, marked BORRADOR, without a
+// folio and without filing anything.
+func (s *Server) preview(w http.ResponseWriter, r *http.Request, t *legajo.DocType, data map[string]any) error {
+	doc, err := legajo.Prepare(legajo.Request{Type: t, Data: data, Date: s.now().In(zone),
+		Institution: s.Office.Institution, Directory: s.Office.Directory})
+	var ve *legajo.ValidationError
+	if errors.As(err, &ve) {
+		s.renderForm(w, r, http.StatusUnprocessableEntity, t, r.PostForm, ve.Problems)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tanto := t.Tantos[0]
+	tanto.Delivered = false // a preview never shows a secret
+	var buf bytes.Buffer
+	if err := s.Office.Renderer.Render(&buf, doc, tanto); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="borrador-`+t.ID+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+type expedientesPage struct {
+	Expedientes []legajo.Expediente
+}
+
+func (expedientesPage) title() string { return "Expedientes" }
+
+func (s *Server) expedientes(w http.ResponseWriter, r *http.Request) error {
+	s.renderPage(w, r, http.StatusOK, "expedientes", expedientesPage{Expedientes: s.Office.Archive.Expedientes()})
+	return nil
+}
+
+type expedientePage struct {
+	Expediente legajo.Expediente
+	Entries    []legajo.Entry
+	From, To   string
+	More       bool
+	CanAudit   bool
+}
+
+func (p expedientePage) title() string { return p.Expediente.Name }
+
+// maxListed bounds the chronological list on one page; trails export all.
+const maxListed = 500
+
+func (s *Server) expediente(w http.ResponseWriter, r *http.Request) error {
+	exp, err := s.Office.Archive.Expediente(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	page := expedientePage{Expediente: exp, From: r.URL.Query().Get("desde"), To: r.URL.Query().Get("hasta"),
+		CanAudit: permAudit.grantedTo(currentUser(r).Role)}
+	var from, to time.Time
+	if page.From != "" {
+		if from, err = time.ParseInLocation(legajo.DateLayout, page.From, zone); err != nil {
+			return legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+		}
+	}
+	if page.To != "" {
+		if to, err = time.ParseInLocation(legajo.DateLayout, page.To, zone); err != nil {
+			return legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+		}
+		to = to.AddDate(0, 0, 1)
+	}
+	errStop := legajo.Errorf(legajo.ErrConflict, "stop")
+	err = s.Office.Archive.Entries(r.Context(), exp.ID, from, to, func(e legajo.Entry) error {
+		if len(page.Entries) == maxListed {
+			page.More = true
+			return errStop
+		}
+		page.Entries = append(page.Entries, e)
+		return nil
+	})
+	if err != nil && err != errStop {
+		return err
+	}
+	s.renderPage(w, r, http.StatusOK, "expediente", page)
+	return nil
+}

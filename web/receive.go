@@ -1,0 +1,68 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sesver/legajo"
+)
+
+type receivePage struct {
+	Form        docFormPage
+	Expedientes []legajo.Expediente
+	Expediente  string
+}
+
+func (receivePage) title() string { return "Registrar correspondencia recibida" }
+
+func (s *Server) receivePage(w http.ResponseWriter, r *http.Request) error {
+	s.renderReceive(w, r, http.StatusOK, url.Values{}, nil)
+	return nil
+}
+
+func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int, form url.Values, problems []legajo.Problem) {
+	t := legajo.ReceptionType
+	byField := map[string]string{}
+	for _, p := range problems {
+		byField[p.Field] += p.Message + " "
+	}
+	page := receivePage{Expedientes: s.Office.Archive.Expedientes(), Expediente: form.Get("expediente")}
+	if page.Expediente == "" {
+		page.Expediente = t.Expediente
+	}
+	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite")}
+	for _, f := range t.Fields {
+		page.Form.Fields = append(page.Form.Fields, formField{Field: f, Value: form.Get("f." + f.Name), Error: strings.TrimSpace(byField[f.Name])})
+	}
+	s.renderPage(w, r, code, "receive", page)
+}
+
+func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		return err
+	}
+	data := formData(legajo.ReceptionType, r.PostForm)
+	scan, name, err := readUpload(r, "archivo")
+	if err != nil && !errors.Is(err, legajo.ErrInvalid) {
+		return err
+	}
+	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
+		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: currentUser(r).Login})
+	var ve *legajo.ValidationError
+	if errors.As(err, &ve) {
+		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, ve.Problems)
+		return nil
+	}
+	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) {
+		s.renderReceive(w, r, status(err), r.PostForm, []legajo.Problem{{Message: err.Error()}})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.logActivity(r, "recibir", res.Folio, name)
+	http.Redirect(w, r, "/documentos/"+slug(res.Folio)+"?emitido=1", http.StatusSeeOther)
+	return nil
+}

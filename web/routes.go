@@ -1,0 +1,74 @@
+package web
+
+import "net/http"
+
+// routes registers every page and API call with the permission it needs.
+// The role × route tests in routes_test.go walk this same table.
+func (s *Server) routes(mux *http.ServeMux) {
+	for _, rt := range s.table() {
+		if rt.public {
+			mux.Handle(rt.pattern, s.open(rt.h))
+		} else {
+			mux.Handle(rt.pattern, s.guard(rt.perm, rt.h))
+		}
+	}
+	mux.Handle("GET /static/", s.static)
+}
+
+type route struct {
+	pattern string
+	perm    permission
+	public  bool
+	h       handler
+}
+
+func (s *Server) table() []route {
+	return []route{
+		{pattern: "GET /healthz", public: true, h: s.healthz},
+		{pattern: "GET /entrar", public: true, h: s.loginPage},
+		{pattern: "POST /entrar", public: true, h: s.login},
+		{pattern: "POST /salir", public: true, h: s.logout},
+		{pattern: "GET /verificar", public: true, h: s.verifyPage},
+		{pattern: "GET /verificar/{folio}", public: true, h: s.verifyPage},
+
+		{pattern: "GET /{$}", perm: permRead, h: s.home},
+		{pattern: "GET /nuevo", perm: permIssue, h: s.chooseType},
+		{pattern: "GET /nuevo/{type}", perm: permIssue, h: s.newDocument},
+		{pattern: "POST /nuevo/{type}", perm: permIssue, h: s.issueDocument},
+		{pattern: "GET /documentos/{folio}", perm: permRead, h: s.showDocument},
+		{pattern: "GET /documentos/{folio}/tantos/{tanto}", perm: permRead, h: s.downloadTanto},
+		{pattern: "GET /documentos/{folio}/archivo", perm: permRead, h: s.downloadObject},
+		{pattern: "POST /documentos/{folio}/acuse", perm: permIssue, h: s.uploadAcuse},
+		{pattern: "POST /documentos/{folio}/cancelar", perm: permIssue, h: s.cancelDocument},
+		{pattern: "POST /documentos/{folio}/anexos", perm: permIssue, h: s.attachFile},
+		{pattern: "GET /impresion/{token}", perm: permIssue, h: s.printCopy},
+		{pattern: "GET /correspondencia/nueva", perm: permIssue, h: s.receivePage},
+		{pattern: "POST /correspondencia/nueva", perm: permIssue, h: s.receive},
+		{pattern: "GET /buscar", perm: permRead, h: s.searchPage},
+		{pattern: "GET /expedientes", perm: permRead, h: s.expedientes},
+		{pattern: "GET /expedientes/{id}", perm: permRead, h: s.expediente},
+		{pattern: "GET /auditoria", perm: permAudit, h: s.audit},
+		{pattern: "POST /auditoria/verificar", perm: permAudit, h: s.auditVerify},
+		{pattern: "GET /admin/usuarios", perm: permAdmin, h: s.usersPage},
+		{pattern: "POST /admin/usuarios", perm: permAdmin, h: s.saveUser},
+		{pattern: "GET /admin/configuracion", perm: permAdmin, h: s.configPage},
+
+		{pattern: "GET /api/openapi.yaml", public: true, h: s.openAPI},
+		{pattern: "GET /api/v1/tipos", perm: permRead, h: s.apiTypes},
+		{pattern: "POST /api/v1/documentos", perm: permIssue, h: s.apiIssue},
+		{pattern: "GET /api/v1/documentos/{folio}", perm: permRead, h: s.apiDocument},
+		{pattern: "GET /api/v1/documentos/{folio}/tantos/{tanto}", perm: permRead, h: s.downloadTanto},
+		{pattern: "POST /api/v1/documentos/{folio}/acuse", perm: permIssue, h: s.apiAcuse},
+		{pattern: "POST /api/v1/documentos/{folio}/cancelacion", perm: permIssue, h: s.apiCancel},
+		{pattern: "POST /api/v1/correspondencia", perm: permIssue, h: s.apiReceive},
+		{pattern: "GET /api/v1/buscar", perm: permRead, h: s.apiSearch},
+		{pattern: "GET /api/v1/verificacion/{expediente}", perm: permAudit, h: s.apiVerify},
+		{pattern: "GET /api/v1/verificar/{folio}", public: true, h: s.apiVerifyDocument},
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}

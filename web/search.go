@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+type searchPage struct {
+	Q, Type, Expediente, Area, Status, From, To, Sort string
+	Result                                            *legajo.SearchResult
+	Types                                             []*legajo.DocType
+	Expedientes                                       []legajo.Expediente
+	Pages                                             []int
+	Error                                             string
+	Unavailable                                       bool
+}
+
+func (searchPage) title() string { return "Buscar" }
+
+// FacetLabel names a facet for people.
+func (searchPage) FacetLabel(name string) string {
+	switch name {
+	case legajo.FacetType:
+		return "Tipo de documento"
+	case legajo.FacetExpediente:
+		return "Expediente"
+	case legajo.FacetArea:
+		return "Área"
+	case legajo.FacetStatus:
+		return "Estado"
+	case legajo.FacetYear:
+		return "Año"
+	}
+	return name
+}
+
+// facetParam is the query parameter a facet filters by.
+func (searchPage) FacetParam(name string) string {
+	switch name {
+	case legajo.FacetType:
+		return "tipo"
+	case legajo.FacetExpediente:
+		return "expediente"
+	case legajo.FacetArea:
+		return "area"
+	case legajo.FacetStatus:
+		return "estado"
+	}
+	return "anio"
+}
+
+// searchQuery reads the search form; bad dates are the person's to fix.
+func searchQuery(r *http.Request) (legajo.SearchQuery, searchPage, error) {
+	v := r.URL.Query()
+	page := searchPage{Q: v.Get("q"), Type: v.Get("tipo"), Expediente: v.Get("expediente"), Area: v.Get("area"),
+		Status: v.Get("estado"), From: v.Get("desde"), To: v.Get("hasta"), Sort: v.Get("orden")}
+	q := legajo.SearchQuery{Text: page.Q, Sort: page.Sort, Facets: true}
+	if page.Type != "" {
+		q.Types = []string{page.Type}
+	}
+	if page.Expediente != "" {
+		q.Expedientes = []string{page.Expediente}
+	}
+	if page.Area != "" {
+		q.Areas = []string{page.Area}
+	}
+	if page.Status != "" {
+		q.Statuses = []string{page.Status}
+	}
+	if y, err := strconv.Atoi(v.Get("anio")); err == nil {
+		q.Year = y
+	}
+	q.Page, _ = strconv.Atoi(v.Get("pagina"))
+	if n, err := strconv.Atoi(v.Get("por_pagina")); err == nil {
+		q.PerPage = n
+	}
+	var err error
+	if page.From != "" {
+		if q.From, err = time.ParseInLocation(legajo.DateLayout, page.From, zone); err != nil {
+			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+		}
+	}
+	if page.To != "" {
+		if q.To, err = time.ParseInLocation(legajo.DateLayout, page.To, zone); err != nil {
+			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+		}
+		q.To = q.To.AddDate(0, 0, 1)
+	}
+	return q, page, nil
+}
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
+	q, page, err := searchQuery(r)
+	page.Types = s.Office.Catalog.Types()
+	page.Expedientes = s.Office.Archive.Expedientes()
+	if s.Search == nil {
+		page.Unavailable = true
+		s.renderPage(w, r, http.StatusOK, "search", page)
+		return nil
+	}
+	if err == nil && r.URL.RawQuery != "" {
+		page.Result, err = s.Search.Search(r.Context(), q)
+	}
+	if err != nil {
+		if status(err) != http.StatusUnprocessableEntity {
+			return err
+		}
+		page.Error = err.Error()
+	}
+	if page.Result != nil && page.Result.PerPage > 0 {
+		n := (page.Result.Total + page.Result.PerPage - 1) / page.Result.PerPage
+		for i := 1; i <= min(n, 20); i++ {
+			page.Pages = append(page.Pages, i)
+		}
+	}
+	if r.URL.RawQuery != "" {
+		s.logActivity(r, "buscar", "", "")
+	}
+	s.renderPage(w, r, http.StatusOK, "search", page)
+	return nil
+}

@@ -1,0 +1,194 @@
+// Package web is Legajo's HTTP server: the Spanish, server-rendered pages
+// clerks, staff, auditors and admins use every day, the JSON API for the
+// same operations, and the public verification page the QR code on every
+// document leads to. It uses net/http's method patterns, html/template
+// parsed once at start-up and assets embedded in the binary; nothing else.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// Server serves Legajo over HTTP. Set the fields, then call Handler.
+type Server struct {
+	Office   *legajo.Office
+	Users    legajo.Users
+	Activity legajo.ActivityLog
+	Search   legajo.Searcher // nil: the search page says it is not available
+	Logger   *slog.Logger
+	// SessionKey signs session cookies; every node of one deployment must
+	// share it.
+	SessionKey []byte
+	// Secure marks cookies Secure (the site is served over TLS).
+	Secure bool
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+
+	once     sync.Once
+	pages    *pages
+	throttle *throttle
+	prints   *printCache
+	static   http.Handler
+	initErr  error
+}
+
+// Init parses the templates and prepares the server; Handler calls it.
+// A broken template is a start-up error.
+func (s *Server) Init() error {
+	s.once.Do(func() {
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		if len(s.SessionKey) < 32 {
+			s.initErr = errors.New("web: the session key must have 32 bytes or more")
+			return
+		}
+		s.pages, s.initErr = parsePages()
+		s.throttle = newThrottle()
+		s.prints = newPrintCache()
+		sub, _ := fs.Sub(assets, "static")
+		s.static = http.StripPrefix("/static/", http.FileServerFS(sub))
+	})
+	return s.initErr
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// MaxBody bounds a request body: the largest upload plus its form.
+const MaxBody = legajo.MaxUploadBytes + 1<<20
+
+// Handler returns the server's routes, wrapped in request logging, size
+// limits, cross-origin protection and panic recovery.
+func (s *Server) Handler() (http.Handler, error) {
+	if err := s.Init(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	csrf := http.NewCrossOriginProtection()
+	return s.logRequests(s.recoverPanics(csrf.Handler(limitBody(mux)))), nil
+}
+
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (s *Server) logRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t0 := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		// The path only: query strings may carry searches with personal data.
+		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "ms", time.Since(t0).Milliseconds(), "remote", r.RemoteAddr)
+	})
+}
+
+func (s *Server) recoverPanics(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				http.Error(w, "Error interno del servidor.", http.StatusInternalServerError)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Errors a handler returns besides the domain's kinds.
+var (
+	errUnauthenticated = errors.New("unauthenticated")
+	errForbidden       = errors.New("forbidden")
+)
+
+// status maps an error to its HTTP status: the one place where kinds
+// become codes.
+func status(err error) int {
+	switch {
+	case errors.Is(err, legajo.ErrInvalid):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, legajo.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, legajo.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, errUnauthenticated):
+		return http.StatusUnauthorized
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, errTooMany):
+		return http.StatusTooManyRequests
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// message is what a person is told about err: the domain's own Spanish
+// message, or a generic one for internal errors, which are logged instead.
+func (s *Server) message(r *http.Request, err error) string {
+	switch status(err) {
+	case http.StatusInternalServerError:
+		s.Logger.Error("internal error", "path", r.URL.Path, "err", err)
+		return "Ocurrió un error interno; el intento quedó registrado. Vuelva a intentarlo o avise al administrador."
+	case http.StatusUnauthorized:
+		return "Inicie sesión para continuar."
+	case http.StatusForbidden:
+		if err != errForbidden {
+			return err.Error()
+		}
+		return "Su rol no permite esta operación."
+	case http.StatusRequestEntityTooLarge:
+		return fmt.Sprintf("El envío excede el máximo de %d MiB.", MaxBody>>20)
+	case http.StatusTooManyRequests:
+		return err.Error()
+	}
+	return err.Error()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
+	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/generators/pdf"
+	"github.com/sesver/legajo/templates"
+)
+
+const testPassword = "contraseña-de-prueba"
+
+// env is a running server on an fs archive with one user per role.
+type env struct {
+	t       *testing.T
+	srv     *Server
+	ts      *httptest.Server
+	archive *archive.Archive
+	office  *legajo.Office
+}
+
+var clockN atomic.Int64
+
+func testClock() time.Time {
+	return time.Date(2026, 11, 26, 16, 0, 0, 0, time.UTC).Add(time.Duration(clockN.Add(1)) * time.Second)
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st, err := archive.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := archive.New(st, legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pdf.New(pdf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(), Directory: fixtures.Directory(), Now: testClock}
+	s := &Server{Office: o, Users: a, Activity: a, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now}
+	h, err := s.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []legajo.User{
+		{Login: "capturista", Name: "Ana Capturista", Role: legajo.RoleCapturista},
+		{Login: "capturista2", Name: "Beto Capturista", Role: legajo.RoleCapturista},
+		{Login: "consulta", Name: "Carla Consulta", Role: legajo.RoleConsulta},
+		{Login: "auditor", Name: "Daniel Auditor", Role: legajo.RoleAuditor},
+		{Login: "admin", Name: "Elena Admin", Role: legajo.RoleAdmin},
+	} {
+		u.PasswordHash = hash
+		if _, err := a.SaveUser(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &env{t: t, srv: s, ts: ts, archive: a, office: o}
+}
+
+// client returns an HTTP client logged in as login ("" for none) that does
+// not follow redirects.
+func (e *env) client(login string) *http.Client {
+	e.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if login == "" {
+		return c
+	}
+	resp, err := c.PostForm(e.ts.URL+"/entrar", url.Values{"usuario": {login}, "contrasena": {testPassword}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status %d", login, resp.StatusCode)
+	}
+	return c
+}
+
+func (e *env) get(c *http.Client, path string) (int, string) {
+	e.t.Helper()
+	resp, err := c.Get(e.ts.URL + path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (e *env) emit(author string) string {
+	e.t.Helper()
+	samples, _ := fixtures.Samples()
+	for _, s := range samples {
+		if s.Name == "oficio-liberacion" {
+			res, err := e.office.Emit(context.Background(), legajo.EmitRequest{Type: s.Type, Data: s.Data, Author: author})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return res.Folio
+		}
+	}
+	e.t.Fatal("no sample")
+	return ""
+}
+
+// testLog sends the server's log to the test's.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), "level=ERROR") {
+		l.t.Log(strings.TrimSpace(string(b)))
+	}
+	return len(b), nil
+}
