@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while Main writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs the real Main's serve on a free port and returns its
+// address and the admin's one-time password.
+func startServer(t *testing.T, env map[string]string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	done := make(chan int, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d: %s", code, errs.String())
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	addrRe := regexp.MustCompile(`escuchando en (http://127\.0\.0\.1:\d+)`)
+	pwRe := regexp.MustCompile(`contraseña de un solo uso:\s+(\S+)`)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		s := out.String()
+		if a := addrRe.FindStringSubmatch(s); a != nil {
+			pw := pwRe.FindStringSubmatch(s)
+			if pw == nil {
+				t.Fatalf("no one-time admin password printed:\n%s", s)
+			}
+			return a[1], pw[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errs.String())
+		default:
+		}
+	}
+	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errs.String())
+	return "", ""
+}
+
+// browser starts Debian's headless chromium, which .ci/run installs. Without
+// it the test cannot run, and in CI that fails.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is missing: .ci/run must install Debian's chromium")
+		}
+		t.Skip("chromium not installed (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("lang", "es-MX"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	return ctx
+}
+
+// step runs browser actions; on failure it saves a screenshot of the page
+// as a test artifact and stops the test.
+func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		png, _ := chromedp.Run(sctx, chromedp.FullScreenshot(80))
+		dir := os.Getenv("LEGAJO_ARTIFACTS")
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), "legajo-artifacts")
+		}
+		os.MkdirAll(dir, 0o755)
+		shot := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name+".jpg")
+		os.WriteFile(shot, png, 0o644)
+		t.Fatalf("%s: %v (screenshot: %s)", name, err, shot)
+	}
+	// LEGAJO_SCREENSHOTS=dir keeps a picture of every step, to look at.
+	if dir := os.Getenv("LEGAJO_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+			os.MkdirAll(dir, 0o755)
+			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name+".jpg"), png, 0o644)
+		}
+	}
+}
+
+// value runs one action that returns a value, with step's screenshot on
+// failure.
+func value[T any](t *testing.T, ctx context.Context, name string, a chromedp.Action[T]) T {
+	t.Helper()
+	var v T
+	step(t, ctx, name, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		v, err = a(ctx, tg)
+		return chromedp.Void{}, err
+	})
+	return v
+}
+
+// fetchStatus asks the page to fetch url with its session: "status type".
+func fetchStatus(url string) chromedp.Action[string] {
+	return chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q).then(r => r.status + " " + r.headers.get("content-type"))`, url), chromedp.EvalAwaitPromise)
+}
+
+// field selects a form input by its id, which may contain dots.
+func field(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
+
+// TestBrowserCycle: a newcomer's first day, in a real browser: log in,
+// issue an oficio de liberación, download its PDF, upload the acuse, and
+// check the public verification page.
+func TestBrowserCycle(t *testing.T) {
+	ctx := browser(t)
+	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
+	scan := filepath.Join(t.TempDir(), "acuse-firmado.pdf")
+	os.WriteFile(scan, []byte("%PDF-1.4\n% acuse firmado y sellado\n%%EOF\n"), 0o644)
+
+	step(t, ctx, "login",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(field("usuario")),
+		chromedp.SendKeys(field("usuario"), "admin"),
+		chromedp.SendKeys(field("contrasena"), pw),
+		chromedp.Submit(field("contrasena")),
+		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
+	)
+	step(t, ctx, "fill",
+		chromedp.Navigate(base+"/nuevo"),
+		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),
+		chromedp.WaitVisible(field("f.area")),
+		chromedp.SendKeys(field("f.area"), "Subdirección de Recursos Humanos"),
+		chromedp.SendKeys(field("f.destinatario_nombre"), "Mtro. Luis Alberto Gómez Téllez"),
+		chromedp.SendKeys(field("f.destinatario_cargo"), "Subdirector de Recursos Humanos"),
+		chromedp.SendKeys(field("f.referencia"), "oficio SESVER/DA/SRH/1187/2026"),
+		chromedp.SendKeys(field("f.sistema"), "Sistema de Control de Incidencias del Personal (SICIP)"),
+		chromedp.SendKeys(field("f.version"), "1.0"),
+		chromedp.SendKeys(field("f.plataforma"), "https://sicip.ssaver.gob.mx"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="t.modulos.0.modulo"]`), "Catálogo de personal"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="t.modulos.0.descripcion"]`), "Alta, baja y modificación de trabajadores."),
+		chromedp.Click(chromedp.CSS(`button[data-add-row="tabla-modulos"]`)),
+		chromedp.SendKeys(field("f.pruebas"), "Del 5 al 30 de octubre, sin diferencias contra el registro manual."),
+		chromedp.SendKeys(field("f.usuarios"), "14"),
+		chromedp.SetValue(field("f.fecha_capacitacion"), "2026-11-12"),
+	)
+	step(t, ctx, "issue",
+		chromedp.Click(chromedp.CSS(`button[value="emitir"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Documento archivado con el folio")]`),
+	)
+	folioURL := value(t, ctx, "location", chromedp.Location())
+	m := regexp.MustCompile(`/documentos/(SESVER-DA-DTI-OL-\d{4}-\d{4})`).FindStringSubmatch(folioURL)
+	if m == nil {
+		t.Fatalf("after issuing, at %s", folioURL)
+	}
+	folio := m[1]
+	got := value(t, ctx, "download", fetchStatus("/documentos/"+folio+"/tantos/original"))
+	if got != "200 application/pdf" {
+		t.Errorf("tanto download: %s", got)
+	}
+	step(t, ctx, "acuse",
+		chromedp.SetUploadFiles(field("acuse"), []string{scan}),
+		chromedp.Click(`//button[text()="Registrar acuse"]`),
+		chromedp.WaitVisible(`//h1/span[text()="acusado"]`),
+	)
+	step(t, ctx, "verify",
+		chromedp.Navigate(base+"/verificar/"+folio),
+		chromedp.WaitVisible(`//dd[contains(., "Oficio de liberación de sistema")]`),
+	)
+	text := value(t, ctx, "verify-text", chromedp.Text(chromedp.CSS("main")))
+	if !strings.Contains(text, "acusado") || !strings.Contains(text, "íntegros") || strings.Contains(text, "SICIP") {
+		t.Errorf("public verification page:\n%s", text)
+	}
+}
