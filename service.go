@@ -26,6 +26,26 @@ type Office struct {
 	Directory   Directory
 	Zone        *time.Location
 	Now         func() time.Time
+
+	live directoryHolder // set by SetDirectory; wins over Directory
+}
+
+// SetDirectory changes the signatories while the Office serves: documents
+// issued from now on resolve their signatures with d.
+func (o *Office) SetDirectory(d Directory) {
+	o.live.mu.Lock()
+	defer o.live.mu.Unlock()
+	o.live.dir, o.live.set = d, true
+}
+
+// Signatories returns the signatories in force.
+func (o *Office) Signatories() Directory {
+	o.live.mu.RLock()
+	defer o.live.mu.RUnlock()
+	if o.live.set {
+		return o.live.dir
+	}
+	return o.Directory
 }
 
 // EmitRequest is a clerk's request to issue a document.
@@ -98,7 +118,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	now := o.now()
 	// Validate and resolve the signatories before anything is written: bad
 	// data never costs a folio.
-	if _, err := Prepare(Request{Type: t, Data: r.Data, Date: now, Institution: o.Institution, Directory: o.Directory}); err != nil {
+	if _, err := Prepare(Request{Type: t, Data: r.Data, Date: now, Institution: o.Institution, Directory: o.Signatories()}); err != nil {
 		return nil, err
 	}
 	if r.IdempotencyKey != "" {
@@ -127,7 +147,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		return nil, err
 	}
 	doc, err := Prepare(Request{Type: t, Data: r.Data, Folio: folio, Date: now,
-		Institution: o.Institution, Directory: o.Directory})
+		Institution: o.Institution, Directory: o.Signatories()})
 	if err != nil {
 		return nil, err // the folio stays reserved; fsck records it as annulled
 	}

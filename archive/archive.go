@@ -38,7 +38,9 @@ const (
 // implements legajo.Archive. It is safe for concurrent use, and several
 // processes (or machines) may share one Store.
 type Archive struct {
-	st    Store
+	st Store
+
+	expMu sync.RWMutex
 	exps  map[string]legajo.Expediente
 	order []legajo.Expediente
 
@@ -60,18 +62,31 @@ var _ legajo.Archive = (*Archive)(nil)
 
 // New returns an Archive over st with the configured expedientes.
 func New(st Store, exps []legajo.Expediente) (*Archive, error) {
-	a := &Archive{st: st, exps: map[string]legajo.Expediente{}, heads: map[string]*head{}, series: map[string]*sync.Mutex{}}
-	for _, e := range exps {
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("archive: %w", err)
-		}
-		if _, dup := a.exps[e.ID]; dup {
-			return nil, fmt.Errorf("archive: expediente %s configured twice", e.ID)
-		}
-		a.exps[e.ID] = e
-		a.order = append(a.order, e)
+	a := &Archive{st: st, heads: map[string]*head{}, series: map[string]*sync.Mutex{}}
+	if err := a.SetExpedientes(exps); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// SetExpedientes changes the configured expedientes while the archive
+// serves. What is filed stays where it is: an expediente that disappears
+// from the configuration can no longer receive documents.
+func (a *Archive) SetExpedientes(exps []legajo.Expediente) error {
+	m := map[string]legajo.Expediente{}
+	for _, e := range exps {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+		if _, dup := m[e.ID]; dup {
+			return fmt.Errorf("archive: expediente %s configured twice", e.ID)
+		}
+		m[e.ID] = e
+	}
+	a.expMu.Lock()
+	defer a.expMu.Unlock()
+	a.exps, a.order = m, append([]legajo.Expediente(nil), exps...)
+	return nil
 }
 
 // Store returns the Store beneath a.
@@ -79,6 +94,8 @@ func (a *Archive) Store() Store { return a.st }
 
 // Expediente returns the configured expediente id.
 func (a *Archive) Expediente(id string) (legajo.Expediente, error) {
+	a.expMu.RLock()
+	defer a.expMu.RUnlock()
 	if e, ok := a.exps[id]; ok {
 		return e, nil
 	}
@@ -86,7 +103,11 @@ func (a *Archive) Expediente(id string) (legajo.Expediente, error) {
 }
 
 // Expedientes lists the configured expedientes in configuration order.
-func (a *Archive) Expedientes() []legajo.Expediente { return a.order }
+func (a *Archive) Expedientes() []legajo.Expediente {
+	a.expMu.RLock()
+	defer a.expMu.RUnlock()
+	return a.order
+}
 
 // AllocateFolio claims the next folio of serie in year. Claims of one
 // process take turns, so that they do not all race for the same number on

@@ -37,7 +37,7 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 	cutoff := now.Add(-grace)
 	used := map[string]bool{}           // "serie/year/n" of every folio in a chain
 	issued := map[string]legajo.Entry{} // emitido entries by request hash
-	for _, exp := range a.order {
+	for _, exp := range a.Expedientes() {
 		vouched := map[string]bool{}
 		err := a.Entries(ctx, exp.ID, time.Time{}, time.Time{}, func(e legajo.Entry) error {
 			for _, o := range e.Objects {
@@ -170,7 +170,7 @@ func (a *Archive) annulInterrupted(ctx context.Context, used map[string]bool, cu
 		folio := legajo.Folio{Prefix: c.Prefix, Serie: parts[0], Number: n, Year: year}
 		exp, err := a.Expediente(c.Expediente)
 		if err != nil {
-			exp = a.order[0]
+			exp = a.Expedientes()[0]
 		}
 		e := legajo.Entry{Expediente: exp.ID, At: now.UTC(), Event: legajo.EventAnulado, Folio: folio.String(), Type: c.Type,
 			Author: author, Reason: ReasonInterrupted, Objects: []legajo.Object{}}

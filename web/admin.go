@@ -108,20 +108,3 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/admin/usuarios?mensaje="+urlQueryEscape("Usuario «"+login+"» guardado."), http.StatusSeeOther)
 	return nil
 }
-
-type configPage struct {
-	Institution legajo.Institution
-	Directory   legajo.Directory
-	Expedientes []legajo.Expediente
-}
-
-func (configPage) title() string { return "Configuración" }
-
-// configPage shows the configuration in force: signatories with their
-// dates, expedientes with their retention. They are changed in the
-// configuration file, which keeps them versioned with the deployment.
-func (s *Server) configPage(w http.ResponseWriter, r *http.Request) error {
-	s.renderPage(w, r, http.StatusOK, "config", configPage{Institution: s.Office.Institution,
-		Directory: s.Office.Directory, Expedientes: s.Office.Archive.Expedientes()})
-	return nil
-}

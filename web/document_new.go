@@ -60,6 +60,7 @@ type docFormPage struct {
 	Tramite     string
 	Key         string // idempotency key: a double submit issues one document
 	Problems    []legajo.Problem
+	Areas       []string // suggested for the field «area»
 }
 
 func (p docFormPage) title() string { return p.Type.Title }
@@ -130,7 +131,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t 
 		}
 	}
 	page := docFormPage{Type: t, Expediente: form.Get("expediente"), Tramite: form.Get("tramite"), Key: form.Get("clave"),
-		Expedientes: s.Office.Archive.Expedientes(), Problems: general}
+		Expedientes: s.Office.Archive.Expedientes(), Problems: general, Areas: s.areas()}
 	if page.Expediente == "" {
 		page.Expediente = t.Expediente
 	}
@@ -269,7 +270,7 @@ func slug(folio string) string { return strings.ReplaceAll(folio, "/", "-") }
 // folio and without filing anything.
 func (s *Server) preview(w http.ResponseWriter, r *http.Request, t *legajo.DocType, data map[string]any) error {
 	doc, err := legajo.Prepare(legajo.Request{Type: t, Data: data, Date: s.now().In(zone),
-		Institution: s.Office.Institution, Directory: s.Office.Directory})
+		Institution: s.Office.Institution, Directory: s.Office.Signatories()})
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
 		s.renderForm(w, r, http.StatusUnprocessableEntity, t, r.PostForm, ve.Problems)

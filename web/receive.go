@@ -32,7 +32,7 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 	if page.Expediente == "" {
 		page.Expediente = t.Expediente
 	}
-	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite")}
+	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite"), Areas: s.areas()}
 	for _, f := range t.Fields {
 		page.Form.Fields = append(page.Form.Fields, formField{Field: f, Value: form.Get("f." + f.Name), Error: strings.TrimSpace(byField[f.Name])})
 	}

@@ -52,6 +52,7 @@ func (s *Server) table() []route {
 		{pattern: "GET /admin/usuarios", perm: permAdmin, h: s.usersPage},
 		{pattern: "POST /admin/usuarios", perm: permAdmin, h: s.saveUser},
 		{pattern: "GET /admin/configuracion", perm: permAdmin, h: s.configPage},
+		{pattern: "POST /admin/configuracion", perm: permAdmin, h: s.saveConfig},
 
 		{pattern: "GET /api/openapi.yaml", public: true, h: s.openAPI},
 		{pattern: "GET /api/v1/tipos", perm: permRead, h: s.apiTypes},

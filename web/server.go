@@ -24,7 +24,13 @@ type Server struct {
 	Users    legajo.Users
 	Activity legajo.ActivityLog
 	Search   legajo.Searcher // nil: the search page says it is not available
-	Logger   *slog.Logger
+	Settings legajo.SettingsStore
+	// Apply puts saved settings in force (signatories, expedientes); set by
+	// the program that wires the server.
+	Apply func(legajo.Settings) error
+	// Areas are SESVER's areas offered in the forms.
+	Areas  []string
+	Logger *slog.Logger
 	// SessionKey signs session cookies; every node of one deployment must
 	// share it.
 	SessionKey []byte
@@ -33,6 +39,7 @@ type Server struct {
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 
+	areasMu  sync.RWMutex
 	once     sync.Once
 	pages    *pages
 	throttle *throttle
@@ -192,3 +199,15 @@ func (s *Server) message(r *http.Request, err error) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func (s *Server) areas() []string {
+	s.areasMu.RLock()
+	defer s.areasMu.RUnlock()
+	return s.Areas
+}
+
+func (s *Server) setAreas(a []string) {
+	s.areasMu.Lock()
+	defer s.areasMu.Unlock()
+	s.Areas = a
+}

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,7 +58,11 @@ func newEnv(t *testing.T) *env {
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(), Directory: fixtures.Directory(), Now: testClock}
 	s := &Server{Office: o, Users: a, Activity: a, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
-		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now}
+		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now, Settings: a, Areas: fixtures.Areas,
+		Apply: func(st legajo.Settings) error {
+			o.SetDirectory(st.Directory)
+			return a.SetExpedientes(st.Expedientes)
+		}}
 	h, err := s.Handler()
 	if err != nil {
 		t.Fatal(err)
@@ -139,3 +144,8 @@ func (l testLog) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+var (
+	inputRe  = regexp.MustCompile(`<input name="([se]\.\d+\.\d)" value="([^"]*)"`)
+	selectRe = regexp.MustCompile(`<select name="(e\.\d+\.\d)"[^>]*>(?:<option value=""></option>)?(?:<option >[^<]*</option>)*<option selected>([^<]*)</option>`)
+)

@@ -25,6 +25,7 @@ type Config struct {
 	S3          archive.S3Config
 	File        string // the configuration file read, if any
 	Expedientes []legajo.Expediente
+	Areas       []string
 	Institution legajo.Institution
 	Directory   legajo.Directory
 	Logo        []byte
@@ -78,6 +79,7 @@ func (m *Main) loadConfig() (*Config, error) {
 		Institution: fixtures.Institution(),
 		Directory:   fixtures.Directory(),
 		Expedientes: legajo.DefaultExpedientes(),
+		Areas:       fixtures.Areas,
 		Zone:        zone,
 	}
 	if err := c.parseArchive(m.Getenv); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -49,6 +50,20 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	// Settings saved from the web application win over the file, which only
+	// seeds them.
+	settings, err := a.Settings(ctx)
+	switch {
+	case err == nil:
+		cfg.Directory, cfg.Expedientes, cfg.Areas = settings.Directory, settings.Expedientes, settings.Areas
+		if err := a.SetExpedientes(settings.Expedientes); err != nil {
+			st.Close()
+			return nil, err
+		}
+	case !errors.Is(err, legajo.ErrNotFound):
+		st.Close()
+		return nil, err
+	}
 	for _, t := range cat.Types() {
 		if t.Expediente == "" {
 			continue
@@ -69,6 +84,15 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// apply puts saved settings in force while serving.
+func (a *app) apply(s legajo.Settings) error {
+	if err := a.archive.SetExpedientes(s.Expedientes); err != nil {
+		return err
+	}
+	a.office.SetDirectory(s.Directory)
+	return nil
+}
 
 // lockNotice says once, where it matters, that the storage does not enforce
 // retention.
