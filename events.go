@@ -183,17 +183,8 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
 	}
-	expID := r.Expediente
-	if expID == "" {
-		expID = t.Expediente
-	}
-	if _, err := o.Archive.Expediente(expID); err != nil {
-		return nil, err
-	}
-	if err := checkLine("Trámite", r.Tramite, 120); err != nil {
-		return nil, err
-	}
-	if err := checkLine("Autor", r.Author, 120); err != nil {
+	expID, err := o.filing(r.Expediente, t.Expediente, r.Tramite, r.Author)
+	if err != nil {
 		return nil, err
 	}
 	now := o.now()

@@ -102,17 +102,8 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	if t.Layout == LayoutLabel {
 		return nil, Errorf(ErrInvalid, "«%s» se imprime y no se archiva; use «render».", t.Title)
 	}
-	expID := r.Expediente
-	if expID == "" {
-		expID = t.Expediente
-	}
-	if _, err := o.Archive.Expediente(expID); err != nil {
-		return nil, err
-	}
-	if err := checkLine("Trámite", r.Tramite, 120); err != nil {
-		return nil, err
-	}
-	if err := checkLine("Autor", r.Author, 120); err != nil {
+	expID, err := o.filing(r.Expediente, t.Expediente, r.Tramite, r.Author)
+	if err != nil {
 		return nil, err
 	}
 	now := o.now()
@@ -210,6 +201,21 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	}
 	o.reindex(ctx, folio)
 	return res, nil
+}
+
+// filing checks where a document goes and who files it: the expediente
+// (the type's default when none is given), the trámite and the author.
+func (o *Office) filing(exp, def, tramite, author string) (string, error) {
+	if exp == "" {
+		exp = def
+	}
+	if _, err := o.Archive.Expediente(exp); err != nil {
+		return "", err
+	}
+	if err := checkLine("Trámite", tramite, 120); err != nil {
+		return "", err
+	}
+	return exp, checkLine("Autor", author, 120)
 }
 
 func (o *Office) claim(ctx context.Context, r EmitRequest, t *DocType) ([]byte, bool, error) {

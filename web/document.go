@@ -218,15 +218,21 @@ func readUpload(r *http.Request, field string) ([]byte, string, error) {
 	return b, h.Filename, err
 }
 
-func (s *Server) uploadAcuse(w http.ResponseWriter, r *http.Request) error {
+// upload reads the folio and the uploaded file of a document's form.
+func (s *Server) upload(r *http.Request) (legajo.Folio, []byte, string, error) {
 	f, err := s.folio(r)
 	if err != nil {
-		return err
+		return f, nil, "", err
 	}
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return err
+		return f, nil, "", err
 	}
 	b, name, err := readUpload(r, "archivo")
+	return f, b, name, err
+}
+
+func (s *Server) uploadAcuse(w http.ResponseWriter, r *http.Request) error {
+	f, b, name, err := s.upload(r)
 	if err != nil {
 		return err
 	}
@@ -259,14 +265,7 @@ func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) attachFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.folio(r)
-	if err != nil {
-		return err
-	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return err
-	}
-	b, name, err := readUpload(r, "archivo")
+	f, b, name, err := s.upload(r)
 	if err != nil {
 		return err
 	}
