@@ -64,6 +64,12 @@ var commands = map[string]command{
 	"fsck":    {"record the leftovers of interrupted work", (*Main).runFsck},
 	"serve":   {"run the web application and API", (*Main).runServe},
 	"user":    {"manage accounts: add, passwd, disable, enable, token, list", (*Main).runUser},
+
+	"trail":      {"export an auditor's trail: xlsx, csv, json or one bundle pdf", (*Main).runTrail},
+	"caratula":   {"print the carátula (cover sheet) of an expediente", (*Main).runCaratula},
+	"inventario": {"write an inventario documental: general, transferencia or baja", (*Main).runInventario},
+	"retencion":  {"list the expedientes whose vigencia has run out", (*Main).runRetencion},
+	"registro":   {"rebuild a registry: padron-correo, componentes or fallas", (*Main).runRegistro},
 }
 
 // usageError marks bad usage: exit status 2.
@@ -125,7 +131,7 @@ func (m *Main) usage() {
 	var b strings.Builder
 	b.WriteString("usage: legajo <command> [flags]\n\ncommands:\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
 	}
 	b.WriteString("\nRun 'legajo <command> -h' for its flags.\n")
 	io.WriteString(m.Stderr, b.String())

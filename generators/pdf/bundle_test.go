@@ -1,0 +1,336 @@
+package pdf_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/generators/pdf"
+)
+
+var zone = func() *time.Location {
+	z, err := time.LoadLocation("America/Mexico_City")
+	if err != nil {
+		panic(err)
+	}
+	return z
+}()
+
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, zone)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func hash(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// tinyPDF is a one-page PDF with ASCII lines, like a scanner with OCR makes.
+func tinyPDF(lines ...string) []byte {
+	var content strings.Builder
+	content.WriteString("BT /F1 14 Tf 72 700 Td 20 TL\n")
+	for _, l := range lines {
+		fmt.Fprintf(&content, "(%s) Tj T*\n", l)
+	}
+	content.WriteString("ET")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+func scanJPEG() []byte {
+	img := image.NewGray(image.Rect(0, 0, 340, 440))
+	for y := range 440 {
+		for x := range 340 {
+			v := uint8(235)
+			if y > 300 && y < 306 && x > 60 && x < 280 {
+				v = 30
+			}
+			img.SetGray(x, y, color.Gray{v})
+		}
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 70})
+	return b.Bytes()
+}
+
+type bundled struct {
+	ev   legajo.TrailEvent
+	data []byte
+}
+
+// legajoItems is a small legajo: two generated documents, a JPEG acuse, an
+// attachment, a cancellation, a damaged upload, a missing file and a file
+// whose bytes no longer match the chain.
+func legajoItems(t *testing.T) []bundled {
+	r := newRenderer(t, false)
+	var lib, min []byte
+	for _, s := range samples(t) {
+		switch s.name {
+		case "oficio-liberacion":
+			tanto, _ := s.doc.Type.Tanto("COPIA")
+			lib = render(t, r, s.doc, tanto)
+		case "minuta":
+			min = render(t, r, s.doc, s.doc.Type.Tantos[0])
+		}
+	}
+	ev := func(when string, kind legajo.EventKind, folio, title, subject, obj, tanto string, data []byte) bundled {
+		e := legajo.TrailEvent{Expediente: "dti", At: at(when), Event: kind, Folio: folio, Title: title, Subject: subject,
+			Tanto: tanto, Kind: obj, Author: "ana", Filed: obj != "manifest"}
+		if data != nil {
+			e.SHA256, e.Size = hash(data), int64(len(data))
+			e.Key = "expedientes/dti/2026/" + strings.ReplaceAll(folio, "/", "-") + "_" + obj + ".pdf"
+		}
+		return bundled{e, data}
+	}
+	items := []bundled{
+		ev("2026-03-02 09:30", legajo.EventEmitido, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Liberación del sistema SICIP", "pdf", "COPIA", lib),
+		ev("2026-03-05 11:00", legajo.EventEmitido, "SESVER/DA/DTI/MI/0001/2026", "Minuta de acuerdos", "Reunión de requerimientos del SICIP", "pdf", "ORIGINAL", min),
+		ev("2026-03-09 13:15", legajo.EventAcuse, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Acuse de recibido", "acuse", "", scanJPEG()),
+		ev("2026-03-10 10:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Manual del usuario del SICIP", "anexo", "", tinyPDF("Manual del usuario del SICIP", "Version 1.0")),
+		ev("2026-04-01 17:45", legajo.EventCancelado, "SESVER/DA/DTI/MI/0001/2026", "Minuta de acuerdos", "Cancelación", "manifest", "", nil),
+		ev("2026-04-02 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo dañado", "anexo", "", []byte("%PDF-1.4\nno es un PDF\n")),
+		ev("2026-04-03 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo perdido", "anexo", "", tinyPDF("perdido")),
+		ev("2026-04-04 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo alterado", "anexo", "", tinyPDF("original")),
+	}
+	items[4].ev.Reason = "Se sustituye por la minuta corregida."
+	items[6].data = nil                 // missing from storage
+	items[7].data = tinyPDF("alterado") // not what the chain recorded
+	return items
+}
+
+func bundleInfo(verified bool) legajo.TrailInfo {
+	v := legajo.Verification{Expediente: "dti", Entries: 8, Objects: 20, Findings: []legajo.Finding{}, Head: strings.Repeat("ef", 32)}
+	if !verified {
+		v.Findings = []legajo.Finding{{Expediente: "dti", Key: "expedientes/dti/2026/SESVER-DA-DTI-OL-0001-2026_anexo.pdf", Problem: "modificado",
+			Detail: "El contenido no coincide con el registrado en la entrada 8."}}
+	}
+	return legajo.TrailInfo{Criteria: []legajo.Criterion{{Label: "Expediente", Value: "SESVER.08C.09 Expediente del DTI (dti)"},
+		{Label: "Periodo", Value: "del 01/01/2026 al 31/12/2026"}}, ExportedBy: "auditor.oic", ExportedAt: at("2027-01-15 10:00"),
+		Verifications: []legajo.Verification{v}, Institution: fixtures.Institution()}
+}
+
+func writeBundle(t *testing.T, items []bundled, info legajo.TrailInfo) []byte {
+	t.Helper()
+	b := newRenderer(t, false).NewBundle()
+	for _, it := range items {
+		b.Add(it.ev, it.data)
+	}
+	var out bytes.Buffer
+	if err := b.Write(&out, info); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+var fojaStamp = regexp.MustCompile(`Foja (\d+)`)
+
+// TestBundle: index, every document merged with its own pages, images as
+// pages, fojas stamped 1…n once each, substitute fojas for what cannot be
+// merged, and a closing page whose hashes are those of the stored files.
+func TestBundle(t *testing.T) {
+	items := legajoItems(t)
+	out := writeBundle(t, items, bundleInfo(false))
+	n, err := pdf.PageCount(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	libPages, _ := pdf.PageCount(items[0].data)
+	minPages, _ := pdf.PageCount(items[1].data)
+	fojas := libPages + minPages + 1 + 1 + 1 + 1 + 1 // acuse, anexo, damaged, missing, altered
+	if want := 1 + fojas + 1; n != want {
+		t.Errorf("%d pages, want %d (index, %d fojas, closing)", n, want, fojas)
+	}
+	layout := pdftotext(t, out, "-layout")
+	pages := strings.Split(layout, "\f")
+	for i := 1; i <= fojas; i++ {
+		stamps := fojaStamp.FindAllStringSubmatch(pages[i], -1)
+		if len(stamps) != 1 || stamps[0][1] != fmt.Sprint(i) {
+			t.Errorf("page %d has stamps %v, want one «Foja %d»", i+1, stamps, i)
+		}
+	}
+	if fojaStamp.MatchString(pages[0]) || fojaStamp.MatchString(pages[fojas+1]) {
+		t.Error("the index and the closing page must not be foliated")
+	}
+	closing := squash(pages[fojas+1])
+	for _, it := range items {
+		if it.data != nil && it.ev.Kind != "manifest" && !strings.Contains(closing, hash(it.data)) {
+			t.Errorf("closing page lacks the SHA-256 of %s", it.ev.Subject)
+		}
+	}
+	for _, want := range []string{"NO COINCIDE", "FALTANTE", "VERIFICACIÓN FALLIDA", "modificado",
+		fmt.Sprintf("consta de %d foja(s) útiles", fojas)} {
+		if !strings.Contains(closing, want) {
+			t.Errorf("closing page lacks %q", want)
+		}
+	}
+	all := squash(layout)
+	for _, want := range []string{"FOJA SUSTITUTA", "no pudo incorporarse", "no se encontró en el almacenamiento", "Manual del usuario del SICIP"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("bundle lacks %q", want)
+		}
+	}
+	golden(t, "bundle.txt", bundleText(t, out))
+}
+
+// bundleText is the golden form of a PDF: its page count and each page's
+// text.
+func bundleText(t *testing.T, doc []byte) string {
+	t.Helper()
+	n, err := pdf.PageCount(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "páginas: %d\n", n)
+	for i, p := range strings.Split(strings.TrimSuffix(pdftotext(t, doc), "\f"), "\f") {
+		fmt.Fprintf(&b, "--- página %d\n%s\n", i+1, squash(p))
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing golden file (run go test -update and look at it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from its golden file; if intended, run with -update and look at the pages:\n%s", name, firstDiff(string(want), got))
+	}
+}
+
+// firstDiff shows the first line that differs.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return ""
+}
+
+func TestBundleVerified(t *testing.T) {
+	scan, manual := scanJPEG(), tinyPDF("Manual del usuario")
+	var pngScan bytes.Buffer
+	png.Encode(&pngScan, image.NewGray(image.Rect(0, 0, 170, 220)))
+	items := []bundled{
+		{legajo.TrailEvent{Event: legajo.EventRecibido, Folio: "SESVER/DA/DTI/RE/0001/2026", At: at("2026-03-01 09:00"), Kind: "escaneo",
+			Filed: true, Key: "expedientes/oficios-recibidos/r.png", SHA256: hash(pngScan.Bytes())}, pngScan.Bytes()},
+		{legajo.TrailEvent{Event: legajo.EventAcuse, Folio: "SESVER/DA/DTI/OL/0001/2026", At: at("2026-03-09 13:15"), Kind: "acuse",
+			Filed: true, Key: "expedientes/dti/a.jpg", SHA256: hash(scan)}, scan},
+		{legajo.TrailEvent{Event: legajo.EventAnexo, Folio: "SESVER/DA/DTI/OL/0001/2026", At: at("2026-03-10 10:00"), Kind: "anexo",
+			Filed: true, Key: "expedientes/dti/m.pdf", SHA256: hash(manual)}, manual},
+	}
+	out := writeBundle(t, items, bundleInfo(true))
+	txt := squash(pdftotext(t, out))
+	if !strings.Contains(txt, "Cadena íntegra") || strings.Contains(txt, "NO COINCIDE") || strings.Contains(txt, "FALLIDA") ||
+		strings.Contains(txt, "SUSTITUTA") || !strings.Contains(txt, "Foja 3") {
+		t.Errorf("a verified legajo of a PNG, a JPEG and a PDF:\n%s", txt)
+	}
+	if n, _ := pdf.PageCount(out); n != 5 {
+		t.Errorf("%d pages, want index, 3 fojas and closing", n)
+	}
+}
+
+func TestBundleEmpty(t *testing.T) {
+	out := writeBundle(t, nil, bundleInfo(true))
+	if n, err := pdf.PageCount(out); err != nil || n != 2 {
+		t.Errorf("an empty legajo: %d pages, %v", n, err)
+	}
+}
+
+func caratula(t *testing.T, closed bool) []byte {
+	t.Helper()
+	var dti legajo.Expediente
+	for _, e := range legajo.DefaultExpedientes() {
+		if e.ID == "dti" {
+			dti = e
+		}
+	}
+	sum := legajo.ExpedienteSummary{Expediente: dti, Year: 2026, Number: 1, Documents: 3, Cancelled: 1, Events: 6, Files: 5, Fojas: 9,
+		Apertura: at("2026-03-02 09:30"), Cierre: at("2026-07-01 10:00"), FirstFolio: "SESVER/DA/DTI/MI/0001/2026", LastFolio: "SESVER/DA/DTI/OL/0001/2026",
+		Types: []legajo.TypeCount{{Type: "minuta", Title: "Minuta de acuerdos", Count: 1}, {Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 1},
+			{Type: "reporte-cierre", Title: "Reporte de cierre de seguimiento de falla en línea telefónica o internet", Count: 1}}}
+	if closed {
+		sum.Closed, sum.TransferDue, sum.DisposalDue = true, at("2028-07-01 10:00"), at("2033-07-01 10:00")
+	}
+	var out bytes.Buffer
+	if err := newRenderer(t, false).Caratula(&out, pdf.Caratula{Institution: fixtures.Institution(), Summary: sum,
+		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti"}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestCaratula(t *testing.T) {
+	out := caratula(t, true)
+	if n, err := pdf.PageCount(out); err != nil || n != 1 {
+		t.Fatalf("carátula: %d pages, %v; it must fit one Letter page", n, err)
+	}
+	txt := squash(pdftotext(t, out))
+	for _, want := range []string{"CARÁTULA", "SESVER.08C.09/2026/1", "Fondo", "Sección", "08C.09 Desarrollo informático",
+		"Fecha de apertura", "02/03/2026", "Fecha de cierre", "01/07/2026", "Total de fojas útiles al cierre 1 9 9", "[X] Administrativo",
+		"[X] Legal", "[ ] Fiscal", "[X] Pública", "Plazo total", "7 años", "Conservación", "01/07/2028",
+		"Acta o resolución del Comité de Transparencia", "¿Fue objeto de solicitud de acceso?",
+		"fs:/srv/legajo/archive/expedientes/dti/2026/", "CEJA / LOMO", "SESVER.08C.09 · No. 1 · 2026 · Legajo ____ de 1"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("carátula lacks %q", want)
+		}
+	}
+	golden(t, "caratula.txt", bundleText(t, out))
+	open := squash(pdftotext(t, caratula(t, false)))
+	if strings.Contains(open, "01/07/2026") || strings.Contains(open, "01/07/2028") || !strings.Contains(open, "Legajo ____ de ____") {
+		t.Errorf("an open expediente has no closing date, transfer date nor legajos yet:\n%s", open)
+	}
+}

@@ -1,0 +1,257 @@
+package pdf
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// Caratula is what the cover sheet (carátula) of an expediente shows.
+type Caratula struct {
+	Institution legajo.Institution
+	Summary     legajo.ExpedienteSummary
+	// Storage says where the archive is (an fs directory or an S3
+	// bucket); the expediente's path inside it is added.
+	Storage string
+	Printed time.Time // date of the sheet
+	By      string    // who printed it (the «elaboró» line stays to sign)
+}
+
+// Caratula writes the carátula of one expediente year on one Letter page:
+// every field of the cover sheet that Legajo knows (producer,
+// classification, number, title and scope, dates, fojas, documentary
+// values, vigencias, access, electronic location), the rest as framed
+// blanks to fill by hand, and the ceja/lomo label to cut out.
+func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
+	s := r.newSheet(c.Institution, "CARÁTULA", "de expediente", "Carátula de expediente "+c.Summary.Clasificacion(), c.Printed)
+	f := s.f
+	f.SetAutoPageBreak(false, 0)
+	f.AddPage()
+	sum, exp := c.Summary, c.Summary.Expediente
+	cls := legajo.Classify(exp.Code)
+	inst := c.Institution
+	unit, area := "", ""
+	if len(inst.Units) > 0 {
+		unit, area = inst.Units[0], inst.Units[len(inst.Units)-1]
+	}
+	s.font("B", 11)
+	f.MultiCell(contentW, 5, text(strings.ToUpper(sum.Title())), "", "C", false)
+	s.font("B", 10)
+	f.CellFormat(contentW, 5, text("Expediente "+sum.Clasificacion()), "", 1, "C", false, 0, "")
+	f.Ln(1.5)
+
+	g := &grid{s: s}
+	g.section("1. Productor")
+	g.row(cell{"Unidad administrativa", unit, 0}, cell{"Área generadora", area, 0})
+	g.section("2. Clasificación archivística")
+	g.row(cell{"Fondo", cls.Fondo + " " + inst.Name, 1}, cell{"Sección", named(cls.Seccion, cls.SeccionName), 1.1},
+		cell{"Serie", named(cls.Serie, cls.SerieName), 0.9})
+	legajos := ""
+	if sum.Closed {
+		legajos = "____ de " + strconv.Itoa(sum.Legajos())
+	}
+	g.row(cell{"Subserie", named(cls.Subserie, cls.SubserieName), 0.9}, cell{"Código de clasificación", exp.Code, 0.9},
+		cell{"Número de expediente", sum.Clasificacion(), 0.9}, cell{"Legajo", legajos, 0.6})
+	g.section("3. Título y asunto")
+	g.row(cell{"Título", sum.Title(), 0})
+	g.row(cell{"Asunto (alcance y contenido)", sum.Description(), 0})
+	g.section("4. Fechas extremas")
+	cierre := ""
+	if sum.Closed {
+		cierre = legajo.ShortDate(sum.Cierre)
+	}
+	g.row(cell{"Fecha de apertura", legajo.ShortDate(sum.Apertura), 0.6}, cell{"Fecha de cierre", cierre, 0.6},
+		cell{"Documentos", strconv.Itoa(sum.Documents) + ", del folio " + sum.FirstFolio + " al " + sum.LastFolio, 1.8})
+	g.section("5. Volumen y soporte")
+	total, final := "", ""
+	if sum.Closed && sum.Fojas > 0 {
+		total, final = strconv.Itoa(sum.Fojas), strconv.Itoa(sum.Fojas)
+	}
+	g.row(cell{"Soporte", checks([]string{"Papel", "Electrónico", "Híbrido"}, "Electrónico"), 1.3},
+		cell{"Tanto", checks([]string{"Original", "Copia"}, ""), 0.9})
+	g.row(cell{"Foja inicial", "1", 0.7}, cell{"Foja final", final, 0.7}, cell{"Total de fojas útiles al cierre", total, 1})
+	g.section("6. Valores documentales y vigencia (Catálogo de Disposición Documental)")
+	g.row(cell{"Valores documentales", checks([]string{"Administrativo", "Legal", "Fiscal", "Contable"}, exp.Valores...), 0})
+	transfer := ""
+	if !sum.TransferDue.IsZero() {
+		transfer = legajo.ShortDate(sum.TransferDue)
+	}
+	g.row(cell{"Archivo de trámite", years(exp.YearsTramite), 0.8}, cell{"Archivo de concentración", years(exp.YearsConcentracion), 0.9},
+		cell{"Plazo total", years(exp.RetentionYears()), 0.7}, cell{"Destino final", exp.Destino, 0.8},
+		cell{"Transferencia primaria a partir de", transfer, 1.1})
+	g.section("7. Condiciones de acceso")
+	g.row(cell{"Clasificación", checks([]string{"Pública", "Reservada", "Confidencial"}, capitalize(exp.Acceso)), 1.5},
+		cell{"Fecha de clasificación", "", 0.75}, cell{"Periodo de reserva", "", 0.75})
+	g.row(cell{"Fundamento legal", "", 1.5}, cell{"Partes o fojas clasificadas", "", 0.75}, cell{"Ampliación", "", 0.75})
+	g.row(cell{"Acta o resolución del Comité de Transparencia", "", 1.5}, cell{"Fecha de desclasificación", "", 0.75},
+		cell{"Servidor público que desclasifica", "", 0.75})
+	g.row(cell{"¿Fue objeto de solicitud de acceso?", checks([]string{"Sí", "No"}, ""), 0})
+	g.section("8. Expediente electrónico")
+	where := sum.Location()
+	if c.Storage != "" {
+		where = strings.TrimSuffix(c.Storage, "/") + "/" + where
+	}
+	g.row(cell{"Ubicación", where, 1.4}, cell{"Formato", "PDF; escaneos en PDF, JPEG o PNG", 0.8},
+		cell{"Verificación de integridad", "legajo verify --expediente " + exp.ID, 0.9})
+	g.section("9. Notas")
+	g.row(cell{"Elaboró", "", 1.2}, cell{"Fecha", legajo.ShortDate(c.Printed), 0.5}, cell{"Firma", "", 0.8})
+	g.row(cell{"Observaciones", "", 0})
+	s.ceja(sum, cls, inst)
+	return s.finish(w)
+}
+
+func named(code, name string) string {
+	if name == "" {
+		return code
+	}
+	return code + " " + name
+}
+
+func years(n int) string {
+	if n == 1 {
+		return "1 año"
+	}
+	return strconv.Itoa(n) + " años"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// checks writes options as check boxes, marking those given: "[X] Pública
+// [ ] Reservada".
+func checks(options []string, marked ...string) string {
+	var parts []string
+	for _, o := range options {
+		box := "[  ]"
+		for _, m := range marked {
+			if strings.EqualFold(m, o) {
+				box = "[X]"
+			}
+		}
+		parts = append(parts, box+" "+o)
+	}
+	return strings.Join(parts, "     ")
+}
+
+// cell is one label/value pair of the carátula grid; weight is its share
+// of the row (0: equal shares).
+type cell struct {
+	label, value string
+	weight       float64
+}
+
+// grid draws the carátula's framed rows: a grey label above a value area
+// tall enough to write in by hand.
+type grid struct{ s *sheet }
+
+func (g *grid) section(t string) {
+	f := g.s.f
+	g.s.font("B", 8)
+	f.SetFillColor(107, 79, 42)
+	f.SetTextColor(255, 255, 255)
+	f.CellFormat(contentW, 3.8, text(t), "1", 1, "L", true, 0, "")
+	f.SetTextColor(0, 0, 0)
+	f.SetFillColor(255, 255, 255)
+}
+
+func (g *grid) row(cells ...cell) {
+	f := g.s.f
+	total := 0.0
+	for _, c := range cells {
+		if c.weight == 0 {
+			c.weight = 1
+		}
+		total += c.weight
+	}
+	const labelH, lh = 2.8, 3.4
+	// the row is as tall as its longest value; a blank to fill by hand
+	// gets room for handwriting
+	lines := 1.0
+	for _, c := range cells {
+		if c.value == "" {
+			lines = 1.6
+		}
+	}
+	widths := make([]float64, len(cells))
+	for i, c := range cells {
+		w := c.weight
+		if w == 0 {
+			w = 1
+		}
+		widths[i] = contentW * w / total
+		g.s.font("", 8.5)
+		lines = max(lines, float64(len(f.SplitLines([]byte(text(c.value)), widths[i]-2))))
+	}
+	h := labelH + lines*lh + 0.9
+	x, y := f.GetXY()
+	for i, c := range cells {
+		f.Rect(x, y, widths[i], h, "D")
+		f.SetXY(x+1, y+0.3)
+		g.s.font("", 6)
+		f.SetTextColor(90, 90, 90)
+		f.CellFormat(widths[i]-2, labelH, text(c.label), "", 0, "L", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+		f.SetXY(x+1, y+labelH+0.3)
+		g.s.font("", 8.5)
+		f.MultiCell(widths[i]-2, lh, text(c.value), "", "L", false)
+		x += widths[i]
+	}
+	f.SetXY(marginL, y+h)
+}
+
+// ceja draws the tab/spine label at the foot of the page: sección and
+// serie, the expediente's number and year, and the legajo, framed with a
+// dashed line to cut along.
+func (s *sheet) ceja(sum legajo.ExpedienteSummary, cls legajo.Classification, inst legajo.Institution) {
+	f := s.f
+	const w, h = contentW, 19.0
+	x, y := marginL, pageH-16-h-5
+	f.SetDashPattern([]float64{1.5, 1.5}, 0)
+	f.SetDrawColor(150, 150, 150)
+	f.Rect(x, y, w, h, "D")
+	f.SetDashPattern(nil, 0)
+	f.SetDrawColor(0, 0, 0)
+	f.SetXY(x+3, y+1.5)
+	s.font("", 6.5)
+	f.CellFormat(w-6, 3, text("CEJA / LOMO · "+strings.ToUpper(inst.Name)+" · "+lastOf(inst.Units)), "", 2, "L", false, 0, "")
+	f.SetX(x + 3)
+	s.font("B", 14)
+	vol := "Legajo ____ de ____"
+	if sum.Closed {
+		vol = "Legajo ____ de " + strconv.Itoa(sum.Legajos())
+	}
+	f.CellFormat(w-6, 6.5, text(sum.Expediente.Code+" · No. "+strconv.Itoa(sum.Number)+" · "+strconv.Itoa(sum.Year)+" · "+vol), "", 2, "L", false, 0, "")
+	f.SetX(x + 3)
+	s.font("", 8)
+	f.CellFormat(w-6, 3.8, text("Sección "+named(cls.Seccion, cls.SeccionName)+" · Serie "+named(cls.Serie, cls.SerieName)), "", 2, "L", false, 0, "")
+	f.SetX(x + 3)
+	f.CellFormat(w-6, 3.8, text(sum.Title()), "", 2, "L", false, 0, "")
+	f.SetXY(x, y+h+0.8)
+	s.font("I", 6.5)
+	f.CellFormat(w, 3, text("Recorte por la línea punteada y adhiera la etiqueta en la ceja o el lomo de la carpeta."), "", 0, "L", false, 0, "")
+}
+
+func lastOf(ss []string) string {
+	if len(ss) == 0 {
+		return ""
+	}
+	return ss[len(ss)-1]
+}
+
+// finish writes the sheet to w.
+func (s *sheet) finish(w io.Writer) error {
+	b, err := s.output(false)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
