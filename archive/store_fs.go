@@ -29,8 +29,9 @@ const fsStaleTemp = 24 * time.Hour
 // the target exists. The file system must support hard links (any local
 // Linux or macOS file system does; some network and FUSE ones do not).
 type FSStore struct {
-	dir string
-	tmp string
+	dir   string
+	tmp   string
+	syncs *dirSyncer
 }
 
 // OpenFS opens the Store kept in dir, creating dir if needed.
@@ -42,7 +43,7 @@ func OpenFS(dir string) (*FSStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open fs %s: %w", dir, err)
 	}
-	s := &FSStore{dir: abs, tmp: filepath.Join(abs, fsTempDir)}
+	s := &FSStore{dir: abs, tmp: filepath.Join(abs, fsTempDir), syncs: newDirSyncer()}
 	if err := mkdirAllSync(s.tmp); err != nil {
 		return nil, fmt.Errorf("archive: open fs %s: %w", dir, err)
 	}
@@ -109,7 +110,7 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 	if opts.Derived {
 		return nil
 	}
-	if err := syncDir(parent); err != nil {
+	if err := s.syncs.sync(parent); err != nil {
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
 	return nil
