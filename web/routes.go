@@ -48,6 +48,9 @@ func (s *Server) table() []route {
 		{pattern: "GET /expedientes", perm: permRead, h: s.expedientes},
 		{pattern: "GET /expedientes/{id}", perm: permRead, h: s.expediente},
 		{pattern: "GET /auditoria", perm: permAudit, h: s.audit},
+		{pattern: "GET /rastro", perm: permAudit, h: s.exportTrail},
+		{pattern: "GET /expedientes/{id}/caratula", perm: permAudit, h: s.exportCaratula},
+		{pattern: "GET /inventario", perm: permAudit, h: s.exportInventario},
 		{pattern: "POST /auditoria/verificar", perm: permAudit, h: s.auditVerify},
 		{pattern: "GET /admin/usuarios", perm: permAdmin, h: s.usersPage},
 		{pattern: "POST /admin/usuarios", perm: permAdmin, h: s.saveUser},
@@ -64,6 +67,7 @@ func (s *Server) table() []route {
 		{pattern: "POST /api/v1/correspondencia", perm: permIssue, h: s.apiReceive},
 		{pattern: "GET /api/v1/buscar", perm: permRead, h: s.apiSearch},
 		{pattern: "GET /api/v1/verificacion/{expediente}", perm: permAudit, h: s.apiVerify},
+		{pattern: "GET /api/v1/rastro", perm: permAudit, h: s.exportTrail},
 		{pattern: "GET /api/v1/verificar/{folio}", public: true, h: s.apiVerifyDocument},
 	}
 }

@@ -37,6 +37,29 @@ func (searchPage) FacetLabel(name string) string {
 	return name
 }
 
+// FacetValue names a facet's value for people: types and expedientes by
+// their titles.
+func (p searchPage) FacetValue(name, value string) string {
+	switch name {
+	case legajo.FacetType:
+		for _, t := range p.Types {
+			if t.ID == value {
+				return t.Title
+			}
+		}
+		if value == legajo.ReceptionType.ID {
+			return legajo.ReceptionType.Title
+		}
+	case legajo.FacetExpediente:
+		for _, e := range p.Expedientes {
+			if e.ID == value {
+				return e.Name
+			}
+		}
+	}
+	return value
+}
+
 // facetParam is the query parameter a facet filters by.
 func (searchPage) FacetParam(name string) string {
 	switch name {

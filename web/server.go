@@ -24,6 +24,7 @@ type Server struct {
 	Users    legajo.Users
 	Activity legajo.ActivityLog
 	Search   legajo.Searcher // nil: the search page says it is not available
+	Exports  Exporter        // nil: no exports
 	Settings legajo.SettingsStore
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.

@@ -44,7 +44,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer closeSearch()
 	srv := &web.Server{Office: a.office, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
-		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas,
+		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}},
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()
 	if err != nil {

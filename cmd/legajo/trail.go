@@ -75,33 +75,11 @@ func (m *Main) runTrail(ctx context.Context, args []string) error {
 	if *fojas && f != "pdf" {
 		filter.Pages = pdf.PageCount
 	}
-	info := legajo.TrailInfo{Filter: filter, Criteria: a.office.TrailCriteria(filter), ExportedBy: m.author(*author),
-		ExportedAt: m.Now().In(a.cfg.Zone), Institution: a.cfg.Institution}
-	involved := map[string]bool{}
-	if *exp != "" {
-		involved[*exp] = true
-	}
+	var info legajo.TrailInfo
 	err = m.writeOut(*out, func(w io.Writer) error {
-		tw, err := m.trailWriter(ctx, a, f, w)
-		if err != nil {
-			return err
-		}
-		err = a.office.Trail(ctx, filter, func(ev legajo.TrailEvent) error {
-			involved[ev.Expediente] = true
-			info.Events++
-			return tw.Add(ev)
-		})
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for id := range involved {
-			ids = append(ids, id)
-		}
-		if info.Verifications, err = a.office.VerifyTrail(ctx, ids); err != nil {
-			return err
-		}
-		return tw.Close(info)
+		var err error
+		info, err = exporter{m, a}.Trail(ctx, w, filter, f, m.author(*author))
+		return err
 	})
 	if err != nil {
 		return err
@@ -125,6 +103,45 @@ func (m *Main) runTrail(ctx context.Context, args []string) error {
 		return fmt.Errorf("la verificación de la cadena encontró %d problema(s); el rastro lo indica", n)
 	}
 	return nil
+}
+
+// exporter makes trails and instruments for the CLI and the web server.
+type exporter struct {
+	m *Main
+	a *app
+}
+
+// Trail writes the trail selected by filter in format to w, then the
+// verification of every expediente it involves; the returned information
+// says whether the chains verified.
+func (e exporter) Trail(ctx context.Context, w io.Writer, filter legajo.TrailFilter, format, by string) (legajo.TrailInfo, error) {
+	a := e.a
+	info := legajo.TrailInfo{Filter: filter, Criteria: a.office.TrailCriteria(filter), ExportedBy: by,
+		ExportedAt: e.m.Now().In(a.cfg.Zone), Institution: a.cfg.Institution}
+	involved := map[string]bool{}
+	if filter.Expediente != "" {
+		involved[filter.Expediente] = true
+	}
+	tw, err := e.m.trailWriter(ctx, a, format, w)
+	if err != nil {
+		return info, err
+	}
+	err = a.office.Trail(ctx, filter, func(ev legajo.TrailEvent) error {
+		involved[ev.Expediente] = true
+		info.Events++
+		return tw.Add(ev)
+	})
+	if err != nil {
+		return info, err
+	}
+	var ids []string
+	for id := range involved {
+		ids = append(ids, id)
+	}
+	if info.Verifications, err = a.office.VerifyTrail(ctx, ids); err != nil {
+		return info, err
+	}
+	return info, tw.Close(info)
 }
 
 // trailWriter writes a trail in one format: events in order, then the
@@ -321,4 +338,44 @@ func (m *Main) writeOut(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return nil
+}
+
+// webExporter serves the web application's exports: fojas are counted as
+// the CLI does by default.
+type webExporter struct{ exporter }
+
+func (e webExporter) Trail(ctx context.Context, w io.Writer, filter legajo.TrailFilter, format, by string) (legajo.TrailInfo, error) {
+	if format != "pdf" {
+		filter.Pages = pdf.PageCount
+	}
+	return e.exporter.Trail(ctx, w, filter, format, by)
+}
+
+// Caratula prints the carátula of an expediente for a year.
+func (e webExporter) Caratula(ctx context.Context, w io.Writer, exp string, year int, by string) error {
+	a := e.a
+	sum, err := a.office.Summary(ctx, exp, year, pdf.PageCount)
+	if err != nil {
+		return err
+	}
+	r, err := pdf.New(pdf.Options{Logo: a.cfg.Logo})
+	if err != nil {
+		return err
+	}
+	return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum, Storage: a.cfg.Archive,
+		Printed: e.m.Now().In(a.cfg.Zone), By: by})
+}
+
+// Inventario writes an inventario documental (general, transferencia, baja).
+func (e webExporter) Inventario(ctx context.Context, w io.Writer, kind, exp, by string) error {
+	a := e.a
+	sums, err := a.office.Summaries(ctx, exp, pdf.PageCount)
+	if err != nil {
+		return err
+	}
+	rows, err := legajo.InventoryRows(kind, sums, e.m.Now().In(a.cfg.Zone))
+	if err != nil {
+		return err
+	}
+	return xlsx.Inventario(w, kind, rows, e.m.instrumentInfo(a, by))
 }

@@ -30,6 +30,13 @@ document.addEventListener("click", function (e) {
   }
 });
 // Long exports show that they are working.
+// Downloads do not leave the page, so the indicator goes when it regains
+// focus or after a while.
 document.addEventListener("submit", function (e) {
-  if (e.target.hasAttribute("data-busy")) { e.target.classList.add("busy"); }
+  var form = e.target;
+  if (!form.hasAttribute("data-busy")) { return; }
+  form.classList.add("busy");
+  var done = function () { form.classList.remove("busy"); };
+  window.addEventListener("focus", done, { once: true });
+  setTimeout(done, 60000);
 });
