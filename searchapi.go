@@ -46,7 +46,7 @@ type SearchQuery struct {
 	Year        int       `json:"year,omitempty"`        // of the document's date; 0: any
 	From        time.Time `json:"from,omitzero"`         // document date at or after; zero: unbounded
 	To          time.Time `json:"to,omitzero"`           // document date before; zero: unbounded
-	Sort        string    `json:"sort,omitempty"`        // one of the Sort constants; "" is SortRelevance
+	Sort        string    `json:"sort,omitempty"`        // one of the Sort constants; "": relevance, or newest first without text
 	Page        int       `json:"page,omitempty"`        // 1-based; 0 is 1
 	PerPage     int       `json:"per_page,omitempty"`    // 0 is DefaultPerPage; at most MaxPerPage
 	Facets      bool      `json:"facets,omitempty"`      // count the matches by type, expediente, área, status and year

@@ -62,6 +62,8 @@ var commands = map[string]command{
 	"list":    {"list an expediente's events in order", (*Main).runList},
 	"verify":  {"re-check every chain and object; exit 1 on any problem", (*Main).runVerify},
 	"fsck":    {"record the leftovers of interrupted work", (*Main).runFsck},
+	"search":  {"search the archive in Spanish, with filters and facets", (*Main).runSearch},
+	"reindex": {"rebuild the search index from the archive", (*Main).runReindex},
 	"serve":   {"run the web application and API", (*Main).runServe},
 	"user":    {"manage accounts: add, passwd, disable, enable, token, list", (*Main).runUser},
 
