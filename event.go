@@ -166,9 +166,12 @@ type Renderer interface {
 	Render(w io.Writer, d *Document, tanto Tanto) error
 }
 
-// Indexer keeps the search index up to date; nil disables indexing.
+// Indexer keeps the search index up to date; nil disables indexing. The
+// index follows the archive's chains by itself: Changed only tells it that
+// something was just filed under folio, so it can catch up at once. It must
+// not block.
 type Indexer interface {
-	Index(ctx context.Context, rec *Record) error
+	Changed(folio Folio)
 }
 
 // Derive sets the record's status from its entries.

@@ -269,15 +269,12 @@ func RequestHash(key string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// reindex updates the search index after a commit. The archive is the
-// system of record: an index failure is repaired by reindexing, never a
-// failed emission.
+// reindex tells the search index that folio changed. The archive is the
+// system of record: the index catches up from it, and an index failure
+// never fails a filing.
 func (o *Office) reindex(ctx context.Context, folio Folio) {
-	if o.Index == nil {
-		return
-	}
-	if rec, err := o.Archive.Record(ctx, folio); err == nil {
-		_ = o.Index.Index(ctx, rec)
+	if o.Index != nil {
+		o.Index.Changed(folio)
 	}
 }
 

@@ -146,8 +146,9 @@ func fetchStatus(url string) chromedp.Action[string] {
 func field(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
 
 // TestBrowserCycle: a newcomer's first day, in a real browser: log in,
-// issue an oficio de liberación, download its PDF, upload the acuse, and
-// check the public verification page.
+// issue an oficio de liberación, download its PDF, upload the acuse, find
+// it by searching without accents, export the expediente's trail, and check
+// the public verification page.
 func TestBrowserCycle(t *testing.T) {
 	ctx := browser(t)
 	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
@@ -199,6 +200,24 @@ func TestBrowserCycle(t *testing.T) {
 		chromedp.Click(`//button[text()="Registrar acuse"]`),
 		chromedp.WaitVisible(`//h1/span[text()="acusado"]`),
 	)
+	// staff find it typing without the accent
+	step(t, ctx, "search",
+		chromedp.Navigate(base+"/buscar"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "liberacion sicip"),
+		chromedp.Submit(chromedp.CSS(`input[name="q"]`)),
+		chromedp.WaitVisible(`//div[@class="hit"]//strong[text()="`+strings.ReplaceAll(folio, "-", "/")+`"]`),
+	)
+	// the auditor's trail of the expediente, with the chain verified
+	step(t, ctx, "expediente",
+		chromedp.Navigate(base+"/expedientes/dti"),
+		chromedp.WaitVisible(`//button[text()="Exportar el rastro"]`),
+	)
+	if got := value(t, ctx, "trail-xlsx", fetchStatus("/rastro?expediente=dti&formato=xlsx")); got != "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Errorf("trail export: %s", got)
+	}
+	if got := value(t, ctx, "trail-pdf", fetchStatus("/rastro?expediente=dti&formato=pdf")); got != "200 application/pdf" {
+		t.Errorf("bundle export: %s", got)
+	}
 	step(t, ctx, "verify",
 		chromedp.Navigate(base+"/verificar/"+folio),
 		chromedp.WaitVisible(`//dd[contains(., "Oficio de liberación de sistema")]`),

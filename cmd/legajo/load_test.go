@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/web"
+)
+
+// BenchmarkLoad runs the web API as the department would use it on a busy
+// day: 20 clerks issuing documents and 20 staff searching, at once, for
+// LEGAJO_LOAD_SECONDS (default 5), against the real Main's server on
+// 127.0.0.1, on the fs archive and on the real S3 server. It fails on any
+// error answer and reports p50/p99 of issuing and of searching.
+//
+// People pause between requests: a clerk reads the form back for about a
+// second (LEGAJO_LOAD_CLERK_THINK, default 1s) and staff read results for
+// half a second (LEGAJO_LOAD_STAFF_THINK, default 500ms), each drawn
+// uniformly from half to one and a half times that. Set both to 0 for a
+// saturation test where 40 clients fire back to back on 2 cores.
+//
+// At scale, point it at a prepared corpus (see search/bench_test.go, which
+// files one into ${TMPDIR}/legajo-corpus-s1-n<N> and indexes it):
+//
+//	LEGAJO_LOAD_CORPUS=/tmp/legajo-corpus-s1-n100000 \
+//	LEGAJO_LOAD_INDEX=/tmp/legajo-corpus-s1-n100000-legajo-search-3 \
+//	LEGAJO_LOAD_SECONDS=60 go test -run '^$' -bench Load -benchtime 1x ./cmd/legajo
+//
+// The fs run works on a hard-linked copy of the corpus archive (filed
+// objects are read-only, new ones go to the copy only) and a copy of its
+// index; the S3 run files into a new bucket and searches a copy of the same
+// index, since search reads only the local index.
+func BenchmarkLoad(b *testing.B) {
+	secs := 5
+	if n, err := strconv.Atoi(os.Getenv("LEGAJO_LOAD_SECONDS")); err == nil && n > 0 {
+		secs = n
+	}
+	for _, backend := range []string{"fs", "s3"} {
+		b.Run(backend, func(b *testing.B) {
+			env := loadEnv(b, backend)
+			base, tokens := startLoadServer(b, env)
+			for b.Loop() {
+				runLoad(b, base, tokens, time.Duration(secs)*time.Second)
+			}
+		})
+	}
+}
+
+// loadEnv prepares the data directory (and archive) of one run.
+func loadEnv(b *testing.B, backend string) map[string]string {
+	b.Helper()
+	data := b.TempDir()
+	env := map[string]string{"LEGAJO_DATA": data, "LEGAJO_SESSION_KEY": strings.Repeat("ab", 32)}
+	if idx := os.Getenv("LEGAJO_LOAD_INDEX"); idx != "" {
+		copyTree(b, idx, filepath.Join(data, "index"), false)
+	}
+	switch backend {
+	case "fs":
+		if corpus := os.Getenv("LEGAJO_LOAD_CORPUS"); corpus != "" {
+			copyTree(b, filepath.Join(corpus, "archive"), filepath.Join(data, "archive"), true)
+		}
+	case "s3":
+		spec := os.Getenv("LEGAJO_TEST_S3")
+		if spec == "" {
+			if os.Getenv("CI") == "true" {
+				b.Fatal("LEGAJO_TEST_S3 is not set: CI must run the s3 load against the real server")
+			}
+			b.Skip("LEGAJO_TEST_S3 is not set")
+		}
+		u, err := url.Parse(spec)
+		if err != nil || u.User == nil {
+			b.Fatalf("LEGAJO_TEST_S3=%q", spec)
+		}
+		secret, _ := u.User.Password()
+		env["LEGAJO_ARCHIVE"] = fmt.Sprintf("s3://%s/legajo-load-%d", u.Host, time.Now().UnixNano())
+		env["LEGAJO_S3_ACCESS_KEY"], env["LEGAJO_S3_SECRET_KEY"], env["LEGAJO_S3_INSECURE"] = u.User.Username(), secret, "1"
+	}
+	return env
+}
+
+// copyTree copies a directory; links makes hard links instead of copies
+// (for the archive's read-only objects).
+func copyTree(b *testing.B, from, to string, links bool) {
+	b.Helper()
+	flag := "-a"
+	if links {
+		flag = "-al"
+	}
+	if out, err := exec.Command("cp", flag, from, to).CombinedOutput(); err != nil {
+		b.Fatalf("cp %s %s: %v %s", from, to, err, out)
+	}
+}
+
+// startLoadServer creates a clerk and a staff service account with API
+// tokens, then starts the real Main's server.
+func startLoadServer(b *testing.B, env map[string]string) (string, map[string]string) {
+	b.Helper()
+	ctx := context.Background()
+	m := &Main{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	a, err := m.openApp(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, u := range []legajo.User{
+		{Login: "carga-capturista", Name: "Prueba de carga", Role: legajo.RoleCapturista, Service: true},
+		{Login: "carga-consulta", Name: "Prueba de carga", Role: legajo.RoleConsulta, Service: true},
+		{Login: "admin", Name: "Administrador", Role: legajo.RoleAdmin},
+	} {
+		tok := u.Login + ".token-de-prueba-de-carga"
+		u.TokenHashes = []string{web.TokenHash(tok)}
+		if _, err := a.archive.SaveUser(ctx, u); err != nil && !strings.Contains(err.Error(), "ya existe") {
+			b.Fatal(err)
+		}
+		tokens[string(u.Role)] = tok
+	}
+	a.Close()
+	base := startServe(b, m)
+	return base, tokens
+}
+
+// startServe runs serve on a free port until the benchmark ends.
+func startServe(b *testing.B, m *Main) string {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := m.Stdout.(*syncBuffer)
+	done := make(chan int, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	b.Cleanup(func() { cancel(); <-done })
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if i := strings.Index(out.String(), "escuchando en "); i >= 0 {
+			return strings.TrimSpace(strings.SplitN(out.String()[i+len("escuchando en "):], "\n", 2)[0])
+		}
+		select {
+		case code := <-done:
+			b.Fatalf("serve exited %d: %s", code, m.Stderr.(*syncBuffer).String())
+		default:
+		}
+	}
+	b.Fatal("serve did not start")
+	return ""
+}
+
+// loadQueries are what staff type all day.
+var loadQueries = []string{
+	"q=liberacion", "q=contrasena", "q=dictamen+baja", "q=refaciones", "q=%22cuenta+de+correo%22",
+	"q=telefonia+consumo", "q=respaldo&tipo=respaldo-bd", "q=sistema&tipo=minuta", "q=radio&desde=2025-01-01&hasta=2025-12-31",
+	"q=OL/0001/2026", "q=jurisdiccion+xalapa", "q=impresora+-toner", "estado=pendiente+de+acuse&orden=fecha", "q=equipo&facetas=1",
+}
+
+func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duration) {
+	samples, err := fixtures.Samples()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var emit []fixtures.Sample
+	for _, s := range samples {
+		if s.Type != "etiqueta-respaldo" {
+			emit = append(emit, s)
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
+	do := func(method, path, token string, body []byte) (int, error) {
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		var sink json.RawMessage
+		json.NewDecoder(resp.Body).Decode(&sink)
+		return resp.StatusCode, nil
+	}
+	var mu sync.Mutex
+	var issue, find []time.Duration
+	var failures []string
+	// The first second is the thundering start of 40 clients at once, not
+	// a working day: its answers are checked but not timed.
+	warm := time.Now().Add(time.Second)
+	record := func(lat *[]time.Duration, t0 time.Time, what string, code int, err error, want int) {
+		d := time.Since(t0)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil || code != want {
+			if len(failures) < 10 {
+				failures = append(failures, fmt.Sprintf("%s: %d %v", what, code, err))
+			}
+			return
+		}
+		if t0.After(warm) {
+			*lat = append(*lat, d)
+		}
+	}
+	clerkThink := thinkTime("LEGAJO_LOAD_CLERK_THINK", time.Second)
+	staffThink := thinkTime("LEGAJO_LOAD_STAFF_THINK", 500*time.Millisecond)
+	pause := func(rng *rand.Rand, mean time.Duration) {
+		if mean > 0 {
+			time.Sleep(mean/2 + time.Duration(rng.Int64N(int64(mean))))
+		}
+	}
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for c := range 20 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			for i := 0; time.Now().Before(deadline); i++ {
+				s := emit[rng.IntN(len(emit))]
+				body, _ := json.Marshal(map[string]any{"type": s.Type, "data": s.Data, "idempotency_key": fmt.Sprintf("carga-%d-%d-%d", time.Now().UnixNano(), c, i)})
+				t0 := time.Now()
+				code, err := do("POST", "/api/v1/documentos", tokens["capturista"], body)
+				record(&issue, t0, "emitir "+s.Type, code, err, http.StatusCreated)
+				pause(rng, clerkThink)
+			}
+		})
+	}
+	for c := range 20 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(c), 11))
+			for time.Now().Before(deadline) {
+				q := loadQueries[rng.IntN(len(loadQueries))]
+				t0 := time.Now()
+				code, err := do("GET", "/api/v1/buscar?facetas=0&"+q, tokens["consulta"], nil)
+				record(&find, t0, "buscar "+q, code, err, http.StatusOK)
+				pause(rng, staffThink)
+			}
+		})
+	}
+	wg.Wait()
+	for _, f := range failures {
+		b.Error(f)
+	}
+	if len(issue) == 0 || len(find) == 0 {
+		b.Fatal("no request succeeded")
+	}
+	slices.Sort(issue)
+	slices.Sort(find)
+	pct := func(l []time.Duration, p int) float64 { return float64(l[len(l)*p/100].Microseconds()) / 1000 }
+	b.ReportMetric(float64(len(issue))/(d-time.Second).Seconds(), "issues/s")
+	b.ReportMetric(pct(issue, 50), "issue-p50-ms")
+	b.ReportMetric(pct(issue, 99), "issue-p99-ms")
+	b.ReportMetric(float64(len(find))/(d-time.Second).Seconds(), "searches/s")
+	b.ReportMetric(pct(find, 50), "search-p50-ms")
+	b.ReportMetric(pct(find, 99), "search-p99-ms")
+}
+
+func thinkTime(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			return d
+		}
+	}
+	return def
+}
