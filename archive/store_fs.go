@@ -86,12 +86,6 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 		// spares writing a temporary file that would be thrown away.
 		return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
 	}
-	tmp, err := s.writeTemp(data, !opts.Derived)
-	if err != nil {
-		return fmt.Errorf("archive: create %s: %w", key, err)
-	}
-	defer os.Remove(tmp)
-
 	parent := filepath.Dir(target)
 	if err := mkdirAllSync(parent); err != nil {
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
@@ -99,7 +93,7 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 		}
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
-	if err := os.Link(tmp, target); err != nil {
+	if err := s.link(parent, target, data, !opts.Derived); err != nil {
 		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) {
 			return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
 		}
@@ -114,6 +108,17 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
 	return nil
+}
+
+// linkTemp writes data to a named temporary file and links it to target:
+// the portable way, used where unnamed temporary files are not available.
+func (s *FSStore) linkTemp(target string, data []byte, durable bool) error {
+	tmp, err := s.writeTemp(data, durable)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	return os.Link(tmp, target)
 }
 
 // writeTemp writes data to a new read-only file in the temporary directory,
