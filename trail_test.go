@@ -1,12 +1,8 @@
 package legajo_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -120,18 +116,18 @@ func trailArchive(t testing.TB, dir string) (*legajo.Office, *stepClock) {
 	}
 	old := emit("2024-12-10 10:00", "oficio-liberacion", "", "SICIP", "ana")
 	c.set(day("2024-12-12 12:00"))
-	must(o.Acuse(ctx, old, TinyPDF("Acuse firmado del oficio de liberacion", "Recibido el 12/12/2024"), "acuse.pdf", "ana"))
+	must(o.Acuse(ctx, old, fixtures.TextPDF("Acuse firmado del oficio de liberacion", "Recibido el 12/12/2024"), "acuse.pdf", "ana"))
 
 	minuta := emit("2026-03-02 09:30", "minuta", "", "SICIP", "ana")
 	cuenta := emit("2026-03-05 11:00", "acuse-cuenta-correo", "", "", "beto")
 	c.set(day("2026-03-06 13:15"))
-	must(o.Acuse(ctx, cuenta, ScanJPEG(), "acuse-cuenta.jpg", "beto"))
+	must(o.Acuse(ctx, cuenta, fixtures.ScanJPEG(), "acuse-cuenta.jpg", "beto"))
 	c.set(day("2026-04-10 09:15"))
 	if _, err := o.Receive(ctx, legajo.ReceiveRequest{Data: map[string]any{
 		"tipo": "Oficio", "referencia": "SESVER/DAM/0456/2026", "fecha_recepcion": "2026-04-10", "hora_recepcion": "09:05",
 		"remitente": "Dr. Ramón Núñez Herrera", "cargo": "Director de Atención Médica", "area": "Dirección de Atención Médica",
 		"asunto": "Solicitud de ampliación del módulo de citas del SICIP", "anexos": "1", "turnado_a": "Sección de Sistemas",
-	}, Scan: TinyPDF("Oficio SESVER/DAM/0456/2026", "Solicitud de ampliacion del modulo de citas"), ScanName: "oficio.pdf",
+	}, Scan: fixtures.TextPDF("Oficio SESVER/DAM/0456/2026", "Solicitud de ampliacion del modulo de citas"), ScanName: "oficio.pdf",
 		Tramite: "SICIP", Author: "carla"}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,64 +136,13 @@ func trailArchive(t testing.TB, dir string) (*legajo.Office, *stepClock) {
 	emit("2026-06-15 12:00", "restablecimiento-contrasena", "", "", "beto")
 	lib := emit("2026-07-01 10:00", "oficio-liberacion", "", "SICIP", "ana")
 	c.set(day("2026-07-01 10:30"))
-	must(o.Attach(ctx, lib, TinyPDF("Manual del usuario del SICIP", "Version 1.0", "Capitulo 1. Acceso al sistema"), "manual.pdf", "Manual del usuario del SICIP", "ana"))
+	must(o.Attach(ctx, lib, fixtures.TextPDF("Manual del usuario del SICIP", "Version 1.0", "Capitulo 1. Acceso al sistema"), "manual.pdf", "Manual del usuario del SICIP", "ana"))
 	c.set(day("2026-07-03 17:45"))
 	must(o.Cancel(ctx, minuta, "Se sustituye por la minuta corregida con los acuerdos completos.", "ana"))
 	c.set(day("2026-08-04 09:00"))
-	must(o.Acuse(ctx, lib, TinyPDF("Acuse firmado del oficio de liberacion", "Recibido el 04/08/2026"), "acuse-lib.pdf", "ana"))
+	must(o.Acuse(ctx, lib, fixtures.TextPDF("Acuse firmado del oficio de liberacion", "Recibido el 04/08/2026"), "acuse-lib.pdf", "ana"))
 	c.set(day("2027-01-15 10:00"))
 	return o, c
-}
-
-// TinyPDF writes a one-page PDF with lines of ASCII text, as a scanner with
-// OCR would: enough for pdfcpu to merge and pdftotext to read.
-func TinyPDF(lines ...string) []byte {
-	var content strings.Builder
-	content.WriteString("BT /F1 14 Tf 72 700 Td 20 TL\n")
-	for _, l := range lines {
-		fmt.Fprintf(&content, "(%s) Tj T*\n", l)
-	}
-	content.WriteString("ET")
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
-// ScanJPEG is a small grey "scan" with a dark signature stroke.
-func ScanJPEG() []byte {
-	img := image.NewGray(image.Rect(0, 0, 340, 440))
-	for y := range 440 {
-		for x := range 340 {
-			v := uint8(235)
-			if y > 300 && y < 306 && x > 60 && x < 280 {
-				v = 30
-			}
-			img.SetGray(x, y, color.Gray{v})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 70}); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
 }
 
 // TestTrail runs the tests that only read an archive on one archive: filing

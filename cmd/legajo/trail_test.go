@@ -8,9 +8,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -139,7 +136,7 @@ func fileYear(t *testing.T, dir string) {
 	minuta := emit("2026-03-02 09:30", "minuta", "", "SICIP", "ana")
 	cuenta := emit("2026-03-05 11:00", "acuse-cuenta-correo", "", "", "beto")
 	c.set(mx("2026-03-06 13:15"))
-	must(o.Acuse(ctx, cuenta, scanJPEG(), "acuse-cuenta.jpg", "beto"))
+	must(o.Acuse(ctx, cuenta, fixtures.ScanJPEG(), "acuse-cuenta.jpg", "beto"))
 	c.set(mx("2026-04-10 09:15"))
 	if _, err := o.Receive(ctx, legajo.ReceiveRequest{Data: map[string]any{
 		"tipo": "Oficio", "referencia": "SESVER/DAM/0456/2026", "fecha_recepcion": "2026-04-10", "hora_recepcion": "09:05",
@@ -189,22 +186,6 @@ func scanPDF(lines ...string) []byte {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
-func scanJPEG() []byte {
-	img := image.NewGray(image.Rect(0, 0, 340, 440))
-	for y := range 440 {
-		for x := range 340 {
-			v := uint8(235)
-			if y > 300 && y < 306 && x > 60 && x < 280 {
-				v = 30
-			}
-			img.SetGray(x, y, color.Gray{v})
-		}
-	}
-	var b bytes.Buffer
-	jpeg.Encode(&b, img, &jpeg.Options{Quality: 70})
 	return b.Bytes()
 }
 

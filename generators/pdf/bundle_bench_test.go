@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/fixtures"
 )
 
 // BenchmarkBundle assembles legajos of n documents (rendered samples of two
@@ -21,7 +22,7 @@ func BenchmarkBundle(b *testing.B) {
 			docs = append(docs, render(t, r, s.doc, s.doc.Type.Tantos[0]))
 		}
 	}
-	scan := scanJPEG()
+	scan := fixtures.ScanJPEG()
 	for _, n := range []int{100, 500} {
 		b.Run("documents="+strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
-	"image/color"
-	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -42,53 +40,6 @@ func hash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// tinyPDF is a one-page PDF with ASCII lines, like a scanner with OCR makes.
-func tinyPDF(lines ...string) []byte {
-	var content strings.Builder
-	content.WriteString("BT /F1 14 Tf 72 700 Td 20 TL\n")
-	for _, l := range lines {
-		fmt.Fprintf(&content, "(%s) Tj T*\n", l)
-	}
-	content.WriteString("ET")
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
-func scanJPEG() []byte {
-	img := image.NewGray(image.Rect(0, 0, 340, 440))
-	for y := range 440 {
-		for x := range 340 {
-			v := uint8(235)
-			if y > 300 && y < 306 && x > 60 && x < 280 {
-				v = 30
-			}
-			img.SetGray(x, y, color.Gray{v})
-		}
-	}
-	var b bytes.Buffer
-	jpeg.Encode(&b, img, &jpeg.Options{Quality: 70})
-	return b.Bytes()
-}
-
 type bundled struct {
 	ev   legajo.TrailEvent
 	data []byte
@@ -121,16 +72,16 @@ func legajoItems(t *testing.T) []bundled {
 	items := []bundled{
 		ev("2026-03-02 09:30", legajo.EventEmitido, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Liberación del sistema SICIP", "pdf", "COPIA", lib),
 		ev("2026-03-05 11:00", legajo.EventEmitido, "SESVER/DA/DTI/MI/0001/2026", "Minuta de acuerdos", "Reunión de requerimientos del SICIP", "pdf", "ORIGINAL", min),
-		ev("2026-03-09 13:15", legajo.EventAcuse, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Acuse de recibido", "acuse", "", scanJPEG()),
-		ev("2026-03-10 10:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Manual del usuario del SICIP", "anexo", "", tinyPDF("Manual del usuario del SICIP", "Version 1.0")),
+		ev("2026-03-09 13:15", legajo.EventAcuse, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Acuse de recibido", "acuse", "", fixtures.ScanJPEG()),
+		ev("2026-03-10 10:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Manual del usuario del SICIP", "anexo", "", fixtures.TextPDF("Manual del usuario del SICIP", "Version 1.0")),
 		ev("2026-04-01 17:45", legajo.EventCancelado, "SESVER/DA/DTI/MI/0001/2026", "Minuta de acuerdos", "Cancelación", "manifest", "", nil),
 		ev("2026-04-02 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo dañado", "anexo", "", []byte("%PDF-1.4\nno es un PDF\n")),
-		ev("2026-04-03 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo perdido", "anexo", "", tinyPDF("perdido")),
-		ev("2026-04-04 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo alterado", "anexo", "", tinyPDF("original")),
+		ev("2026-04-03 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo perdido", "anexo", "", fixtures.TextPDF("perdido")),
+		ev("2026-04-04 09:00", legajo.EventAnexo, "SESVER/DA/DTI/OL/0001/2026", "Oficio de liberación de sistema", "Anexo alterado", "anexo", "", fixtures.TextPDF("original")),
 	}
 	items[4].ev.Reason = "Se sustituye por la minuta corregida."
-	items[6].data = nil                 // missing from storage
-	items[7].data = tinyPDF("alterado") // not what the chain recorded
+	items[6].data = nil                          // missing from storage
+	items[7].data = fixtures.TextPDF("alterado") // not what the chain recorded
 	return items
 }
 
@@ -261,7 +212,7 @@ func firstDiff(want, got string) string {
 }
 
 func TestBundleVerified(t *testing.T) {
-	scan, manual := scanJPEG(), tinyPDF("Manual del usuario")
+	scan, manual := fixtures.ScanJPEG(), fixtures.TextPDF("Manual del usuario")
 	var pngScan bytes.Buffer
 	png.Encode(&pngScan, image.NewGray(image.Rect(0, 0, 170, 220)))
 	items := []bundled{
