@@ -377,25 +377,8 @@ func (s *sheet) font(style string, size float64) { s.f.SetFont("Helvetica", styl
 // header draws the letterhead as documents have it, with mark framed on
 // the right.
 func (s *sheet) header(mark, caption string) {
-	f, inst := s.f, s.inst
-	x := marginL
-	if s.r.logoType != "" {
-		f.ImageOptions("logo", marginL, marginT, 0, 16, false, fpdf.ImageOptions{ImageType: s.r.logoType}, 0, "")
-		x += 30
-	}
-	f.SetXY(x, marginT)
-	s.font("B", 11)
-	f.CellFormat(110, 5, text(strings.ToUpper(inst.Name)), "", 2, "L", false, 0, "")
-	s.font("", 8.5)
-	for _, u := range inst.Units {
-		f.CellFormat(110, 4, text(u), "", 2, "L", false, 0, "")
-	}
-	if inst.Legend != "" {
-		s.font("I", 8)
-		f.SetTextColor(90, 90, 90)
-		f.CellFormat(110, 4, text(inst.Legend), "", 2, "L", false, 0, "")
-		f.SetTextColor(0, 0, 0)
-	}
+	f := s.f
+	letterhead(f, s.inst, s.r.logoType)
 	const w, bx, by = 52.0, pageW - marginR - 52.0, marginT - 1
 	f.SetLineWidth(0.5)
 	f.Rect(bx, by, w, 17, "D")
@@ -405,16 +388,7 @@ func (s *sheet) header(mark, caption string) {
 	f.CellFormat(w, 7, text(mark), "", 2, "C", false, 0, "")
 	s.font("", 7.5)
 	f.CellFormat(w, 4, text(caption), "", 2, "C", false, 0, "")
-	f.SetDrawColor(150, 120, 60)
-	f.SetLineWidth(0.6)
-	f.Line(marginL, bodyTop-6, pageW-marginR, bodyTop-6)
-	f.SetLineWidth(0.2)
-	f.SetDrawColor(0, 0, 0)
-	if inst.YearLegend != "" {
-		f.SetXY(marginL, bodyTop-5)
-		s.font("I", 7.5)
-		f.CellFormat(contentW, 3.5, text(inst.YearLegend), "", 0, "C", false, 0, "")
-	}
+	headerRule(f, s.inst)
 	f.SetXY(marginL, bodyTop)
 }
 

@@ -6,31 +6,48 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"rsc.io/qr"
+
+	"github.com/sesver/legajo"
 )
 
 // header draws the letterhead and the tanto mark on every page.
 func (p *page) header() {
-	f, inst := p.f, p.d.Institution
+	letterhead(p.f, p.d.Institution, p.r.logoType)
+	p.tantoMark()
+	headerRule(p.f, p.d.Institution)
+	if p.d.Draft() {
+		p.watermark("BORRADOR")
+	}
+	p.f.SetXY(marginL, bodyTop)
+}
+
+// letterhead draws the logo, the institution's name, units and legend at
+// the top left of a page: documents and the auditors' sheets share it.
+func letterhead(f *fpdf.Fpdf, inst legajo.Institution, logoType string) {
 	x := marginL
-	if p.r.logoType != "" {
-		f.ImageOptions("logo", marginL, marginT, 0, 16, false, fpdf.ImageOptions{ImageType: p.r.logoType}, 0, "")
+	if logoType != "" {
+		f.ImageOptions("logo", marginL, marginT, 0, 16, false, fpdf.ImageOptions{ImageType: logoType}, 0, "")
 		x += 30
 	}
 	f.SetTextColor(0, 0, 0)
 	f.SetXY(x, marginT)
-	p.font("B", 11)
+	f.SetFont("Helvetica", "B", 11)
 	f.CellFormat(110, 5, text(strings.ToUpper(inst.Name)), "", 2, "L", false, 0, "")
-	p.font("", 8.5)
+	f.SetFont("Helvetica", "", 8.5)
 	for _, u := range inst.Units {
 		f.CellFormat(110, 4, text(u), "", 2, "L", false, 0, "")
 	}
 	if inst.Legend != "" {
-		p.font("I", 8)
+		f.SetFont("Helvetica", "I", 8)
 		f.SetTextColor(90, 90, 90)
 		f.CellFormat(110, 4, text(inst.Legend), "", 2, "L", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	}
-	p.tantoMark()
+}
+
+// headerRule draws the gold rule under the letterhead and, if configured,
+// the legend of the year.
+func headerRule(f *fpdf.Fpdf, inst legajo.Institution) {
 	f.SetDrawColor(150, 120, 60)
 	f.SetLineWidth(0.6)
 	f.Line(marginL, bodyTop-6, pageW-marginR, bodyTop-6)
@@ -38,13 +55,9 @@ func (p *page) header() {
 	f.SetDrawColor(0, 0, 0)
 	if inst.YearLegend != "" {
 		f.SetXY(marginL, bodyTop-5)
-		p.font("I", 7.5)
+		f.SetFont("Helvetica", "I", 7.5)
 		f.CellFormat(contentW, 3.5, text(inst.YearLegend), "", 0, "C", false, 0, "")
 	}
-	if p.d.Draft() {
-		p.watermark("BORRADOR")
-	}
-	f.SetXY(marginL, bodyTop)
 }
 
 // tantoMark draws the large ORIGINAL / COPIA mark, with where the exemplar goes.
