@@ -39,10 +39,7 @@ func (m *Main) runEmit(ctx context.Context, args []string) error {
 	res, err := a.office.Emit(ctx, legajo.EmitRequest{Type: *typ, Data: values, Expediente: *exp, Tramite: *tramite,
 		Author: m.author(*author), IdempotencyKey: *key})
 	if err != nil {
-		if *asJSON {
-			m.printErrorJSON(err)
-		}
-		return err
+		return m.failJSON(err, *asJSON)
 	}
 	var written []string
 	if *out != "" {

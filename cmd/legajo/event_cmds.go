@@ -91,10 +91,7 @@ func (m *Main) runReceive(ctx context.Context, args []string) error {
 	res, err := a.office.Receive(ctx, legajo.ReceiveRequest{Data: values, Scan: b, ScanName: filepath.Base(*scan),
 		Expediente: *exp, Tramite: *tramite, Author: m.author(*author)})
 	if err != nil {
-		if *asJSON {
-			m.printErrorJSON(err)
-		}
-		return err
+		return m.failJSON(err, *asJSON)
 	}
 	if *asJSON {
 		return m.printJSON(res)
@@ -132,10 +129,7 @@ func (m *Main) withFolio(ctx context.Context, s string, fn func(*app, legajo.Fol
 
 func (m *Main) reportEntry(e legajo.Entry, err error, asJSON bool, msg string) error {
 	if err != nil {
-		if asJSON {
-			m.printErrorJSON(err)
-		}
-		return err
+		return m.failJSON(err, asJSON)
 	}
 	if asJSON {
 		return m.printJSON(entryJSON(e))

@@ -73,10 +73,7 @@ func (m *Main) runRender(ctx context.Context, args []string) error {
 	doc, err := legajo.Prepare(legajo.Request{Type: t, Data: values, Folio: f, Date: when,
 		Institution: cfg.Institution, Directory: cfg.Directory})
 	if err != nil {
-		if *asJSON {
-			m.printErrorJSON(err)
-		}
-		return err
+		return m.failJSON(err, *asJSON)
 	}
 	r, err := pdf.New(pdf.Options{Logo: cfg.Logo})
 	if err != nil {
@@ -137,13 +134,17 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-// printErrorJSON prints a failure as one JSON value for scripts:
-// {"error": "...", "problems": [{"field", "message"}]}.
-func (m *Main) printErrorJSON(err error) {
+// failJSON returns err after printing it, when asJSON, as one JSON value
+// for scripts: {"error": "...", "problems": [{"field", "message"}]}.
+func (m *Main) failJSON(err error, asJSON bool) error {
+	if !asJSON {
+		return err
+	}
 	out := map[string]any{"error": err.Error()}
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
 		out["problems"] = ve.Problems
 	}
 	m.printJSON(out)
+	return err
 }
