@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -85,23 +84,7 @@ func TestEmitChild(t *testing.T) {
 		t.Skip("runs only as a child of TestEmitProcesses")
 	}
 	ctx := context.Background()
-	var st Store
-	switch kind, arg, _ := strings.Cut(spec, ":"); kind {
-	case "fs":
-		fs, err := OpenFS(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st = fs
-	case "s3":
-		cfg := s3TestConfig(t)
-		cfg.Bucket, cfg.CreateBucket = arg, false
-		s3, err := OpenS3(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st = s3
-	}
+	st := openSpec(t, spec)
 	defer st.Close()
 	o, _ := newOffice(t, st)
 	data := sample(t, "oficio-liberacion")

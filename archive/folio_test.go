@@ -203,25 +203,7 @@ func TestFolioChild(t *testing.T) {
 		t.Skip("runs only as a child of TestAllocateFolioProcesses")
 	}
 	ctx := context.Background()
-	var st Store
-	switch kind, arg, _ := strings.Cut(spec, ":"); kind {
-	case "fs":
-		fs, err := OpenFS(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st = fs
-	case "s3":
-		cfg := s3TestConfig(t)
-		cfg.Bucket, cfg.CreateBucket = arg, false
-		s3, err := OpenS3(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st = s3
-	default:
-		t.Fatalf("bad %s=%q", folioChildEnv, spec)
-	}
+	st := openSpec(t, spec)
 	defer st.Close()
 
 	proc := os.Getenv("LEGAJO_TEST_FOLIO_PROC")
@@ -249,4 +231,28 @@ func TestFolioChild(t *testing.T) {
 	if err := os.WriteFile(os.Getenv(folioOutEnv), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openSpec opens the store a parent process names for its children:
+// "fs:<dir>" or "s3:<bucket>" on the test server.
+func openSpec(t *testing.T, spec string) Store {
+	t.Helper()
+	switch kind, arg, _ := strings.Cut(spec, ":"); kind {
+	case "fs":
+		fs, err := OpenFS(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	case "s3":
+		cfg := s3TestConfig(t)
+		cfg.Bucket, cfg.CreateBucket = arg, false
+		s3, err := OpenS3(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s3
+	}
+	t.Fatalf("bad child store %q", spec)
+	return nil
 }
