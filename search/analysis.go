@@ -20,8 +20,16 @@ import (
 // stop list is folded too and the stemmer only ever sees plain letters.
 const analyzerName = "legajo_es"
 
+// pairsAnalyzerName is analyzerName plus every pair of neighbouring words
+// (see pairFilter): the analysis of the content field, where phrases are
+// looked up.
+const pairsAnalyzerName = "legajo_es_pares"
+
 func init() {
 	if err := registry.RegisterAnalyzer(analyzerName, newAnalyzer); err != nil {
+		panic("search: " + err.Error())
+	}
+	if err := registry.RegisterAnalyzer(pairsAnalyzerName, newPairsAnalyzer); err != nil {
 		panic("search: " + err.Error())
 	}
 }
@@ -31,6 +39,56 @@ func newAnalyzer(config map[string]any, cache *registry.Cache) (analysis.Analyze
 		Tokenizer:    tokenizer{},
 		TokenFilters: []analysis.TokenFilter{normalizeFilter{}, stopFilter{}, stemFilter{}},
 	}, nil
+}
+
+func newPairsAnalyzer(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+	return &analysis.DefaultAnalyzer{
+		Tokenizer:    tokenizer{},
+		TokenFilters: []analysis.TokenFilter{normalizeFilter{}, stopFilter{}, stemFilter{}, pairFilter{}},
+	}, nil
+}
+
+// pairFilter adds to the words every pair of neighbouring words as one
+// term, the two joined by a space, which no word contains. Stop words are
+// gone by then, so «cuenta de correo» adds «cuent corre». A phrase is found
+// by its pairs (see pairs): term lookups, instead of reading and comparing
+// the positions of every document holding all its words, which took bleve
+// about 5 µs per such document (170 ms for «cuenta de correo» at 100,000
+// documents, where a third of them hold both words).
+type pairFilter struct{}
+
+func (pairFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	if len(in) < 2 {
+		return in
+	}
+	size := 0
+	for _, t := range in {
+		size += 2 * (len(t.Term) + 1)
+	}
+	buf := make([]byte, 0, size)
+	pairs := make([]analysis.Token, len(in)-1)
+	n := len(in)
+	for i := 1; i < n; i++ {
+		a, b := in[i-1], in[i]
+		start := len(buf)
+		buf = append(buf, a.Term...)
+		buf = append(buf, ' ')
+		buf = append(buf, b.Term...)
+		pairs[i-1] = analysis.Token{Term: buf[start:len(buf):len(buf)], Start: a.Start, End: b.End,
+			Position: a.Position, Type: analysis.Shingle}
+		in = append(in, &pairs[i-1])
+	}
+	return in
+}
+
+// pairs are the pair terms pairFilter indexes for the words of a phrase,
+// as terms analysed by analyzerName: none for a phrase of one word.
+func pairs(terms []string) []string {
+	out := make([]string, 0, max(len(terms)-1, 0))
+	for i := 1; i < len(terms); i++ {
+		out = append(out, terms[i-1]+" "+terms[i])
+	}
+	return out
 }
 
 // tokenizer cuts text into words: runs of letters, digits and combining

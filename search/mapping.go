@@ -23,7 +23,7 @@ const (
 	fAuthor     = "author"
 	fFacet      = "facet"   // every facet value of the document, prefixed by its facet: one doc-values read per hit
 	fHead       = "head"    // title and asunto, analysed: matches there weigh more
-	fContent    = "content" // everything searchable, analysed, with positions for phrases
+	fContent    = "content" // everything searchable, analysed, with the pairs of neighbouring words for phrases
 	fText       = "text"    // the document's full text (PlainText), stored for fragments
 	fFiles      = "files"   // text layer of uploaded PDFs, stored for fragments
 	fNotes      = "notes"   // cancellation reasons, attachment descriptions
@@ -31,7 +31,7 @@ const (
 
 // formatVersion names the layout of the index (fields, analysis). An index
 // written with another layout is not read: it is rebuilt.
-const formatVersion = "legajo-search-3"
+const formatVersion = "legajo-search-4"
 
 // Keys of the index's internal storage.
 var (
@@ -62,12 +62,14 @@ func newMapping() mapping.IndexMapping {
 		f.DocValues = false
 		return f
 	}
-	text := func(vectors bool) *mapping.FieldMapping {
+	// No term vectors: phrases are looked up as pairs of words, and
+	// fragments are cut from the stored text.
+	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = analyzerName
+		f.Analyzer = analyzer
 		f.Store = false
 		f.IncludeInAll = false
-		f.IncludeTermVectors = vectors
+		f.IncludeTermVectors = false
 		f.DocValues = false
 		return f
 	}
@@ -92,8 +94,8 @@ func newMapping() mapping.IndexMapping {
 	add(fFacet, kw(false, true))
 	add(fDate, date)
 	add(fAuthor, kw(true, false))
-	add(fHead, text(false))
-	add(fContent, text(true))
+	add(fHead, text(analyzerName))
+	add(fContent, text(pairsAnalyzerName))
 	add(fText, stored())
 	add(fFiles, stored())
 	add(fNotes, stored())

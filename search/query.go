@@ -426,7 +426,7 @@ func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, e
 			if len(terms) == 0 {
 				continue
 			}
-			q := phrase(pc.text)
+			q := phrase(terms)
 			if pc.exclude {
 				tp.mustNot = append(tp.mustNot, q)
 				continue
@@ -453,7 +453,7 @@ func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, e
 			fq.SetBoost(boostFolio)
 			alts := []query.Query{fq}
 			if terms := analyze(an, word); len(terms) > 0 {
-				alts = append(alts, phrase(word))
+				alts = append(alts, phrase(terms))
 			}
 			tp.must = append(tp.must, query.NewDisjunctionQuery(alts))
 			continue
@@ -465,11 +465,26 @@ func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, e
 	return tp, m, nil
 }
 
-func phrase(s string) query.Query {
-	q := query.NewMatchPhraseQuery(s)
-	q.SetField(fContent)
-	q.Analyzer = analyzerName
-	return q
+// phrase is the clause of the analysed words of a phrase: every pair of
+// neighbouring words in order (see pairFilter), or the word alone. Stop
+// words between them do not count, and a phrase of three words or more is
+// found where all its pairs are, which is nearly always where it is.
+func phrase(terms []string) query.Query {
+	if len(terms) == 1 {
+		t := query.NewTermQuery(terms[0])
+		t.SetField(fContent)
+		return t
+	}
+	var qs []query.Query
+	for _, p := range pairs(terms) {
+		t := query.NewTermQuery(p)
+		t.SetField(fContent)
+		qs = append(qs, t)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
 }
 
 // wordQuery is the clause of one typed word; nil for a stop word. A word
@@ -486,7 +501,7 @@ func wordQuery(an analysis.Analyzer, word string, fuzzy bool, m *marker) query.Q
 				m.exact[t] = true
 			}
 		}
-		return phrase(word)
+		return phrase(terms)
 	}
 	t := terms[0]
 	exact := query.NewTermQuery(t)

@@ -97,6 +97,10 @@ var _ legajo.Searcher = (*Index)(nil)
 // ErrClosed is returned by an Index used after Close.
 var ErrClosed = errors.New("search: index closed")
 
+// ErrOtherFormat is the kind of error Open returns for an index written by
+// a version of Legajo that laid it out differently: it must be rebuilt.
+var ErrOtherFormat = errors.New("search: index of another format")
+
 // indexer turns records into index documents.
 type indexer struct {
 	cat *legajo.Catalog
@@ -113,7 +117,8 @@ func (x *indexer) warn(format string, args ...any) {
 // nor fails because of another process holding the index (see the package
 // comment). The index is as fresh as its last catch-up: call CatchUp before
 // answering a one-off query, or Follow in a server. Errors are I/O failures
-// and an index written by an incompatible version (run Rebuild).
+// and ErrOtherFormat for an index written by an incompatible version (run
+// Rebuild).
 func Open(dir string, cat *legajo.Catalog, src legajo.Archive) (*Index, error) {
 	if dir == "" {
 		return nil, legajo.Errorf(legajo.ErrInvalid, "search: no index directory")
@@ -207,7 +212,7 @@ func readState(idx bleve.Index, path string) (map[string]int64, error) {
 		return nil, fmt.Errorf("search: open %s: %w", path, err)
 	}
 	if string(f) != formatVersion {
-		return nil, legajo.Errorf(legajo.ErrInvalid, "El índice de búsqueda en %s es de otra versión (%q); reconstrúyalo con «legajo reindex».", path, f)
+		return nil, legajo.Errorf(ErrOtherFormat, "El índice de búsqueda en %s es de otra versión (%q); reconstrúyalo con «legajo reindex».", path, f)
 	}
 	pos := map[string]int64{}
 	b, err := idx.GetInternal(keyPositions)

@@ -225,6 +225,16 @@ func TestExclusionAndShortWords(t *testing.T) {
 	if n := search(t, w.index, legajo.SearchQuery{Text: `radio -"radio base"`}).Total; n >= with {
 		t.Errorf("phrase exclusion removed nothing: %d of %d", n, with)
 	}
+	// A phrase is its words in order: the same words the other way round,
+	// or apart, are not the phrase.
+	if n := search(t, w.index, legajo.SearchQuery{Text: "cuenta bloqueada"}).Total; n == 0 {
+		t.Fatal("cuenta bloqueada: no hits")
+	}
+	for _, q := range []string{`"bloqueada cuenta"`, `"cuenta motivo bloqueada"`} {
+		if n := search(t, w.index, legajo.SearchQuery{Text: q}).Total; n != 0 {
+			t.Errorf("%s: %d hits, want none", q, n)
+		}
+	}
 	// «rad» is too short for typo tolerance: «red» must not match it.
 	if n := search(t, w.index, legajo.SearchQuery{Text: "rad"}).Total; n != 0 {
 		t.Errorf("rad: %d hits, want none", n)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/sesver/legajo"
-	"github.com/sesver/legajo/search"
 )
 
 // listFlag is a flag that may be given several times, each value an
@@ -85,7 +84,7 @@ OL/0042/2026, 0042/2026 or ol-42.`)
 		return err
 	}
 	defer a.Close()
-	idx, err := search.Open(a.cfg.Index, a.office.Catalog, a.archive)
+	idx, err := m.openIndex(ctx, a, nil)
 	if err != nil {
 		return err
 	}

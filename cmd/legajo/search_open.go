@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -18,7 +20,7 @@ import (
 // and keeps issuing fast. The returned func stops following and closes the
 // index.
 func (m *Main) openSearch(ctx context.Context, a *app, logger *slog.Logger) (legajo.Searcher, func(), error) {
-	idx, err := search.Open(a.cfg.Index, a.office.Catalog, a.archive)
+	idx, err := m.openIndex(ctx, a, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,4 +48,22 @@ func (m *Main) openSearch(ctx context.Context, a *app, logger *slog.Logger) (leg
 		<-done
 		idx.Close()
 	}, nil
+}
+
+// openIndex opens the search index. One written by an earlier version of
+// Legajo, laid out differently, is rebuilt first, as `legajo reindex`
+// would.
+func (m *Main) openIndex(ctx context.Context, a *app, logger *slog.Logger) (*search.Index, error) {
+	idx, err := search.Open(a.cfg.Index, a.office.Catalog, a.archive)
+	if !errors.Is(err, search.ErrOtherFormat) {
+		return idx, err
+	}
+	fmt.Fprintln(m.Stderr, "legajo: el índice de búsqueda es de una versión anterior; se reconstruye a partir del archivo…")
+	p := newProgress(m.Stderr, isTerminal(m.Stderr), m.Now)
+	_, err = search.Rebuild(ctx, a.cfg.Index, a.office.Catalog, a.archive, p.update, logger)
+	p.finish()
+	if err != nil {
+		return nil, err
+	}
+	return search.Open(a.cfg.Index, a.office.Catalog, a.archive)
 }

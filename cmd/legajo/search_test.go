@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/sesver/legajo/search"
 )
@@ -122,5 +125,38 @@ func TestSearchBesideServer(t *testing.T) {
 		if code, _, _ := run(t, env, bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
+	}
+}
+
+// An index laid out by an earlier version of Legajo is rebuilt from the
+// archive when it is opened, instead of refusing to search.
+func TestSearchRebuildsAnOldIndex(t *testing.T) {
+	data := t.TempDir()
+	env := map[string]string{"LEGAJO_DATA": data, "USER": "ana"}
+	if code, _, errs := run(t, env, "emit", "--type", "oficio-liberacion", "--data", "../../fixtures/documents/oficio-liberacion.json"); code != 0 {
+		t.Fatalf("emit: exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(t, env, "search", "sicip"); code != 0 {
+		t.Fatalf("search: exit %d: %s", code, errs)
+	}
+	cur, err := os.ReadFile(filepath.Join(data, "index", "CURRENT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := filepath.Join(data, "index", strings.TrimSpace(string(cur)))
+	old, err := bleve.Open(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.SetInternal([]byte("legajo.format"), []byte("legajo-search-1")); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	code, out, errs := run(t, env, "search", "liberacion sicip")
+	if code != 0 || !strings.Contains(out, "SESVER/DA/DTI/OL/0001/2026") || !strings.Contains(errs, "versión anterior") {
+		t.Fatalf("search on an old index: exit %d\n%s\n%s", code, out, errs)
+	}
+	if now, _ := os.ReadFile(filepath.Join(data, "index", "CURRENT")); string(now) == string(cur) {
+		t.Errorf("still generation %s after the rebuild", cur)
 	}
 }
