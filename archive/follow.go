@@ -13,32 +13,27 @@ import (
 // events a follower has not seen yet.
 
 // EntriesAfter calls fn for each entry of exp's chain whose sequence number
-// is greater than seq, in order. Chains have no gaps, so it reads entries
-// seq+1, seq+2, … by key until one is missing, then lists the chain's keys
-// after that point once (S3 StartAfter) in case an entry is missing in the
-// middle (legajo verify reports it; followers must not stop at it). Tailing
-// a long chain thus costs what is new, not what is old. The expediente must
-// be configured (ErrNotFound otherwise); fn's error stops the walk and is
-// returned.
+// is greater than seq, in order, up to the first number missing: it reads
+// entries seq+1, seq+2, … by key. Chains have no gaps (each append takes the
+// next number by conditional create), so that is every new entry unless one
+// was removed from the middle of the chain (legajo verify reports it;
+// ListEntriesAfter goes past it). Tailing a long chain thus costs what is
+// new, not what is old. The expediente must be configured (ErrNotFound
+// otherwise); fn's error stops the walk and is returned.
 func (a *Archive) EntriesAfter(ctx context.Context, exp string, seq int64, fn func(legajo.Entry) error) error {
-	if _, err := a.Expediente(exp); err != nil {
+	_, err := a.entriesAfter(ctx, exp, seq, fn)
+	return err
+}
+
+// ListEntriesAfter is EntriesAfter, then a listing of the chain's keys past
+// the first missing number, so that a follower does not stop at an entry
+// missing in the middle. On S3 the listing starts there (StartAfter); on fs
+// it reads the chain's whole directory, which holds every entry of the
+// expediente: a follower does it now and then, not every time.
+func (a *Archive) ListEntriesAfter(ctx context.Context, exp string, seq int64, fn func(legajo.Entry) error) error {
+	seq, err := a.entriesAfter(ctx, exp, seq, fn)
+	if err != nil {
 		return err
-	}
-	if seq < 0 {
-		seq = 0
-	}
-	for {
-		e, err := a.readEntry(ctx, chainKey(exp, seq+1))
-		if errors.Is(err, legajo.ErrNotFound) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-		seq++
 	}
 	start := ""
 	if seq > 0 {
@@ -55,6 +50,28 @@ func (a *Archive) EntriesAfter(ctx context.Context, exp string, seq int64, fn fu
 		}
 		return fn(e)
 	})
+}
+
+// entriesAfter reads the entries after seq by key up to the first missing
+// one and returns the last sequence number read (seq if none).
+func (a *Archive) entriesAfter(ctx context.Context, exp string, seq int64, fn func(legajo.Entry) error) (int64, error) {
+	if _, err := a.Expediente(exp); err != nil {
+		return seq, err
+	}
+	seq = max(seq, 0)
+	for {
+		e, err := a.readEntry(ctx, chainKey(exp, seq+1))
+		if errors.Is(err, legajo.ErrNotFound) {
+			return seq, nil
+		}
+		if err != nil {
+			return seq, err
+		}
+		if err := fn(e); err != nil {
+			return seq, err
+		}
+		seq++
+	}
 }
 
 // HasEntry tells whether exp's chain has an entry with sequence number seq:

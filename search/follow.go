@@ -28,6 +28,7 @@ const (
 // chain from a position; without it CatchUp reads chains from the start.
 type tailer interface {
 	EntriesAfter(ctx context.Context, exp string, seq int64, fn func(legajo.Entry) error) error
+	ListEntriesAfter(ctx context.Context, exp string, seq int64, fn func(legajo.Entry) error) error
 	HasEntry(ctx context.Context, exp string, seq int64) (bool, error)
 }
 
@@ -51,11 +52,13 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		return ErrClosed
 	}
 	t, fast := x.x.src.(tailer)
-	// The probe looks at the next entry only; now and then the chains are
-	// listed past it too, so that an entry missing in the middle of a chain
-	// (legajo verify reports it) does not hide the ones after it.
+	// The probe looks at the next entry only, and new entries are read by
+	// key; now and then (a listing reads the whole chain directory on fs)
+	// the chains are listed past them too, so that an entry missing in the
+	// middle of a chain (legajo verify reports it) does not hide the ones
+	// after it.
 	x.catchUps++
-	probe := fast && x.catchUps%60 != 0
+	probe := fast && x.catchUps%60 != 1
 	for _, exp := range x.x.src.Expedientes() {
 		pos := x.pos[exp.ID]
 		if probe {
@@ -67,7 +70,7 @@ func (x *Index) CatchUp(ctx context.Context) error {
 				continue
 			}
 		}
-		if err := x.followChain(ctx, exp.ID, pos, nil); err != nil {
+		if err := x.followChain(ctx, exp.ID, pos, !probe, nil); err != nil {
 			return err
 		}
 	}
@@ -111,9 +114,10 @@ func (x *Index) Follow(ctx context.Context, every time.Duration) error {
 }
 
 // followChain indexes the entries of exp's chain after pos, a window at a
-// time, storing the new position with the last batch of each window. The
-// caller holds x.follow.
-func (x *Index) followChain(ctx context.Context, exp string, pos int64, progress func(n int)) error {
+// time, storing the new position with the last batch of each window; list
+// looks past a missing entry (see archive's ListEntriesAfter). The caller
+// holds x.follow.
+func (x *Index) followChain(ctx context.Context, exp string, pos int64, list bool, progress func(n int)) error {
 	window := make([]legajo.Entry, 0, 256)
 	flush := func() error {
 		if len(window) == 0 {
@@ -140,7 +144,9 @@ func (x *Index) followChain(ctx context.Context, exp string, pos int64, progress
 		return nil
 	}
 	var err error
-	if t, ok := x.x.src.(tailer); ok {
+	if t, ok := x.x.src.(tailer); ok && list {
+		err = t.ListEntriesAfter(ctx, exp, pos, visit)
+	} else if ok {
 		err = t.EntriesAfter(ctx, exp, pos, visit)
 	} else {
 		err = x.x.src.Entries(ctx, exp, time.Time{}, time.Time{}, visit)

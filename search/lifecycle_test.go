@@ -339,3 +339,50 @@ func mustCurrent(t *testing.T, e *env) string {
 	}
 	return gen
 }
+
+// A follower reads new entries by key, so an entry removed from the middle
+// of a chain (legajo verify reports it) stops the cheap reads at it; the
+// listing a follower makes now and then goes past it.
+func TestFollowerPastAMissingEntry(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	// The first catch-up of an index lists the chains.
+	if err := e.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	other := otherOffice(t, e)
+	data := sample(t, "restablecimiento-contrasena")
+	data["usuario_nombre"] = "Lic. Begoña Iñárritu Zúñiga"
+	gone, err := other.Emit(ctx, legajo.EmitRequest{Type: "restablecimiento-contrasena", Data: data, Author: "otro-nodo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, err := e.archive.LastSeq(ctx, gone.Expediente)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data["usuario_nombre"] = "Ing. Ximena Ñeco Bárcenas"
+	after, err := other.Emit(ctx, legajo.EmitRequest{Type: "restablecimiento-contrasena", Data: data, Author: "otro-nodo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := fmt.Sprintf("cadenas/%s/%012d.json", gone.Expediente, seq)
+	if err := os.Remove(filepath.Join(e.dir, "archive", filepath.FromSlash(key))); err != nil {
+		t.Fatal(err)
+	}
+	found := func() bool { return search(t, e.index, legajo.SearchQuery{Text: "ximena neco"}).Total == 1 }
+	if err := e.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if found() {
+		t.Fatal("found at once: the follower listed the chain instead of reading the next entry by key")
+	}
+	for i := 0; !found(); i++ {
+		if i == 60 {
+			t.Fatalf("%s not found after 60 catch-ups past the missing entry %s", after.Folio, key)
+		}
+		if err := e.index.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -123,7 +123,7 @@ func (x *Index) fill(ctx context.Context, progress func(done, total int)) error 
 	x.follow.Lock()
 	defer x.follow.Unlock()
 	for _, exp := range x.x.src.Expedientes() {
-		err := x.followChain(ctx, exp.ID, 0, func(n int) {
+		err := x.followChain(ctx, exp.ID, 0, true, func(n int) {
 			done += n
 			progress(done, max(total, done))
 		})
