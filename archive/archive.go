@@ -54,8 +54,14 @@ type Archive struct {
 type head struct {
 	mu    sync.Mutex
 	known bool
-	seq   int64
+	seq   int64 // the last entry linked
 	hash  string
+	// Staged appends (fs, see appendStaged): places handed out beyond seq,
+	// and the turn of each to link.
+	tail     int64
+	tailHash string
+	epoch    uint64 // changes when a place handed out turned out wrong
+	turn     *sync.Cond
 }
 
 var _ legajo.Archive = (*Archive)(nil)
@@ -287,6 +293,7 @@ func (a *Archive) headOf(exp string) *head {
 	h := a.heads[exp]
 	if h == nil {
 		h = &head{}
+		h.turn = sync.NewCond(&h.mu)
 		a.heads[exp] = h
 	}
 	return h
@@ -297,6 +304,9 @@ func (a *Archive) headOf(exp string) *head {
 // of processes each get their own place, and each entry carries the hash of
 // the one before it.
 func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *legajo.Entry) error {
+	if fs, ok := a.st.(*FSStore); ok {
+		return a.appendStaged(ctx, fs, exp, e)
+	}
 	h := a.headOf(exp.ID)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -330,6 +340,87 @@ func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *leg
 			return err
 		}
 		h.seq, h.hash = e.Seq, sum(other)
+	}
+}
+
+// appendStaged is appendEntry on fs, where a create is slow to write and
+// sync its file but quick to link it, and the link alone is the condition.
+// Each appender takes the place after the last one handed out, builds its
+// entry on that one's hash and writes and syncs it at the same time as the
+// others; then they link in the order of their places. When a link fails
+// (another process took the number first, or the write failed), every
+// place after it is wrong: those appenders take new places. The chain's
+// directory is synced after the link, shared with the neighbours. So the
+// clerks filing into one expediente wait for each other's links, not for
+// each other's disk syncs.
+func (a *Archive) appendStaged(ctx context.Context, st *FSStore, exp legajo.Expediente, e *legajo.Entry) error {
+	h := a.headOf(exp.ID)
+	for {
+		h.mu.Lock()
+		if !h.known {
+			if err := a.findHead(ctx, exp.ID, h); err != nil {
+				h.mu.Unlock()
+				return err
+			}
+			h.tail, h.tailHash = h.seq, h.hash
+		}
+		e.Seq, e.Prev = h.tail+1, h.tailHash
+		b, err := json.MarshalIndent(e, "", "  ")
+		if err != nil {
+			h.mu.Unlock()
+			return fmt.Errorf("archive: encode entry: %w", err)
+		}
+		key, hash, epoch := chainKey(exp.ID, e.Seq), sum(b), h.epoch
+		h.tail, h.tailHash = e.Seq, hash
+		h.mu.Unlock()
+
+		o, err := st.stage(ctx, key, b, true)
+		h.mu.Lock()
+		for h.epoch == epoch && h.seq != e.Seq-1 {
+			h.turn.Wait()
+		}
+		if h.epoch != epoch {
+			h.mu.Unlock()
+			if o != nil {
+				o.discard()
+			}
+			continue
+		}
+		if err == nil {
+			err = o.link()
+		}
+		if err == nil {
+			h.seq, h.hash = e.Seq, hash
+			h.turn.Broadcast()
+			h.mu.Unlock()
+			o.discard()
+			e.Key, e.Hash = key, hash
+			return o.sync()
+		}
+		// Every place handed out after this one is wrong now.
+		h.epoch++
+		retry := false
+		if errors.Is(err, legajo.ErrConflict) {
+			// Another process appended first: step onto its entry.
+			other, gerr := st.Get(ctx, key)
+			if retry = gerr == nil; retry {
+				h.seq, h.hash = e.Seq, sum(other)
+			} else {
+				err = gerr
+			}
+		}
+		h.tail, h.tailHash = h.seq, h.hash
+		h.turn.Broadcast()
+		h.mu.Unlock()
+		if o != nil {
+			o.discard()
+		}
+		if !retry {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 }
 

@@ -74,51 +74,103 @@ func (s *FSStore) path(key string) string {
 // Create writes data to a temporary file, syncs it, and links it into place,
 // so that the object appears whole or not at all, even after a crash.
 func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts CreateOptions) error {
-	if err := checkKey(key); err != nil {
+	o, err := s.stage(ctx, key, data, !opts.Derived)
+	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("archive: create %s: %w", key, err)
+	defer o.discard()
+	if err := o.link(); err != nil {
+		return err
 	}
-	target := s.path(key)
-	if _, err := os.Lstat(target); err == nil {
-		// Not a read-before-write condition: link below decides. This only
-		// spares writing a temporary file that would be thrown away.
-		return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
-	}
-	parent := filepath.Dir(target)
-	if err := mkdirAllSync(parent); err != nil {
-		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
-			return legajo.Errorf(legajo.ErrConflict, "archive: create %s: a parent of the key is an object", key)
-		}
-		return fmt.Errorf("archive: create %s: %w", key, err)
-	}
-	if err := s.link(parent, target, data, !opts.Derived); err != nil {
-		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) {
-			return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
-		}
-		return fmt.Errorf("archive: create %s: %w", key, err)
-	}
-	// The object is visible now; make its directory entry durable before
-	// reporting success.
 	if opts.Derived {
 		return nil
 	}
-	if err := s.syncs.sync(parent); err != nil {
-		return fmt.Errorf("archive: create %s: %w", key, err)
+	return o.sync()
+}
+
+// staged is an object written (and synced, when durable) but not named
+// yet: the slow half of a create. A chain append stages its entry outside
+// the chain's lock and only links it inside (see Archive.appendStaged).
+type staged struct {
+	s              *FSStore
+	key            string
+	parent, target string
+	f              *os.File // an unnamed file (O_TMPFILE), or
+	tmp            string   // a named temporary file
+}
+
+// stage writes data for key. ErrConflict when key exists already (a hint
+// only: link decides).
+func (s *FSStore) stage(ctx context.Context, key string, data []byte, durable bool) (*staged, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+	}
+	o := &staged{s: s, key: key, target: s.path(key)}
+	if _, err := os.Lstat(o.target); err == nil {
+		// Not a read-before-write condition: link decides. This only
+		// spares writing a temporary file that would be thrown away.
+		return nil, legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", key)
+	}
+	o.parent = filepath.Dir(o.target)
+	mkdir := mkdirAllSync
+	if !durable {
+		mkdir = func(dir string) error { return os.MkdirAll(dir, 0o755) }
+	}
+	if err := mkdir(o.parent); err != nil {
+		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
+			return nil, legajo.Errorf(legajo.ErrConflict, "archive: create %s: a parent of the key is an object", key)
+		}
+		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+	}
+	if err := s.write(o, data, durable); err != nil {
+		o.discard()
+		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+	}
+	return o, nil
+}
+
+// link gives the staged object its key, failing with ErrConflict if the
+// key exists. The object is visible then, but its name is durable only
+// after sync.
+func (o *staged) link() error {
+	if err := o.s.linkStaged(o); err != nil {
+		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) {
+			return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", o.key)
+		}
+		return fmt.Errorf("archive: create %s: %w", o.key, err)
 	}
 	return nil
 }
 
-// linkTemp writes data to a named temporary file and links it to target:
-// the portable way, used where unnamed temporary files are not available.
-func (s *FSStore) linkTemp(target string, data []byte, durable bool) error {
-	tmp, err := s.writeTemp(data, durable)
-	if err != nil {
-		return err
+// sync makes the linked object's directory entry durable.
+func (o *staged) sync() error {
+	if err := o.s.syncs.sync(o.parent); err != nil {
+		return fmt.Errorf("archive: create %s: %w", o.key, err)
 	}
-	defer os.Remove(tmp)
-	return os.Link(tmp, target)
+	return nil
+}
+
+// discard releases the staged data; an object not linked leaves nothing.
+func (o *staged) discard() {
+	if o.f != nil {
+		o.f.Close()
+		o.f = nil
+	}
+	if o.tmp != "" {
+		os.Remove(o.tmp)
+		o.tmp = ""
+	}
+}
+
+// writeNamed stages data in a named temporary file: the portable way,
+// used where unnamed temporary files are not available.
+func (s *FSStore) writeNamed(o *staged, data []byte, durable bool) error {
+	tmp, err := s.writeTemp(data, durable)
+	o.tmp = tmp
+	return err
 }
 
 // writeTemp writes data to a new read-only file in the temporary directory,

@@ -2,7 +2,12 @@
 
 package archive
 
-// link creates target with data through a named temporary file.
-func (s *FSStore) link(parent, target string, data []byte, durable bool) error {
-	return s.linkTemp(target, data, durable)
+import "os"
+
+// write stages data in a named temporary file.
+func (s *FSStore) write(o *staged, data []byte, durable bool) error {
+	return s.writeNamed(o, data, durable)
 }
+
+// linkStaged links the temporary file to the object's name.
+func (s *FSStore) linkStaged(o *staged) error { return os.Link(o.tmp, o.target) }
