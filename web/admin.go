@@ -95,7 +95,7 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) error {
 		return fail("Acción desconocida.")
 	}
 	u.UpdatedAt, u.UpdatedBy = s.now().UTC(), admin.Login
-	if _, err := s.Users.SaveUser(ctx, u); err != nil {
+	if _, err := s.storeUser(ctx, u); err != nil {
 		if status(err) == http.StatusInternalServerError {
 			return err
 		}

@@ -79,7 +79,7 @@ func (s *Server) authenticate(r *http.Request) (legajo.User, error) {
 	if json.Unmarshal(b, &sess) != nil || s.now().Unix() > sess.Expires {
 		return legajo.User{}, errUnauthenticated
 	}
-	u, err := s.Users.User(r.Context(), sess.Login)
+	u, err := s.account(r.Context(), sess.Login)
 	if err != nil {
 		if errors.Is(err, legajo.ErrNotFound) {
 			return legajo.User{}, errUnauthenticated
@@ -92,13 +92,58 @@ func (s *Server) authenticate(r *http.Request) (legajo.User, error) {
 	return u, nil
 }
 
+// accountTTL is how long an account read to authenticate a request is
+// reused. Every request is authenticated, and reading an account is a
+// listing and a read on the store: two round trips to S3. A change saved
+// through this server applies at once; one made by another process (legajo
+// user disable) within accountTTL.
+const accountTTL = 2 * time.Second
+
+type accountCache struct {
+	mu sync.Mutex
+	m  map[string]cachedAccount
+}
+
+type cachedAccount struct {
+	u  legajo.User
+	at time.Time
+}
+
+// account returns the account of login for authenticating a request.
+func (s *Server) account(ctx context.Context, login string) (legajo.User, error) {
+	c := s.accounts
+	c.mu.Lock()
+	a, ok := c.m[login]
+	c.mu.Unlock()
+	if ok && time.Since(a.at) < accountTTL {
+		return a.u, nil
+	}
+	u, err := s.Users.User(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	c.mu.Lock()
+	c.m[login] = cachedAccount{u: u, at: time.Now()}
+	c.mu.Unlock()
+	return u, nil
+}
+
+// storeUser saves an account and forgets what was read of it.
+func (s *Server) storeUser(ctx context.Context, u legajo.User) (legajo.User, error) {
+	saved, err := s.Users.SaveUser(ctx, u)
+	s.accounts.mu.Lock()
+	delete(s.accounts.m, u.Login)
+	s.accounts.mu.Unlock()
+	return saved, err
+}
+
 // Tokens are "<login>.<secret>"; the account keeps only their SHA-256.
 func (s *Server) userByToken(ctx context.Context, token string) (legajo.User, error) {
 	login, _, ok := strings.Cut(token, ".")
 	if !ok {
 		return legajo.User{}, errUnauthenticated
 	}
-	u, err := s.Users.User(ctx, login)
+	u, err := s.account(ctx, login)
 	if err != nil || u.Disabled {
 		return legajo.User{}, errUnauthenticated
 	}

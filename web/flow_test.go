@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/fixtures"
@@ -258,6 +260,34 @@ func TestAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+
+	// Accounts are reused for a moment between requests: disabling one
+	// here applies at once; re-enabling it from another process (the CLI,
+	// its own Archive on the store) within accountTTL.
+	resp, _ = admin.PostForm(e.ts.URL+"/admin/usuarios", url.Values{"usuario": {"integracion"}, "accion": {"desactivar"}})
+	resp.Body.Close()
+	if code, _ := call("GET", "/api/v1/tipos", ""); code != http.StatusUnauthorized {
+		t.Errorf("disabled account, next request: %d", code)
+	}
+	u, err := e.archive.User(context.Background(), "integracion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Disabled = false
+	if _, err := e.archive.SaveUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for {
+		code, _ := call("GET", "/api/v1/tipos", "")
+		if code == http.StatusOK {
+			break
+		}
+		if time.Since(start) > accountTTL+time.Second {
+			t.Fatalf("account enabled by another process still refused after %v: %d", time.Since(start), code)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -45,6 +45,7 @@ type Server struct {
 	pages    *pages
 	throttle *throttle
 	prints   *printCache
+	accounts *accountCache
 	static   http.Handler
 	initErr  error
 }
@@ -63,6 +64,7 @@ func (s *Server) Init() error {
 		s.pages, s.initErr = parsePages()
 		s.throttle = newThrottle()
 		s.prints = newPrintCache()
+		s.accounts = &accountCache{m: map[string]cachedAccount{}}
 		sub, _ := fs.Sub(assets, "static")
 		s.static = http.StripPrefix("/static/", http.FileServerFS(sub))
 	})
