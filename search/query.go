@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/sesver/legajo"
 )
@@ -90,7 +92,15 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	if an == nil {
 		return nil, fmt.Errorf("search: analyzer %s missing", analyzerName)
 	}
-	p, err := x.plan(q, an)
+	typos, err := x.typos()
+	if err != nil {
+		return nil, err
+	}
+	defer typos.close()
+	p, err := x.plan(q, an, typos.find)
+	if err == nil {
+		err = typos.err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +230,7 @@ type plan struct {
 func (p *plan) highlight() bool { return p.marks != nil && !p.marks.empty() }
 
 // plan validates q and turns it into a bleve query.
-func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer) (*plan, error) {
+func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(string) []string) (*plan, error) {
 	p := &plan{page: q.Page, perPage: q.PerPage}
 	if p.page == 0 {
 		p.page = 1
@@ -266,7 +276,7 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer) (*plan, error) 
 	}
 
 	var must []query.Query
-	text, marks, err := x.textQuery(q.Text, an)
+	text, marks, err := x.textQuery(q.Text, an, typos)
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +423,7 @@ func split(s string) []piece {
 // words of minFuzzy letters or more), every phrase must match in order, no
 // excluded word or phrase may match, and a folio-like word matches that
 // folio first.
-func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, error) {
+func (x *Index) textQuery(s string, an analysis.Analyzer, typos func(string) []string) (textParts, *marker, error) {
 	var tp textParts
 	m := &marker{exact: map[string]bool{}}
 	pieces := split(s)
@@ -442,7 +452,7 @@ func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, e
 			continue
 		}
 		if pc.exclude {
-			if q := wordQuery(an, word, false, m); q != nil {
+			if q := wordQuery(an, word, nil, m); q != nil {
 				tp.mustNot = append(tp.mustNot, q)
 			}
 			continue
@@ -458,7 +468,7 @@ func (x *Index) textQuery(s string, an analysis.Analyzer) (textParts, *marker, e
 			tp.must = append(tp.must, query.NewDisjunctionQuery(alts))
 			continue
 		}
-		if q := wordQuery(an, word, true, m); q != nil {
+		if q := wordQuery(an, word, typos, m); q != nil {
 			tp.must = append(tp.must, q)
 		}
 	}
@@ -488,15 +498,17 @@ func phrase(terms []string) query.Query {
 }
 
 // wordQuery is the clause of one typed word; nil for a stop word. A word
-// the analyzer cuts in several terms (srv-apps02, a URL) is a phrase.
-func wordQuery(an analysis.Analyzer, word string, fuzzy bool, m *marker) query.Query {
+// the analyzer cuts in several terms (srv-apps02, a URL) is a phrase. With
+// typos (not for excluded words), a word of minFuzzy letters or more also
+// matches, with less weight, the indexed words one typo away from it.
+func wordQuery(an analysis.Analyzer, word string, typos func(string) []string, m *marker) query.Query {
 	terms := analyze(an, word)
 	switch len(terms) {
 	case 0:
 		return nil
 	case 1:
 	default:
-		if fuzzy {
+		if typos != nil {
 			for _, t := range terms {
 				m.exact[t] = true
 			}
@@ -510,19 +522,85 @@ func wordQuery(an analysis.Analyzer, word string, fuzzy bool, m *marker) query.Q
 	head.SetField(fHead)
 	head.SetBoost(boostHead)
 	alts := []query.Query{exact, head}
-	if fuzzy {
+	if typos != nil {
 		m.exact[t] = true
 		if utf8.RuneCountInString(word) >= minFuzzy && !isNumber(t) {
-			fz := query.NewFuzzyQuery(t)
-			fz.SetField(fContent)
-			fz.SetFuzziness(1)
-			fz.SetPrefix(1)
-			fz.SetBoost(boostFuzzy)
-			alts = append(alts, fz)
+			for _, near := range typos(t) {
+				fz := query.NewTermQuery(near)
+				fz.SetField(fContent)
+				fz.SetBoost(boostFuzzy)
+				alts = append(alts, fz)
+			}
 			m.fuzzy = append(m.fuzzy, t)
 		}
 	}
 	return query.NewDisjunctionQuery(alts)
+}
+
+// maxTypos bounds the indexed words one typo away that a word matches.
+const maxTypos = 64
+
+// typoFinder finds the indexed words one typo away from a term: the same
+// first letter, the term itself left out, by number of documents
+// descending. bleve's fuzzy query would find them too, but it matches the
+// term itself among them: every document holding the word was read twice,
+// once for the exact clause and once for the fuzzy one. Without that, a
+// query of common words takes 20–30 % less (measured at 100,000 documents:
+// «equipo» 11 → 8 ms, «jurisdiccion xalapa» 17 → 13.5 ms).
+type typoFinder struct {
+	r   index.IndexReader
+	fr  index.IndexReaderFuzzy
+	err error // the first lookup failure
+}
+
+func (x *Index) typos() (*typoFinder, error) {
+	ix, err := x.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	fr, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		r.Close()
+		return nil, fmt.Errorf("search: the index cannot look up words by typo")
+	}
+	return &typoFinder{r: r, fr: fr}, nil
+}
+
+func (f *typoFinder) close() { f.r.Close() }
+
+func (f *typoFinder) find(t string) []string {
+	_, n := utf8.DecodeRuneInString(t)
+	d, err := f.fr.FieldDictFuzzy(fContent, t, 1, t[:n])
+	if err != nil {
+		f.err = cmp.Or(f.err, fmt.Errorf("search: typos of %q: %w", t, err))
+		return nil
+	}
+	defer d.Close()
+	var near []index.DictEntry
+	for {
+		e, err := d.Next()
+		if err != nil {
+			f.err = cmp.Or(f.err, fmt.Errorf("search: typos of %q: %w", t, err))
+			return nil
+		}
+		if e == nil {
+			break
+		}
+		// Pairs of words hold a space; no typed word does.
+		if e.Term != t && !strings.Contains(e.Term, " ") {
+			near = append(near, index.DictEntry{Term: strings.Clone(e.Term), Count: e.Count})
+		}
+	}
+	sort.Slice(near, func(i, j int) bool { return near[i].Count > near[j].Count })
+	out := make([]string, 0, min(len(near), maxTypos))
+	for _, e := range near[:min(len(near), maxTypos)] {
+		out = append(out, e.Term)
+	}
+	return out
 }
 
 func isNumber(s string) bool {
