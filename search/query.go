@@ -114,8 +114,8 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
 	}
 	var res *bleve.SearchResult
-	if p.newestFirst && p.page*p.perPage <= maxWindowed {
-		res, err = x.newest(ctx, p, req)
+	if (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed {
+		res, err = x.windowed(ctx, p, req)
 	} else {
 		res, err = x.idx.SearchInContext(ctx, req)
 	}
@@ -165,16 +165,18 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 // Sorting by date reads the date of every match; for the first pages of
 // a listing newest first, only the matches of a recent window need it.
 const (
-	maxWindowed   = 1000                // page × per page up to which newest uses windows
+	maxWindowed   = 1000                // page × per page up to which date sorts use windows
 	initialWindow = 92 * 24 * time.Hour // doubled until the window holds the page
 )
 
-// newest answers req, a query sorted newest first, without sorting every
+// windowed answers req, a query sorted by date, without sorting every
 // match: one request counts the matches and their facets without scoring
-// or sorting, then the page comes from the matches of the last three months,
-// six, a year … whichever first holds it. Every match outside a window is
-// older than every match inside it, so the page is the same.
-func (x *Index) newest(ctx context.Context, p *plan, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+// or sorting, then the page comes from the matches of a window: newest
+// first, the last three months, six, a year … whichever first holds it;
+// oldest first, the first three months of the archive, six, a year …
+// Every match outside a window is on the far side of every match inside
+// it, so the page is the same.
+func (x *Index) windowed(ctx context.Context, p *plan, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	count := bleve.NewSearchRequestOptions(p.query, 0, 0, false)
 	count.Score = bleve.ScoreNone
 	count.Facets = req.Facets
@@ -183,10 +185,27 @@ func (x *Index) newest(ctx context.Context, p *plan, req *bleve.SearchRequest) (
 		return nil, err
 	}
 	need := uint64(p.page * p.perPage)
-	now := time.Now()
+	incl, excl := true, false
+	window := func(time.Duration) *query.DateRangeQuery { return nil }
+	if p.newestFirst {
+		now := time.Now()
+		window = func(w time.Duration) *query.DateRangeQuery {
+			return query.NewDateRangeInclusiveQuery(now.Add(-w), time.Time{}, &incl, nil)
+		}
+	} else if year, ok, err := x.firstYear(); err != nil {
+		return nil, err
+	} else if ok {
+		// A day before the year began, whatever the zone of the dates.
+		start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+		window = func(w time.Duration) *query.DateRangeQuery {
+			return query.NewDateRangeInclusiveQuery(time.Time{}, start.Add(w), nil, &excl)
+		}
+	}
 	for w := initialWindow; all.Total > 4*need && w < 200*365*24*time.Hour; w *= 2 {
-		incl := true
-		r := query.NewDateRangeInclusiveQuery(now.Add(-w), time.Time{}, &incl, nil)
+		r := window(w)
+		if r == nil {
+			break
+		}
 		r.SetField(fDate)
 		win := *req
 		win.Query = query.NewConjunctionQuery([]query.Query{p.query, r})
@@ -215,12 +234,41 @@ func str(v any) string {
 	return s
 }
 
+// firstYear is the year of the oldest document indexed, from the index's
+// words of the year field (a few dozen, sorted): false when it is empty.
+func (x *Index) firstYear() (int, bool, error) {
+	ix, err := x.idx.Advanced()
+	if err != nil {
+		return 0, false, fmt.Errorf("search: %w", err)
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		return 0, false, fmt.Errorf("search: %w", err)
+	}
+	defer r.Close()
+	d, err := r.FieldDict(fYear)
+	if err != nil {
+		return 0, false, fmt.Errorf("search: %w", err)
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			return 0, false, err
+		}
+		if y, err := strconv.Atoi(e.Term); err == nil && e.Count > 0 {
+			return y, true, nil
+		}
+	}
+}
+
 // plan is a query made ready for bleve.
 type plan struct {
 	query     query.Query
 	relevance bool
-	// newestFirst: sorted by date, descending (see newest).
+	// newestFirst and oldestFirst: sorted by date (see windowed).
 	newestFirst bool
+	oldestFirst bool
 	sort        []string
 	page        int
 	perPage     int
@@ -264,6 +312,7 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 		p.relevance = true
 	case legajo.SortDate:
 		p.sort = []string{fDate, fFolioSort}
+		p.oldestFirst = true
 	case legajo.SortDateDesc:
 		p.sort = []string{"-" + fDate, "-" + fFolioSort}
 		p.newestFirst = true
