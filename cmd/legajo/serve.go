@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -29,6 +30,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if m.Getenv("GOGC") == "" {
+		// Searching allocates much short-lived memory over a small live
+		// heap: collecting four times less often took the p99 of searches
+		// under load from 64 to 53 ms, for some hundred MB more.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	m.lockNotice(a)
 	key, err := m.sessionKey(a.cfg)
