@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -35,6 +36,8 @@ import (
 // half a second (LEGAJO_LOAD_STAFF_THINK, default 500ms), each drawn
 // uniformly from half to one and a half times that. Set both to 0 for a
 // saturation test where 40 clients fire back to back on 2 cores.
+//
+// LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile.
 //
 // At scale, point it at a prepared corpus (see search/bench_test.go, which
 // files one into ${TMPDIR}/legajo-corpus-s1-n<N> and indexes it):
@@ -113,7 +116,9 @@ func copyTree(b *testing.B, from, to string, links bool) {
 }
 
 // startLoadServer creates a clerk and a staff service account with API
-// tokens, then starts the real Main's server.
+// tokens, then starts `legajo serve` in a process of its own, as in
+// production: the benchmark's 40 clients do not share its garbage
+// collector or its scheduler.
 func startLoadServer(b *testing.B, env map[string]string) (string, map[string]string) {
 	b.Helper()
 	ctx := context.Background()
@@ -136,29 +141,73 @@ func startLoadServer(b *testing.B, env map[string]string) (string, map[string]st
 		tokens[string(u.Role)] = tok
 	}
 	a.Close()
-	base := startServe(b, m)
-	return base, tokens
+	return startServeProcess(b, env), tokens
 }
 
-// startServe runs serve on a free port until the benchmark ends.
-func startServe(b *testing.B, m *Main) string {
-	b.Helper()
+// serveEnv marks the child process of startServeProcess.
+const serveEnv = "LEGAJO_TEST_SERVE"
+
+// TestHelperServe is not a test: run by startServeProcess as a child
+// process, it runs `legajo serve` with the process's environment until its
+// stdin closes.
+func TestHelperServe(t *testing.T) {
+	if os.Getenv(serveEnv) == "" {
+		t.Skip("helper process")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	out := m.Stdout.(*syncBuffer)
-	done := make(chan int, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
-	b.Cleanup(func() { cancel(); <-done })
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		cancel()
+	}()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+	if code := m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+}
+
+// startServeProcess starts the server process and returns its address.
+func startServeProcess(b *testing.B, env map[string]string) string {
+	b.Helper()
+	args := []string{"-test.run=^TestHelperServe$"}
+	if prof := os.Getenv("LEGAJO_LOAD_CPUPROFILE"); prof != "" {
+		args = append(args, "-test.cpuprofile="+prof) // the server's, not the clients'
+	}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), serveEnv+"=1")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	b.Cleanup(func() {
+		stdin.Close()
+		select {
+		case <-exited:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if i := strings.Index(out.String(), "escuchando en "); i >= 0 {
 			return strings.TrimSpace(strings.SplitN(out.String()[i+len("escuchando en "):], "\n", 2)[0])
 		}
 		select {
-		case code := <-done:
-			b.Fatalf("serve exited %d: %s", code, m.Stderr.(*syncBuffer).String())
+		case err := <-exited:
+			b.Fatalf("serve exited: %v\n%s", err, out.String())
 		default:
 		}
 	}
-	b.Fatal("serve did not start")
+	b.Fatalf("serve did not start:\n%s", out.String())
 	return ""
 }
 
@@ -196,6 +245,7 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	}
 	var mu sync.Mutex
 	var issue, find []time.Duration
+	byQuery := map[string][]time.Duration{}
 	var failures []string
 	// The first second is the thundering start of 40 clients at once, not
 	// a working day: its answers are checked but not timed.
@@ -244,6 +294,11 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 				t0 := time.Now()
 				code, err := do("GET", "/api/v1/buscar?facetas=0&"+q, tokens["consulta"], nil)
 				record(&find, t0, "buscar "+q, code, err, http.StatusOK)
+				if t0.After(warm) {
+					mu.Lock()
+					byQuery[q] = append(byQuery[q], time.Since(t0))
+					mu.Unlock()
+				}
 				pause(rng, staffThink)
 			}
 		})
@@ -258,6 +313,12 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	slices.Sort(issue)
 	slices.Sort(find)
 	pct := func(l []time.Duration, p int) float64 { return float64(l[len(l)*p/100].Microseconds()) / 1000 }
+	for _, q := range loadQueries {
+		if l := byQuery[q]; len(l) > 0 {
+			slices.Sort(l)
+			b.Logf("%-50s %4d searches, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms", q, len(l), pct(l, 50), pct(l, 99), float64(l[len(l)-1].Microseconds())/1000)
+		}
+	}
 	b.ReportMetric(float64(len(issue))/(d-time.Second).Seconds(), "issues/s")
 	b.ReportMetric(pct(issue, 50), "issue-p50-ms")
 	b.ReportMetric(pct(issue, 99), "issue-p99-ms")
