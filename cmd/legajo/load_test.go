@@ -316,7 +316,9 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	for _, q := range loadQueries {
 		if l := byQuery[q]; len(l) > 0 {
 			slices.Sort(l)
-			b.Logf("%-50s %4d searches, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms", q, len(l), pct(l, 50), pct(l, 99), float64(l[len(l)-1].Microseconds())/1000)
+			// To stderr: benchmark logs are cut at ten lines.
+			fmt.Fprintf(os.Stderr, "%s: %-44s %4d searches, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms\n",
+				b.Name(), q, len(l), pct(l, 50), pct(l, 99), float64(l[len(l)-1].Microseconds())/1000)
 		}
 	}
 	b.ReportMetric(float64(len(issue))/(d-time.Second).Seconds(), "issues/s")
