@@ -31,7 +31,7 @@ const (
 
 // formatVersion names the layout of the index (fields, analysis). An index
 // written with another layout is not read: it is rebuilt.
-const formatVersion = "legajo-search-4"
+const formatVersion = "legajo-search-5"
 
 // Keys of the index's internal storage.
 var (

@@ -524,18 +524,14 @@ func (x *Index) textQuery(s string, an analysis.Analyzer, typos func(string) []s
 	return tp, m, nil
 }
 
-// phrase is the clause of the analysed words of a phrase: every pair of
-// neighbouring words in order (see pairFilter), or the word alone. Stop
-// words between them do not count, and a phrase of three words or more is
-// found where all its pairs are, which is nearly always where it is.
+// phrase is the clause of the analysed words of a phrase (see phraseTerms):
+// every pair of neighbouring words in order, and a long number anywhere in
+// the document. Stop words between them do not count, and a phrase of three
+// words or more is found where all its pairs are, which is nearly always
+// where it is.
 func phrase(terms []string) query.Query {
-	if len(terms) == 1 {
-		t := query.NewTermQuery(terms[0])
-		t.SetField(fContent)
-		return t
-	}
 	var qs []query.Query
-	for _, p := range pairs(terms) {
+	for _, p := range phraseTerms(terms) {
 		t := query.NewTermQuery(p)
 		t.SetField(fContent)
 		qs = append(qs, t)

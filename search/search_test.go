@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/fixtures"
@@ -429,4 +430,44 @@ func TestHitsAndFragments(t *testing.T) {
 	if f := strings.Join(res.Hits[0].Fragments["text"], " "); !strings.Contains(f, "<mark>Nachón</mark>") || !strings.Contains(f, "&#34;") && strings.Contains(f, `"`) {
 		t.Errorf("fragment %q", f)
 	}
+}
+
+// A phrase is looked up by the pairs of its neighbouring words; a word with
+// many digits makes no pair and is looked up alone.
+func TestPhraseTerms(t *testing.T) {
+	tests := []struct {
+		terms []string
+		want  []string
+	}{
+		{[]string{"corre"}, []string{"corre"}},
+		{[]string{"cuent", "corre"}, []string{"cuent corre"}},
+		{[]string{"fuent", "pod", "intern"}, []string{"fuent pod", "pod intern"}},
+		{[]string{"ol", "42"}, []string{"ol 42"}},
+		{[]string{"ol", "0042", "2026"}, []string{"ol 0042", "0042 2026"}},
+		{[]string{"emplead", "28737", "activ"}, []string{"emplead", "28737", "activ"}},
+		{[]string{"total", "10000.51", "pes", "mexican"}, []string{"pes mexican", "total", "10000.51"}},
+	}
+	for _, tc := range tests {
+		if got := phraseTerms(tc.terms); !slices.Equal(got, tc.want) {
+			t.Errorf("phraseTerms(%q) = %q, want %q", tc.terms, got, tc.want)
+		}
+	}
+	an := pairsAnalyzer(t)
+	var got []string
+	for _, tok := range an.Analyze([]byte("Número de empleado 28737, activo; cuenta de correo")) {
+		got = append(got, string(tok.Term))
+	}
+	want := []string{"numer", "emplead", "28737", "activ", "cuent", "corre", "numer emplead", "activ cuent", "cuent corre"}
+	if !slices.Equal(got, want) {
+		t.Errorf("indexed terms %q, want %q", got, want)
+	}
+}
+
+func pairsAnalyzer(t *testing.T) analysis.Analyzer {
+	t.Helper()
+	an, err := newPairsAnalyzer(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return an
 }
