@@ -110,12 +110,24 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		req.Fields = append(slices.Clone(storedFields), fText, fFiles, fNotes)
 	}
 	req.SortBy(p.sort)
+	// Facets come from the facet table (see facetTable), with the total;
+	// from bleve when the index is not one the table reads.
+	var facets *bsearch.FacetResult
+	total := int64(-1)
 	if q.Facets {
-		req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
+		n, fr, ok, err := x.facetCount(ctx, p.query)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			facets, total = fr, int64(n)
+		} else {
+			req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
+		}
 	}
 	var res *bleve.SearchResult
 	if (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed {
-		res, err = x.windowed(ctx, p, req)
+		res, err = x.windowed(ctx, p, req, total)
 	} else {
 		res, err = x.idx.SearchInContext(ctx, req)
 	}
@@ -143,7 +155,10 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		out.Hits = append(out.Hits, hit)
 	}
 	if q.Facets {
-		out.Facets = countFacets(res.Facets[fFacet])
+		if facets == nil {
+			facets = res.Facets[fFacet]
+		}
+		out.Facets = countFacets(facets)
 	}
 	if p.relevance {
 		// Equal scores, newest first (this year's ol-42 before last year's).
@@ -171,18 +186,22 @@ const (
 
 // windowed answers req, a query sorted by date, without sorting every
 // match: one request counts the matches and their facets without scoring
-// or sorting, then the page comes from the matches of a window: newest
+// or sorting (unless total, the count, is known: ≥ 0), then the page comes
+// from the matches of a window: newest
 // first, the last three months, six, a year … whichever first holds it;
 // oldest first, the first three months of the archive, six, a year …
 // Every match outside a window is on the far side of every match inside
 // it, so the page is the same.
-func (x *Index) windowed(ctx context.Context, p *plan, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	count := bleve.NewSearchRequestOptions(p.query, 0, 0, false)
-	count.Score = bleve.ScoreNone
-	count.Facets = req.Facets
-	all, err := x.idx.SearchInContext(ctx, count)
-	if err != nil {
-		return nil, err
+func (x *Index) windowed(ctx context.Context, p *plan, req *bleve.SearchRequest, total int64) (*bleve.SearchResult, error) {
+	all := &bleve.SearchResult{Total: uint64(max(total, 0))}
+	if total < 0 {
+		count := bleve.NewSearchRequestOptions(p.query, 0, 0, false)
+		count.Score = bleve.ScoreNone
+		count.Facets = req.Facets
+		var err error
+		if all, err = x.idx.SearchInContext(ctx, count); err != nil {
+			return nil, err
+		}
 	}
 	need := uint64(p.page * p.perPage)
 	incl, excl := true, false

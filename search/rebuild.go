@@ -70,7 +70,8 @@ func build(ctx context.Context, dir, tmp string, cat *legajo.Catalog, src legajo
 		return Stats{}, fmt.Errorf("search: rebuild: %w", err)
 	}
 	var st Stats
-	b := &Index{dir: dir, x: &indexer{cat: cat, src: src, log: log}, idx: idx, path: path, pos: map[string]int64{}, seen: map[string]map[int64]bool{}}
+	b := &Index{dir: dir, x: &indexer{cat: cat, src: src, log: log}, idx: idx, path: path, pos: map[string]int64{}, seen: map[string]map[int64]bool{},
+		facets: newFacetTable()}
 	err = b.fill(ctx, func(done, total int) {
 		st.Events = done
 		if progress != nil {

@@ -90,6 +90,8 @@ type Index struct {
 
 	seenMu sync.Mutex
 	seen   map[string]map[int64]bool // entries indexed through Index, not yet passed by CatchUp
+
+	facets *facetTable // of the generation open
 }
 
 var _ legajo.Searcher = (*Index)(nil)
@@ -187,6 +189,7 @@ func (x *Index) load() error {
 		}
 		old, oldPath, oldPrivate, oldGen := x.idx, x.path, x.private, x.gen
 		x.idx, x.path, x.private, x.gen = idx, path, private, gen
+		x.facets = newFacetTable()
 		x.posMu.Lock()
 		x.pos = pos
 		x.posMu.Unlock()

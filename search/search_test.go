@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/fixtures"
@@ -470,4 +471,50 @@ func pairsAnalyzer(t *testing.T) analysis.Analyzer {
 		t.Fatal(err)
 	}
 	return an
+}
+
+// The facet table counts what bleve's own facets count, over an index of
+// many segments with documents replaced by later events (acuses,
+// cancellations), and follows new segments as documents are indexed.
+func TestFacetTableCountsAsBleve(t *testing.T) {
+	e := newEnv(t, "")
+	f := e.samples(t)
+	fileEvents(t, e, f)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		for _, text := range []string{"", "sistema", "cuenta -radio", `"fuente de poder"`} {
+			tp, _, err := e.index.textQuery(text, e.index.idx.Mapping().AnalyzerNamed(analyzerName), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var q query.Query = query.NewMatchAllQuery()
+			if len(tp.must) > 0 || len(tp.mustNot) > 0 {
+				q = query.NewBooleanQuery(append([]query.Query{query.NewMatchAllQuery()}, tp.must...), nil, tp.mustNot)
+			}
+			total, fr, ok, err := e.index.facetCount(ctx, q)
+			if err != nil || !ok {
+				t.Fatalf("facetCount: %v %v", ok, err)
+			}
+			req := bleve.NewSearchRequestOptions(q, 0, 0, false)
+			req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
+			res, err := e.index.idx.SearchInContext(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, want := countFacets(fr), countFacets(res.Facets[fFacet])
+			if total != res.Total || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %q: table %d %v\nbleve %d %v", when, text, total, got, res.Total, want)
+			}
+			if text == "" && total == 0 {
+				t.Fatalf("%s: nothing indexed", when)
+			}
+		}
+	}
+	check("after the samples and their events")
+	e.emit(t, "restablecimiento-contrasena", sample(t, "restablecimiento-contrasena"))
+	if _, err := e.office.Cancel(ctx, f["oficio-liberacion"], "Se emitió con el sistema equivocado.", "capturista1"); err != nil {
+		t.Fatal(err)
+	}
+	check("after one more document and a cancellation")
 }
