@@ -53,6 +53,19 @@ func newOffice(t testing.TB, st Store) (*legajo.Office, *Archive) {
 		Directory: fixtures.Directory(), Now: c.now}, a
 }
 
+// newFSOffice is newOffice on an fs store in a directory of its own, for
+// tests that change the files by hand.
+func newFSOffice(t testing.TB) (string, *legajo.Office, *Archive) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := OpenFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, a := newOffice(t, st)
+	return dir, o, a
+}
+
 func sample(t testing.TB, name string) map[string]any {
 	t.Helper()
 	list, err := fixtures.Samples()
@@ -273,12 +286,7 @@ func TestLaterEvents(t *testing.T) {
 // TestVerifyDetects tampers with a filed archive behind Legajo's back.
 func TestVerifyDetects(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := OpenFS(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, a := newOffice(t, st)
+	dir, o, a := newFSOffice(t)
 	var keys []string
 	for range 3 {
 		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion")})

@@ -17,12 +17,7 @@ import (
 // goes past it. Entry 2 of 4 is removed by hand, as tampering would.
 func TestEntriesAfter(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := OpenFS(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, a := newOffice(t, st)
+	dir, o, a := newFSOffice(t)
 	for range 4 {
 		if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion")}); err != nil {
 			t.Fatal(err)
