@@ -178,7 +178,7 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 }
 
 // Sorting by date reads the date of every match; for the first pages of
-// a listing newest first, only the matches of a recent window need it.
+// a listing by date, only the matches of a window at one end need it.
 const (
 	maxWindowed   = 1000                // page × per page up to which date sorts use windows
 	initialWindow = 92 * 24 * time.Hour // doubled until the window holds the page
@@ -187,11 +187,10 @@ const (
 // windowed answers req, a query sorted by date, without sorting every
 // match: one request counts the matches and their facets without scoring
 // or sorting (unless total, the count, is known: ≥ 0), then the page comes
-// from the matches of a window: newest
-// first, the last three months, six, a year … whichever first holds it;
-// oldest first, the first three months of the archive, six, a year …
-// Every match outside a window is on the far side of every match inside
-// it, so the page is the same.
+// from the matches of a window. Newest first, the last three months, six,
+// a year … whichever first holds it; oldest first, the first three months
+// of the archive, six, a year … Every match outside a window is on the far
+// side of every match inside it, so the page is the same.
 func (x *Index) windowed(ctx context.Context, p *plan, req *bleve.SearchRequest, total int64) (*bleve.SearchResult, error) {
 	all := &bleve.SearchResult{Total: uint64(max(total, 0))}
 	if total < 0 {
