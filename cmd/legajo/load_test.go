@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -38,6 +39,8 @@ import (
 // saturation test where 40 clients fire back to back on 2 cores.
 //
 // LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile.
+// LEGAJO_LOAD_STAFF_WEB=1 has the staff search through the web page, signed
+// in, instead of the API.
 //
 // At scale, point it at a prepared corpus (see search/bench_test.go, which
 // files one into ${TMPDIR}/legajo-corpus-s1-n<N> and indexes it):
@@ -132,17 +135,29 @@ func startLoadServer(b *testing.B, env map[string]string) (string, map[string]st
 		{Login: "carga-capturista", Name: "Prueba de carga", Role: legajo.RoleCapturista, Service: true},
 		{Login: "carga-consulta", Name: "Prueba de carga", Role: legajo.RoleConsulta, Service: true},
 		{Login: "admin", Name: "Administrador", Role: legajo.RoleAdmin},
+		{Login: "carga-personal", Name: "Personal de consulta", Role: legajo.RoleConsulta},
 	} {
 		tok := u.Login + ".token-de-prueba-de-carga"
 		u.TokenHashes = []string{web.TokenHash(tok)}
+		if !u.Service {
+			if u.PasswordHash, err = web.HashPassword(loadPassword); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if _, err := a.archive.SaveUser(ctx, u); err != nil && !strings.Contains(err.Error(), "ya existe") {
 			b.Fatal(err)
 		}
-		tokens[string(u.Role)] = tok
+		if u.Service || u.Role == legajo.RoleAdmin {
+			tokens[string(u.Role)] = tok
+		}
 	}
 	a.Close()
 	return startServeProcess(b, env), tokens
 }
+
+// loadPassword is the password of the staff account that searches through
+// the web page (LEGAJO_LOAD_STAFF_WEB).
+const loadPassword = "contraseña-de-prueba-de-carga"
 
 // serveEnv marks the child process of startServeProcess.
 const serveEnv = "LEGAJO_TEST_SERVE"
@@ -286,9 +301,21 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 			}
 		})
 	}
+	staffWeb := os.Getenv("LEGAJO_LOAD_STAFF_WEB") != ""
 	for c := range 20 {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 11))
+			if staffWeb {
+				searchWeb(b, base, rng, deadline, staffThink, func(t0 time.Time, q string, code int, err error) {
+					record(&find, t0, "buscar (web) "+q, code, err, http.StatusOK)
+					if t0.After(warm) {
+						mu.Lock()
+						byQuery[q] = append(byQuery[q], time.Since(t0))
+						mu.Unlock()
+					}
+				})
+				return
+			}
 			for time.Now().Before(deadline) {
 				q := loadQueries[rng.IntN(len(loadQueries))]
 				t0 := time.Now()
@@ -331,6 +358,39 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	b.ReportMetric(float64(len(find))/(d-time.Second).Seconds(), "searches/s")
 	b.ReportMetric(pct(find, 50), "search-p50-ms")
 	b.ReportMetric(pct(find, 99), "search-p99-ms")
+}
+
+// searchWeb is one of the staff searching through the web page, as a
+// browser would: it signs in once, then asks for /buscar, which counts
+// facets and writes the activity log on every search.
+func searchWeb(b *testing.B, base string, rng *rand.Rand, deadline time.Time, think time.Duration, record func(t0 time.Time, q string, code int, err error)) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := client.PostForm(base+"/entrar", url.Values{"usuario": {"carga-personal"}, "contrasena": {loadPassword}})
+	if err != nil {
+		record(time.Now(), "entrar", 0, err)
+		return
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	for time.Now().Before(deadline) {
+		q := loadQueries[rng.IntN(len(loadQueries))]
+		t0 := time.Now()
+		resp, err := client.Get(base + "/buscar?" + q)
+		code := 0
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			code = resp.StatusCode
+			if resp.Request.URL.Path != "/buscar" {
+				code = http.StatusUnauthorized // sent to sign in
+			}
+		}
+		record(t0, q, code, err)
+		if think > 0 {
+			time.Sleep(think/2 + time.Duration(rng.Int64N(int64(think))))
+		}
+	}
 }
 
 func thinkTime(key string, def time.Duration) time.Duration {
