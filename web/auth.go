@@ -354,7 +354,9 @@ func (s *Server) logActivity(r *http.Request, action, object, detail string) {
 	u := currentUser(r)
 	a := legajo.Activity{At: s.now().UTC(), User: u.Login, Role: u.Role, Action: action, Object: object,
 		Remote: remote(r), Detail: detail}
-	if err := s.Activity.Log(r.Context(), a); err != nil {
+	// Not cancelled with the request: a person who leaves the page does not
+	// take the record of what they did with them.
+	if err := s.Activity.Log(context.WithoutCancel(r.Context()), a); err != nil {
 		s.Logger.Error("activity log", "err", err, "action", action, "user", u.Login)
 	}
 }

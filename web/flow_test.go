@@ -301,3 +301,34 @@ func sampleData(t *testing.T, name string) map[string]any {
 	t.Fatalf("no sample %s", name)
 	return nil
 }
+
+// A search through the page is answered whole, with its length, before
+// it is logged, and it is logged: who searched, from where.
+func TestSearchIsLogged(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.client("consulta").Get(e.ts.URL + "/buscar?q=liberacion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.ContentLength != int64(len(body)) || len(body) == 0 {
+		t.Fatalf("search page: %d, Content-Length %d for %d bytes", resp.StatusCode, resp.ContentLength, len(body))
+	}
+	// The entry is written after the page went out: wait for it.
+	var found []legajo.Activity
+	for start := time.Now(); len(found) == 0 && time.Since(start) < 5*time.Second; time.Sleep(10 * time.Millisecond) {
+		err = e.archive.Activities(context.Background(), time.Time{}, time.Time{}, func(a legajo.Activity) error {
+			if a.Action == "buscar" {
+				found = append(found, a)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(found) != 1 || found[0].User != "consulta" || found[0].Remote != "127.0.0.1" {
+		t.Errorf("search log: %+v", found)
+	}
+}

@@ -139,9 +139,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			page.Pages = append(page.Pages, i)
 		}
 	}
+	s.renderPage(w, r, http.StatusOK, "search", page)
 	if r.URL.RawQuery != "" {
+		// The page goes out first (it carries its length), then the search
+		// is logged, durably as ever: the person does not wait for the
+		// log's disk sync.
+		http.NewResponseController(w).Flush()
 		s.logActivity(r, "buscar", "", "")
 	}
-	s.renderPage(w, r, http.StatusOK, "search", page)
 	return nil
 }

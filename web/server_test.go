@@ -18,6 +18,7 @@ import (
 	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/generators/pdf"
+	"github.com/sesver/legajo/search"
 	"github.com/sesver/legajo/templates"
 )
 
@@ -57,7 +58,12 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(), Directory: fixtures.Directory(), Now: testClock}
-	s := &Server{Office: o, Users: a, Activity: a, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+	idx, err := search.Open(t.TempDir(), cat, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	s := &Server{Office: o, Users: a, Activity: a, Search: idx, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now, Settings: a, Areas: fixtures.Areas,
 		Apply: func(st legajo.Settings) error {
 			o.SetDirectory(st.Directory)
