@@ -31,7 +31,10 @@ func newFacetTable() *facetTable {
 }
 
 // columns returns the column of each segment of snap, reading those not
-// read yet, and forgets the columns of segments merged away.
+// read yet, and forgets the columns of segments merged away. Reading the
+// column of a segment of 100,000 documents takes about 50 ms, once, and
+// holds the faceted searches that arrive meanwhile: after an open, and
+// when a merge makes a new large segment.
 func (t *facetTable) columns(snap *scorch.IndexSnapshot) ([][]uint32, []uint64, error) {
 	segs := snap.Segments()
 	cols := make([][]uint32, len(segs))
@@ -91,11 +94,15 @@ func (t *facetTable) read(seg segment.Segment) ([]uint32, error) {
 	return col, nil
 }
 
-// combination returns the combination numbered n.
-func (t *facetTable) combination(n int) string {
+// result makes bleve's facet result of the counts of combination numbers.
+func (t *facetTable) result(total uint64, counts map[uint32]int) *bsearch.FacetResult {
+	fr := &bsearch.FacetResult{Field: fFacet, Total: int(total), Terms: &bsearch.TermFacets{}}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.combos[n]
+	for n, c := range counts {
+		fr.Terms.Add(&bsearch.TermFacet{Term: t.combos[n], Count: c})
+	}
+	return fr
 }
 
 // facetCount counts the matches of q, unscored, and the facets of each:
@@ -150,9 +157,5 @@ func (x *Index) facetCount(ctx context.Context, q query.Query) (total uint64, fr
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
-	fr = &bsearch.FacetResult{Field: fFacet, Total: int(total), Terms: &bsearch.TermFacets{}}
-	for n, c := range counts {
-		fr.Terms.Add(&bsearch.TermFacet{Term: x.facets.combination(int(n)), Count: c})
-	}
-	return total, fr, true, nil
+	return total, x.facets.result(total, counts), true, nil
 }
