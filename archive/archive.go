@@ -49,15 +49,16 @@ type Archive struct {
 	series map[string]*sync.Mutex // per serie and year
 }
 
-// head is the last known entry of a chain. Its mutex serialises this
-// process's appends so that they do not race each other on the store.
+// head is the last known entry of a chain, and the places this process's
+// appenders hold after it: they create their entries in turn, so that they
+// do not race each other on the store.
 type head struct {
 	mu    sync.Mutex
 	known bool
 	seq   int64 // the last entry linked
 	hash  string
-	// Staged appends (fs, see appendStaged): places handed out beyond seq,
-	// and the turn of each to link.
+	// Places handed out beyond seq, and the turn of each to be created
+	// (see appendEntry).
 	tail     int64
 	tailHash string
 	epoch    uint64 // changes when a place handed out turned out wrong
@@ -303,57 +304,16 @@ func (a *Archive) headOf(exp string) *head {
 // number with a conditional create, so concurrent appenders in any number
 // of processes each get their own place, and each entry carries the hash of
 // the one before it.
+//
+// Within the process, each appender takes the place after the last one
+// handed out, builds its entry on that one's hash and stages it (see
+// stageEntry) at the same time as the others; then they create them in the
+// order of their places. When a create fails (another process took the
+// number first, or the write failed), every place after it is wrong: those
+// appenders take new places. On fs, where staging writes and syncs the file
+// and the create is only a link, the clerks filing into one expediente wait
+// for each other's links, not for each other's disk syncs.
 func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *legajo.Entry) error {
-	if fs, ok := a.st.(*FSStore); ok {
-		return a.appendStaged(ctx, fs, exp, e)
-	}
-	h := a.headOf(exp.ID)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.known {
-		if err := a.findHead(ctx, exp.ID, h); err != nil {
-			return err
-		}
-	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		e.Seq, e.Prev = h.seq+1, h.hash
-		b, err := json.MarshalIndent(e, "", "  ")
-		if err != nil {
-			return fmt.Errorf("archive: encode entry: %w", err)
-		}
-		key := chainKey(exp.ID, e.Seq)
-		err = a.st.Create(ctx, key, b, a.createOptions(exp, e.At, "application/json"))
-		if err == nil {
-			e.Key, e.Hash = key, sum(b)
-			h.seq, h.hash = e.Seq, e.Hash
-			return nil
-		}
-		if !errors.Is(err, legajo.ErrConflict) {
-			return err
-		}
-		// Another process appended first: step onto its entry.
-		other, err := a.st.Get(ctx, key)
-		if err != nil {
-			return err
-		}
-		h.seq, h.hash = e.Seq, sum(other)
-	}
-}
-
-// appendStaged is appendEntry on fs, where a create is slow to write and
-// sync its file but quick to link it, and the link alone is the condition.
-// Each appender takes the place after the last one handed out, builds its
-// entry on that one's hash and writes and syncs it at the same time as the
-// others; then they link in the order of their places. When a link fails
-// (another process took the number first, or the write failed), every
-// place after it is wrong: those appenders take new places. The chain's
-// directory is synced after the link, shared with the neighbours. So the
-// clerks filing into one expediente wait for each other's links, not for
-// each other's disk syncs.
-func (a *Archive) appendStaged(ctx context.Context, st *FSStore, exp legajo.Expediente, e *legajo.Entry) error {
 	h := a.headOf(exp.ID)
 	for {
 		h.mu.Lock()
@@ -374,7 +334,7 @@ func (a *Archive) appendStaged(ctx context.Context, st *FSStore, exp legajo.Expe
 		h.tail, h.tailHash = e.Seq, hash
 		h.mu.Unlock()
 
-		o, err := st.stage(ctx, key, b, true)
+		o, err := a.stageEntry(ctx, exp, key, b, e.At)
 		h.mu.Lock()
 		for h.epoch == epoch && h.seq != e.Seq-1 {
 			h.turn.Wait()
@@ -402,7 +362,7 @@ func (a *Archive) appendStaged(ctx context.Context, st *FSStore, exp legajo.Expe
 		retry := false
 		if errors.Is(err, legajo.ErrConflict) {
 			// Another process appended first: step onto its entry.
-			other, gerr := st.Get(ctx, key)
+			other, gerr := a.st.Get(ctx, key)
 			if retry = gerr == nil; retry {
 				h.seq, h.hash = e.Seq, sum(other)
 			} else {
@@ -423,6 +383,40 @@ func (a *Archive) appendStaged(ctx context.Context, st *FSStore, exp legajo.Expe
 		}
 	}
 }
+
+// pendingEntry is a chain entry staged for its create.
+type pendingEntry interface {
+	link() error // the conditional create: ErrConflict when the key exists
+	sync() error // makes the created entry durable, where link did not
+	discard()    // releases what was staged; an entry not linked leaves nothing
+}
+
+// stageEntry stages a chain entry: on fs its file is written and synced
+// (see FSStore.stage); on other stores nothing is done before the create.
+func (a *Archive) stageEntry(ctx context.Context, exp legajo.Expediente, key string, b []byte, at time.Time) (pendingEntry, error) {
+	if fs, ok := a.st.(*FSStore); ok {
+		o, err := fs.stage(ctx, key, b, true)
+		if err != nil {
+			return nil, err
+		}
+		return o, nil
+	}
+	return &createLater{a: a, ctx: ctx, key: key, data: b, opts: a.createOptions(exp, at, "application/json")}, nil
+}
+
+// createLater is an entry whose create does everything: a conditional PUT,
+// durable when it returns.
+type createLater struct {
+	a    *Archive
+	ctx  context.Context
+	key  string
+	data []byte
+	opts CreateOptions
+}
+
+func (c *createLater) link() error { return c.a.st.Create(c.ctx, c.key, c.data, c.opts) }
+func (c *createLater) sync() error { return nil }
+func (c *createLater) discard()    {}
 
 // findHead finds the last entry of a chain by listing it.
 func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {

@@ -90,7 +90,7 @@ func (s *FSStore) Create(ctx context.Context, key string, data []byte, opts Crea
 
 // staged is an object written (and synced, when durable) but not named
 // yet: the slow half of a create. A chain append stages its entry outside
-// the chain's lock and only links it inside (see Archive.appendStaged).
+// the chain's turns and only links it in its turn (see Archive.appendEntry).
 type staged struct {
 	s              *FSStore
 	key            string
