@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -105,20 +106,11 @@ func (t *facetTable) result(total uint64, counts map[uint32]int) *bsearch.FacetR
 	return fr
 }
 
-// facetCount counts the matches of q, unscored, and the facets of each:
-// the total and the count of every combination of facet values, as bleve's
-// facet on fFacet would give them. ok is false when the index is not one
-// it can read (then bleve counts).
-func (x *Index) facetCount(ctx context.Context, q query.Query) (total uint64, fr *bsearch.FacetResult, ok bool, err error) {
-	ix, err := x.idx.Advanced()
-	if err != nil {
-		return 0, nil, false, fmt.Errorf("search: %w", err)
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		return 0, nil, false, fmt.Errorf("search: %w", err)
-	}
-	defer r.Close()
+// facetCount counts the matches of q in the snapshot r, unscored, and the
+// facets of each: the total and the count of every combination of facet
+// values, as bleve's facet on fFacet would give them. ok is false when the
+// index is not one it can read (then bleve counts).
+func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Query) (total uint64, fr *bsearch.FacetResult, ok bool, err error) {
 	snap, isScorch := r.(*scorch.IndexSnapshot)
 	if !isScorch {
 		return 0, nil, false, nil

@@ -482,7 +482,12 @@ func TestFacetTableCountsAsBleve(t *testing.T) {
 			if len(tp.must) > 0 || len(tp.mustNot) > 0 {
 				q = query.NewBooleanQuery(append([]query.Query{query.NewMatchAllQuery()}, tp.must...), nil, tp.mustNot)
 			}
-			total, fr, ok, err := e.index.facetCount(ctx, q)
+			r, err := e.index.reader()
+			if err != nil {
+				t.Fatal(err)
+			}
+			total, fr, ok, err := e.index.facetCount(ctx, r, q)
+			r.Close()
 			if err != nil || !ok {
 				t.Fatalf("facetCount: %v %v", ok, err)
 			}
