@@ -305,29 +305,29 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	for c := range 20 {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 11))
-			if staffWeb {
-				searchWeb(b, base, rng, deadline, staffThink, func(t0 time.Time, q string, code int, err error) {
-					record(&find, t0, "buscar (web) "+q, code, err, http.StatusOK)
-					if t0.After(warm) {
-						mu.Lock()
-						byQuery[q] = append(byQuery[q], time.Since(t0))
-						mu.Unlock()
-					}
-				})
-				return
-			}
-			for time.Now().Before(deadline) {
-				q := loadQueries[rng.IntN(len(loadQueries))]
-				t0 := time.Now()
+			ask := func(q string) (int, error) {
 				path := "/api/v1/buscar?" + q
 				if !strings.Contains(q, "facetas=") {
 					path += "&facetas=0" // the API counts facets unless told not to
 				}
-				code, err := do("GET", path, tokens["consulta"], nil)
+				return do("GET", path, tokens["consulta"], nil)
+			}
+			if staffWeb {
+				var err error
+				if ask, err = webSearcher(base); err != nil {
+					record(&find, time.Now(), "entrar", 0, err, http.StatusOK)
+					return
+				}
+			}
+			for time.Now().Before(deadline) {
+				q := loadQueries[rng.IntN(len(loadQueries))]
+				t0 := time.Now()
+				code, err := ask(q)
+				d := time.Since(t0)
 				record(&find, t0, "buscar "+q, code, err, http.StatusOK)
 				if t0.After(warm) {
 					mu.Lock()
-					byQuery[q] = append(byQuery[q], time.Since(t0))
+					byQuery[q] = append(byQuery[q], d)
 					mu.Unlock()
 				}
 				pause(rng, staffThink)
@@ -360,37 +360,30 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	b.ReportMetric(pct(find, 99), "search-p99-ms")
 }
 
-// searchWeb is one of the staff searching through the web page, as a
-// browser would: it signs in once, then asks for /buscar, which counts
-// facets and writes the activity log on every search.
-func searchWeb(b *testing.B, base string, rng *rand.Rand, deadline time.Time, think time.Duration, record func(t0 time.Time, q string, code int, err error)) {
+// webSearcher signs in as one of the staff and returns what searches
+// through the web page, as a browser would: /buscar counts facets and
+// writes the activity log on every search.
+func webSearcher(base string) (func(q string) (int, error), error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	resp, err := client.PostForm(base+"/entrar", url.Values{"usuario": {"carga-personal"}, "contrasena": {loadPassword}})
 	if err != nil {
-		record(time.Now(), "entrar", 0, err)
-		return
+		return nil, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	for time.Now().Before(deadline) {
-		q := loadQueries[rng.IntN(len(loadQueries))]
-		t0 := time.Now()
+	return func(q string) (int, error) {
 		resp, err := client.Get(base + "/buscar?" + q)
-		code := 0
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			code = resp.StatusCode
-			if resp.Request.URL.Path != "/buscar" {
-				code = http.StatusUnauthorized // sent to sign in
-			}
+		if err != nil {
+			return 0, err
 		}
-		record(t0, q, code, err)
-		if think > 0 {
-			time.Sleep(think/2 + time.Duration(rng.Int64N(int64(think))))
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.Request.URL.Path != "/buscar" {
+			return http.StatusUnauthorized, nil // sent to sign in
 		}
-	}
+		return resp.StatusCode, nil
+	}, nil
 }
 
 func thinkTime(key string, def time.Duration) time.Duration {
