@@ -81,18 +81,13 @@ func trailArchive(t testing.TB, dir string) (*legajo.Office, *stepClock) {
 	c := &stepClock{}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(),
 		Directory: fixtures.Directory(), Zone: mexico, Now: c.now}
-	samples, err := fixtures.Samples()
-	if err != nil {
-		t.Fatal(err)
-	}
 	data := func(name string) map[string]any {
-		for _, s := range samples {
-			if s.Name == name {
-				return s.Data
-			}
+		t.Helper()
+		d, err := fixtures.SampleData(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("no sample %s", name)
-		return nil
+		return d
 	}
 	emit := func(at, name, exp, tramite, author string) legajo.Folio {
 		t.Helper()
@@ -407,15 +402,9 @@ func BenchmarkTrail(b *testing.B) {
 	c := &stepClock{t: day("2026-01-02 08:00")}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(),
 		Directory: fixtures.Directory(), Zone: mexico, Now: c.now}
-	samples, err := fixtures.Samples()
+	data, err := fixtures.SampleData("oficio-liberacion")
 	if err != nil {
 		b.Fatal(err)
-	}
-	var data map[string]any
-	for _, s := range samples {
-		if s.Name == "oficio-liberacion" {
-			data = s.Data
-		}
 	}
 	var wg sync.WaitGroup
 	work := make(chan int)

@@ -68,17 +68,11 @@ func newFSOffice(t testing.TB) (string, *legajo.Office, *Archive) {
 
 func sample(t testing.TB, name string) map[string]any {
 	t.Helper()
-	list, err := fixtures.Samples()
+	data, err := fixtures.SampleData(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range list {
-		if s.Name == name {
-			return s.Data
-		}
-	}
-	t.Fatalf("no sample %s", name)
-	return nil
+	return data
 }
 
 var keyPattern = regexp.MustCompile(`^expedientes/dti/2026/11/20261126T\d{6}\.\d{3}Z_SESVER-DA-DTI-OL-0001-2026_(original|copia)\.pdf$`)

@@ -142,17 +142,11 @@ func (e *env) emit(t testing.TB, typ string, data map[string]any) legajo.Folio {
 
 func sample(t testing.TB, name string) map[string]any {
 	t.Helper()
-	list, err := fixtures.Samples()
+	data, err := fixtures.SampleData(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range list {
-		if s.Name == name {
-			return s.Data
-		}
-	}
-	t.Fatalf("no sample %s", name)
-	return nil
+	return data
 }
 
 func search(t testing.TB, x *Index, q legajo.SearchQuery) *legajo.SearchResult {

@@ -20,28 +20,20 @@ import (
 // sampleForm is a sample document as the form posts it.
 func sampleForm(t *testing.T, name string) url.Values {
 	t.Helper()
-	samples, _ := fixtures.Samples()
-	for _, s := range samples {
-		if s.Name != name {
-			continue
-		}
-		v := url.Values{}
-		for k, val := range s.Data {
-			switch x := val.(type) {
-			case []any:
-				for i, row := range x {
-					for col, cell := range row.(map[string]any) {
-						v.Set("t."+k+"."+itoa(i)+"."+col, toString(cell))
-					}
+	v := url.Values{}
+	for k, val := range sampleData(t, name) {
+		switch x := val.(type) {
+		case []any:
+			for i, row := range x {
+				for col, cell := range row.(map[string]any) {
+					v.Set("t."+k+"."+itoa(i)+"."+col, toString(cell))
 				}
-			default:
-				v.Set("f."+k, toString(x))
 			}
+		default:
+			v.Set("f."+k, toString(x))
 		}
-		return v
 	}
-	t.Fatalf("no sample %s", name)
-	return nil
+	return v
 }
 
 func toString(v any) string {
@@ -292,14 +284,12 @@ func TestAPI(t *testing.T) {
 }
 
 func sampleData(t *testing.T, name string) map[string]any {
-	samples, _ := fixtures.Samples()
-	for _, s := range samples {
-		if s.Name == name {
-			return s.Data
-		}
+	t.Helper()
+	data, err := fixtures.SampleData(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no sample %s", name)
-	return nil
+	return data
 }
 
 // A search through the page is answered whole, with its length, before

@@ -127,18 +127,12 @@ func (e *env) get(c *http.Client, path string) (int, string) {
 
 func (e *env) emit(author string) string {
 	e.t.Helper()
-	samples, _ := fixtures.Samples()
-	for _, s := range samples {
-		if s.Name == "oficio-liberacion" {
-			res, err := e.office.Emit(context.Background(), legajo.EmitRequest{Type: s.Type, Data: s.Data, Author: author})
-			if err != nil {
-				e.t.Fatal(err)
-			}
-			return res.Folio
-		}
+	res, err := e.office.Emit(context.Background(), legajo.EmitRequest{Type: "oficio-liberacion",
+		Data: sampleData(e.t, "oficio-liberacion"), Author: author})
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	e.t.Fatal("no sample")
-	return ""
+	return res.Folio
 }
 
 // testLog sends the server's log to the test's.

@@ -103,19 +103,13 @@ func fileYear(t *testing.T, dir string) {
 	c := &stepClock{}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(),
 		Directory: fixtures.Directory(), Zone: mexico, Now: c.now}
-	samples, err := fixtures.Samples()
-	if err != nil {
-		t.Fatal(err)
-	}
 	emit := func(at, name, exp, tramite, author string) legajo.Folio {
 		t.Helper()
 		c.set(mx(at))
 		typ, _, _ := strings.Cut(name, ".")
-		var data map[string]any
-		for _, s := range samples {
-			if s.Name == name {
-				data = s.Data
-			}
+		data, err := fixtures.SampleData(name)
+		if err != nil {
+			t.Fatal(err)
 		}
 		res, err := o.Emit(ctx, legajo.EmitRequest{Type: typ, Data: data, Expediente: exp, Tramite: tramite, Author: author})
 		if err != nil {
