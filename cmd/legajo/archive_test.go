@@ -89,23 +89,33 @@ func TestCycleFS(t *testing.T) {
 // TestCycleS3 runs the same cycle against the real S3 server that .ci/run
 // starts.
 func TestCycleS3(t *testing.T) {
-	env := os.Getenv("LEGAJO_TEST_S3")
-	if env == "" {
+	env := s3Env(t, "legajo-cli-"+strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")))
+	env["LEGAJO_DATA"] = t.TempDir()
+	cycle(t, env)
+}
+
+// s3Env is the environment that points Main at a new bucket, named from
+// bucket and a random suffix, on the S3 server of LEGAJO_TEST_S3
+// (http://ACCESS:SECRET@HOST:PORT/…, as .ci/s3.sh exports it). Without it
+// the test is skipped, except in CI, where the S3 tests must run.
+func s3Env(tb testing.TB, bucket string) map[string]string {
+	tb.Helper()
+	spec := os.Getenv("LEGAJO_TEST_S3")
+	if spec == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("LEGAJO_TEST_S3 is not set: CI must run the s3 tests")
+			tb.Fatal("LEGAJO_TEST_S3 is not set: CI must run the s3 tests against the real server")
 		}
-		t.Skip("LEGAJO_TEST_S3 is not set")
+		tb.Skip("LEGAJO_TEST_S3 is not set")
 	}
-	u, err := url.Parse(env)
+	u, err := url.Parse(spec)
 	if err != nil || u.User == nil {
-		t.Fatalf("LEGAJO_TEST_S3=%q", env)
+		tb.Fatalf("LEGAJO_TEST_S3=%q", spec)
 	}
 	secret, _ := u.User.Password()
-	cycle(t, map[string]string{
-		"LEGAJO_DATA":          t.TempDir(),
-		"LEGAJO_ARCHIVE":       "s3://" + u.Host + "/legajo-cli-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + randomSuffix(),
+	return map[string]string{
+		"LEGAJO_ARCHIVE":       "s3://" + u.Host + "/" + bucket + "-" + randomSuffix(),
 		"LEGAJO_S3_ACCESS_KEY": u.User.Username(), "LEGAJO_S3_SECRET_KEY": secret, "LEGAJO_S3_INSECURE": "1",
-	})
+	}
 }
 
 func randomSuffix() string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -83,20 +84,7 @@ func loadEnv(b *testing.B, backend string) map[string]string {
 			copyTree(b, filepath.Join(corpus, "archive"), filepath.Join(data, "archive"), true)
 		}
 	case "s3":
-		spec := os.Getenv("LEGAJO_TEST_S3")
-		if spec == "" {
-			if os.Getenv("CI") == "true" {
-				b.Fatal("LEGAJO_TEST_S3 is not set: CI must run the s3 load against the real server")
-			}
-			b.Skip("LEGAJO_TEST_S3 is not set")
-		}
-		u, err := url.Parse(spec)
-		if err != nil || u.User == nil {
-			b.Fatalf("LEGAJO_TEST_S3=%q", spec)
-		}
-		secret, _ := u.User.Password()
-		env["LEGAJO_ARCHIVE"] = fmt.Sprintf("s3://%s/legajo-load-%d", u.Host, time.Now().UnixNano())
-		env["LEGAJO_S3_ACCESS_KEY"], env["LEGAJO_S3_SECRET_KEY"], env["LEGAJO_S3_INSECURE"] = u.User.Username(), secret, "1"
+		maps.Copy(env, s3Env(b, "legajo-load"))
 	}
 	return env
 }
