@@ -62,15 +62,26 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		return nil
 	}
 	login := strings.ToLower(pos[0])
-	password := func() (string, bool, error) {
+	var shown, token string
+	// setPassword gives u the password read from standard input, or a new
+	// one shown once.
+	setPassword := func(u *legajo.User) error {
+		pw := randomPassword()
+		if *stdin {
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && err != io.EOF {
+				return err
+			}
+			pw = strings.TrimRight(line, "\r\n")
+		}
+		var err error
+		if u.PasswordHash, err = web.HashPassword(pw); err != nil {
+			return err
+		}
 		if !*stdin {
-			return randomPassword(), true, nil
+			shown = pw
 		}
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && err != io.EOF {
-			return "", false, err
-		}
-		return strings.TrimRight(line, "\r\n"), false, nil
+		return nil
 	}
 	var u legajo.User
 	if sub != "add" {
@@ -78,7 +89,6 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	var shown, token string
 	switch sub {
 	case "add":
 		if *name == "" || *role == "" {
@@ -86,27 +96,13 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		}
 		u = legajo.User{Login: login, Name: *name, Role: legajo.Role(*role), Area: *area, Service: *service}
 		if !*service {
-			pw, generated, err := password()
-			if err != nil {
+			if err := setPassword(&u); err != nil {
 				return err
-			}
-			if u.PasswordHash, err = web.HashPassword(pw); err != nil {
-				return err
-			}
-			if generated {
-				shown = pw
 			}
 		}
 	case "passwd":
-		pw, generated, err := password()
-		if err != nil {
+		if err := setPassword(&u); err != nil {
 			return err
-		}
-		if u.PasswordHash, err = web.HashPassword(pw); err != nil {
-			return err
-		}
-		if generated {
-			shown = pw
 		}
 	case "disable", "enable":
 		u.Disabled = sub == "disable"
