@@ -152,13 +152,9 @@ func uploadBody(r *http.Request) ([]byte, string, error) {
 }
 
 func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) error {
-	rec, err := s.record(r)
+	rec, err := s.cancellable(r)
 	if err != nil {
 		return err
-	}
-	u := currentUser(r)
-	if e, ok := rec.Emitted(); !ok || (u.Role != legajo.RoleAdmin && e.Author != u.Login) {
-		return legajo.Errorf(errForbidden, "Sólo quien emitió el documento o un administrador puede cancelarlo.")
 	}
 	var req struct {
 		Reason string `json:"reason"`
@@ -166,7 +162,7 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	e, err := s.Office.Cancel(r.Context(), rec.Folio, req.Reason, u.Login)
+	e, err := s.Office.Cancel(r.Context(), rec.Folio, req.Reason, currentUser(r).Login)
 	if err != nil {
 		return err
 	}

@@ -244,19 +244,29 @@ func (s *Server) uploadAcuse(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
+// cancellable is the record r asks to cancel, when its user may cancel it:
+// whoever issued it, or an administrator.
+func (s *Server) cancellable(r *http.Request) (*legajo.Record, error) {
 	rec, err := s.record(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u := currentUser(r)
 	if e, ok := rec.Emitted(); !ok || (u.Role != legajo.RoleAdmin && e.Author != u.Login) {
-		return legajo.Errorf(errForbidden, "Sólo quien emitió el documento o un administrador puede cancelarlo.")
+		return nil, legajo.Errorf(errForbidden, "Sólo quien emitió el documento o un administrador puede cancelarlo.")
+	}
+	return rec, nil
+}
+
+func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.cancellable(r)
+	if err != nil {
+		return err
 	}
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if _, err := s.Office.Cancel(r.Context(), rec.Folio, r.PostForm.Get("motivo"), u.Login); err != nil {
+	if _, err := s.Office.Cancel(r.Context(), rec.Folio, r.PostForm.Get("motivo"), currentUser(r).Login); err != nil {
 		return err
 	}
 	s.logActivity(r, "cancelar", rec.Folio.String(), r.PostForm.Get("motivo"))
