@@ -174,6 +174,30 @@ type Indexer interface {
 	Changed(folio Folio)
 }
 
+// after is the status a document has after event ev; waitsAcuse tells
+// whether one of its tantos comes back signed. An acuse does not undo a
+// cancellation.
+func (s Status) after(ev EventKind, waitsAcuse bool) Status {
+	switch ev {
+	case EventEmitido:
+		if waitsAcuse {
+			return StatusPendiente
+		}
+		return StatusEmitido
+	case EventAcuse:
+		if s != StatusCancelado {
+			return StatusAcusado
+		}
+	case EventCancelado:
+		return StatusCancelado
+	case EventRecibido:
+		return StatusRecibido
+	case EventAnulado:
+		return StatusAnulado
+	}
+	return s
+}
+
 // Derive sets the record's status from its entries.
 func (r *Record) Derive() {
 	r.Status = ""
@@ -182,23 +206,7 @@ func (r *Record) Derive() {
 		waits = waits || m.Acuse
 	}
 	for _, e := range r.Entries {
-		switch e.Event {
-		case EventEmitido:
-			r.Status = StatusEmitido
-			if waits {
-				r.Status = StatusPendiente
-			}
-		case EventAcuse:
-			if r.Status != StatusCancelado {
-				r.Status = StatusAcusado
-			}
-		case EventCancelado:
-			r.Status = StatusCancelado
-		case EventRecibido:
-			r.Status = StatusRecibido
-		case EventAnulado:
-			r.Status = StatusAnulado
-		}
+		r.Status = r.Status.after(e.Event, waits)
 	}
 }
 

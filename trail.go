@@ -444,9 +444,8 @@ func (o *Office) trailAdvance(doc *trailDoc, e Entry, rows []trailRow) {
 	if doc == nil {
 		return
 	}
-	switch e.Event {
-	case EventEmitido:
-		waits := false
+	waits := false
+	if e.Event == EventEmitido {
 		if len(rows) > 0 {
 			for _, r := range rows {
 				waits = waits || r.manifest != nil && r.manifest.Acuse
@@ -458,21 +457,8 @@ func (o *Office) trailAdvance(doc *trailDoc, e Entry, rows []trailRow) {
 				}
 			}
 		}
-		doc.status = StatusEmitido
-		if waits {
-			doc.status = StatusPendiente
-		}
-	case EventAcuse:
-		if doc.status != StatusCancelado {
-			doc.status = StatusAcusado
-		}
-	case EventCancelado:
-		doc.status = StatusCancelado
-	case EventRecibido:
-		doc.status = StatusRecibido
-	case EventAnulado:
-		doc.status = StatusAnulado
 	}
+	doc.status = doc.status.after(e.Event, waits)
 }
 
 // trailRow is a row with the manifest it came from (nil when there is none
