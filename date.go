@@ -20,5 +20,13 @@ func ShortDate(t time.Time) string {
 	return t.Format("02/01/2006")
 }
 
+// Years writes a period of n years: "1 año", "5 años".
+func Years(n int) string {
+	if n == 1 {
+		return "1 año"
+	}
+	return strconv.Itoa(n) + " años"
+}
+
 // DateLayout is how dates travel in data files, forms and JSON: AAAA-MM-DD.
 const DateLayout = "2006-01-02"

@@ -731,6 +731,19 @@ type Classification struct {
 	SeccionName, SerieName, SubserieName string
 }
 
+// SeccionLabel, SerieLabel and SubserieLabel write a level as instruments
+// print it: its code, then its name when Legajo knows it.
+func (c Classification) SeccionLabel() string  { return label(c.Seccion, c.SeccionName) }
+func (c Classification) SerieLabel() string    { return label(c.Serie, c.SerieName) }
+func (c Classification) SubserieLabel() string { return label(c.Subserie, c.SubserieName) }
+
+func label(code, name string) string {
+	if name == "" {
+		return code
+	}
+	return code + " " + name
+}
+
 // Classify reads an expediente's classification code.
 func Classify(code string) Classification {
 	parts := strings.Split(code, ".")

@@ -47,13 +47,13 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	g.section("1. Productor")
 	g.row(cell{"Unidad administrativa", unit, 0}, cell{"Área generadora", area, 0})
 	g.section("2. Clasificación archivística")
-	g.row(cell{"Fondo", cls.Fondo + " " + inst.Name, 1}, cell{"Sección", named(cls.Seccion, cls.SeccionName), 1.1},
-		cell{"Serie", named(cls.Serie, cls.SerieName), 0.9})
+	g.row(cell{"Fondo", cls.Fondo + " " + inst.Name, 1}, cell{"Sección", cls.SeccionLabel(), 1.1},
+		cell{"Serie", cls.SerieLabel(), 0.9})
 	legajos := ""
 	if sum.Closed {
 		legajos = "____ de " + strconv.Itoa(sum.Legajos())
 	}
-	g.row(cell{"Subserie", named(cls.Subserie, cls.SubserieName), 0.9}, cell{"Código de clasificación", exp.Code, 0.9},
+	g.row(cell{"Subserie", cls.SubserieLabel(), 0.9}, cell{"Código de clasificación", exp.Code, 0.9},
 		cell{"Número de expediente", sum.Clasificacion(), 0.9}, cell{"Legajo", legajos, 0.6})
 	g.section("3. Título y asunto")
 	g.row(cell{"Título", sum.Title(), 0})
@@ -79,8 +79,8 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	if !sum.TransferDue.IsZero() {
 		transfer = legajo.ShortDate(sum.TransferDue)
 	}
-	g.row(cell{"Archivo de trámite", years(exp.YearsTramite), 0.8}, cell{"Archivo de concentración", years(exp.YearsConcentracion), 0.9},
-		cell{"Plazo total", years(exp.RetentionYears()), 0.7}, cell{"Destino final", exp.Destino, 0.8},
+	g.row(cell{"Archivo de trámite", legajo.Years(exp.YearsTramite), 0.8}, cell{"Archivo de concentración", legajo.Years(exp.YearsConcentracion), 0.9},
+		cell{"Plazo total", legajo.Years(exp.RetentionYears()), 0.7}, cell{"Destino final", exp.Destino, 0.8},
 		cell{"Transferencia primaria a partir de", transfer, 1.1})
 	g.section("7. Condiciones de acceso")
 	g.row(cell{"Clasificación", checks([]string{"Pública", "Reservada", "Confidencial"}, capitalize(exp.Acceso)), 1.5},
@@ -101,20 +101,6 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	g.row(cell{"Observaciones", "", 0})
 	s.ceja(sum, cls, inst)
 	return s.finish(w)
-}
-
-func named(code, name string) string {
-	if name == "" {
-		return code
-	}
-	return code + " " + name
-}
-
-func years(n int) string {
-	if n == 1 {
-		return "1 año"
-	}
-	return strconv.Itoa(n) + " años"
 }
 
 func capitalize(s string) string {
@@ -231,7 +217,7 @@ func (s *sheet) ceja(sum legajo.ExpedienteSummary, cls legajo.Classification, in
 	f.CellFormat(w-6, 6.5, text(sum.Expediente.Code+" · No. "+strconv.Itoa(sum.Number)+" · "+strconv.Itoa(sum.Year)+" · "+vol), "", 2, "L", false, 0, "")
 	f.SetX(x + 3)
 	s.font("", 8)
-	f.CellFormat(w-6, 3.8, text("Sección "+named(cls.Seccion, cls.SeccionName)+" · Serie "+named(cls.Serie, cls.SerieName)), "", 2, "L", false, 0, "")
+	f.CellFormat(w-6, 3.8, text("Sección "+cls.SeccionLabel()+" · Serie "+cls.SerieLabel()), "", 2, "L", false, 0, "")
 	f.SetX(x + 3)
 	f.CellFormat(w-6, 3.8, text(sum.Title()), "", 2, "L", false, 0, "")
 	f.SetXY(x, y+h+0.8)

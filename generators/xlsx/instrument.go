@@ -177,7 +177,7 @@ func headFields(info Info, rows []legajo.ExpedienteSummary) (left, right [][2]an
 		fondo = strings.SplitN(strings.ReplaceAll(inst.FolioPrefix, "/", "."), ".", 2)[0]
 	case 1:
 		c := legajo.Classify(rows[0].Expediente.Code)
-		fondo, seccion, serie = c.Fondo, named(c.Seccion, c.SeccionName), named(c.Serie, c.SerieName)
+		fondo, seccion, serie = c.Fondo, c.SeccionLabel(), c.SerieLabel()
 	default:
 		c := legajo.Classify(rows[0].Expediente.Code)
 		fondo, seccion, serie = c.Fondo, "Varias (véase cada expediente)", "Varias (véase cada expediente)"
@@ -187,20 +187,6 @@ func headFields(info Info, rows []legajo.ExpedienteSummary) (left, right [][2]an
 	}
 	right = [][2]any{{"Fondo", fondo}, {"Sección", seccion}, {"Serie", serie}, {"Elaboró", info.By}}
 	return left, right
-}
-
-func named(code, name string) string {
-	if name == "" {
-		return code
-	}
-	return code + " " + name
-}
-
-func years(n int) string {
-	if n == 1 {
-		return "1 año"
-	}
-	return strconv.Itoa(n) + " años"
 }
 
 func closing(s legajo.ExpedienteSummary) time.Time {
@@ -271,9 +257,9 @@ func Inventario(w io.Writer, kind string, rows []legajo.ExpedienteSummary, info 
 		for i, s := range rows {
 			c := legajo.Classify(s.Expediente.Code)
 			ins.rows = append(ins.rows, []any{i + 1, "", s.Clasificacion(), s.Legajos(), s.Expediente.Code,
-				named(c.Seccion, c.SeccionName), named(c.Serie, c.SerieName), s.Title(), s.Description(), s.Apertura, closing(s),
+				c.SeccionLabel(), c.SerieLabel(), s.Title(), s.Description(), s.Apertura, closing(s),
 				s.Documents, fojas(s), "Electrónico", s.Location(), strings.Join(s.Expediente.Valores, ", "),
-				years(s.Expediente.YearsTramite), years(s.Expediente.YearsConcentracion), s.Expediente.Destino,
+				legajo.Years(s.Expediente.YearsTramite), legajo.Years(s.Expediente.YearsConcentracion), s.Expediente.Destino,
 				capitalize(s.Expediente.Acceso), observations(s)})
 		}
 		ins.signers = [][2]string{{"Responsable del archivo de trámite", responsable}, {"Revisó", ""}}
@@ -289,8 +275,8 @@ func Inventario(w io.Writer, kind string, rows []legajo.ExpedienteSummary, info 
 			{"Vigencia en trámite cumplida el", 14, date}, {"Ubicación electrónica", 30, text}}
 		for i, s := range rows {
 			ins.rows = append(ins.rows, []any{i + 1, "", "", s.Expediente.Code, s.Clasificacion(), s.Title(), s.Description(),
-				s.Apertura, s.Cierre, strings.Join(s.Expediente.Valores, ", "), years(s.Expediente.YearsTramite),
-				years(s.Expediente.YearsConcentracion), years(s.Expediente.RetentionYears()), s.Expediente.Destino,
+				s.Apertura, s.Cierre, strings.Join(s.Expediente.Valores, ", "), legajo.Years(s.Expediente.YearsTramite),
+				legajo.Years(s.Expediente.YearsConcentracion), legajo.Years(s.Expediente.RetentionYears()), s.Expediente.Destino,
 				capitalize(s.Expediente.Acceso), "", fojas(s), s.Legajos(), "Electrónico", s.TransferDue, s.Location()})
 		}
 		ins.notes = []string{"Propuesta generada por Legajo con los expedientes cuya vigencia en el archivo de trámite se cumplió; " +
@@ -310,9 +296,9 @@ func Inventario(w io.Writer, kind string, rows []legajo.ExpedienteSummary, info 
 			if s.Expediente.Destino == "Muestreo" {
 				obs = "Serie de muestreo: separar antes la muestra que se conserva."
 			}
-			ins.rows = append(ins.rows, []any{i + 1, s.Expediente.Code, named(c.Serie, c.SerieName), s.Clasificacion(), s.Title(),
+			ins.rows = append(ins.rows, []any{i + 1, s.Expediente.Code, c.SerieLabel(), s.Clasificacion(), s.Title(),
 				s.Apertura, s.Cierre, 1, fojas(s), "", strings.Join(s.Expediente.Valores, ", "),
-				years(s.Expediente.RetentionYears()), s.DisposalDue, s.Expediente.Destino, obs})
+				legajo.Years(s.Expediente.RetentionYears()), s.DisposalDue, s.Expediente.Destino, obs})
 		}
 		ins.notes = []string{"Propuesta generada por Legajo con los expedientes cuya vigencia total se cumplió y cuyo destino final es la baja. " +
 			"La baja la dictaminan el área coordinadora de archivos y el archivo de concentración; Legajo no elimina ningún documento."}
@@ -350,7 +336,7 @@ func Retencion(w io.Writer, items []legajo.RetentionItem, info Info) error {
 	for i, it := range items {
 		s := it.Summary
 		ins.rows = append(ins.rows, []any{i + 1, s.Expediente.ID, s.Clasificacion(), s.Title(), s.Apertura, s.Cierre,
-			years(s.Expediente.YearsTramite), years(s.Expediente.YearsConcentracion), s.Expediente.Destino,
+			legajo.Years(s.Expediente.YearsTramite), legajo.Years(s.Expediente.YearsConcentracion), s.Expediente.Destino,
 			capitalize(string(it.Action)), it.Due, s.Documents, fojas(s), it.Note})
 	}
 	ins.totals = [][2]any{{"Expedientes con vigencia cumplida", len(items)}}
