@@ -9,6 +9,8 @@ require (
 	rsc.io/qr v0.2.0
 )
 
+require golang.org/x/mod v0.43.0 // indirect
+
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.14.5 // indirect
 	github.com/bits-and-blooms/bitset v1.24.2 // indirect

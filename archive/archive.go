@@ -47,6 +47,14 @@ type Archive struct {
 	mu     sync.Mutex
 	heads  map[string]*head       // per expediente
 	series map[string]*sync.Mutex // per serie and year
+
+	// The signing key, when this process holds it: entries and checkpoints
+	// are signed with it. verifier checks them; it is set with or without
+	// the key.
+	signer   *Signer
+	verifier *Verifier
+	witness  Store // where checkpoints are also written; nil: nowhere
+	log      logState
 }
 
 // head is the last known entry of a chain, and the places this process's
@@ -130,8 +138,36 @@ func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year 
 	a.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
-	return AllocateFolio(ctx, a.st, prefix, serie, year, claim)
+	for {
+		f, err := AllocateFolio(ctx, a.st, prefix, serie, year, claim)
+		if err != nil {
+			return f, err
+		}
+		// A claim deleted from storage, or lost by a restore, must not give
+		// its number out again: the number is taken if a document points at
+		// it or the log sealed an entry of it. This caller's claim of it is
+		// then void, and the next number is tried.
+		taken, err := a.folioTaken(ctx, f)
+		if err != nil || !taken {
+			return f, err
+		}
+	}
 }
+
+// folioTaken tells whether a document already holds folio f.
+func (a *Archive) folioTaken(ctx context.Context, f legajo.Folio) (bool, error) {
+	if a.log.sealedFolio(f.String()) {
+		return true, nil
+	}
+	found := false
+	err := a.st.List(ctx, docRoot+f.Slug()+"/", "", func(ObjectInfo) error { found = true; return errStopList })
+	if errors.Is(err, errStopList) {
+		err = nil
+	}
+	return found, err
+}
+
+var errStopList = errors.New("stop")
 
 // Get returns a stored object.
 func (a *Archive) Get(ctx context.Context, key string) ([]byte, error) { return a.st.Get(ctx, key) }
@@ -325,10 +361,10 @@ func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *leg
 			h.tail, h.tailHash = h.seq, h.hash
 		}
 		e.Seq, e.Prev = h.tail+1, h.tailHash
-		b, err := json.MarshalIndent(e, "", "  ")
+		b, err := a.encodeEntry(e)
 		if err != nil {
 			h.mu.Unlock()
-			return fmt.Errorf("archive: encode entry: %w", err)
+			return err
 		}
 		key, hash, epoch := chainKey(exp.ID, e.Seq), sum(b), h.epoch
 		h.tail, h.tailHash = e.Seq, hash
@@ -355,7 +391,11 @@ func (a *Archive) appendEntry(ctx context.Context, exp legajo.Expediente, e *leg
 			h.mu.Unlock()
 			o.discard()
 			e.Key, e.Hash = key, hash
-			return o.sync()
+			if err := o.sync(); err != nil {
+				return err
+			}
+			a.log.offer(e)
+			return nil
 		}
 		// Every place handed out after this one is wrong now.
 		h.epoch++
@@ -460,8 +500,8 @@ func (a *Archive) readEntry(ctx context.Context, key string) (legajo.Entry, erro
 	if err != nil {
 		return legajo.Entry{}, err
 	}
-	var e legajo.Entry
-	if err := json.Unmarshal(b, &e); err != nil {
+	e, err := decodeEntry(b)
+	if err != nil {
 		return legajo.Entry{}, fmt.Errorf("archive: entry %s: %w", key, err)
 	}
 	e.Key, e.Hash = key, sum(b)
@@ -510,8 +550,14 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	rec := &legajo.Record{Folio: folio}
 	for _, k := range keys {
 		e, err := a.readEntry(ctx, k)
+		if errors.Is(err, legajo.ErrNotFound) {
+			continue // a pointer to an entry that is gone: verify reports it
+		}
 		if err != nil {
 			return nil, err
+		}
+		if e.Folio != folio.String() {
+			continue // a pointer redirected to another document's entry
 		}
 		rec.Entries = append(rec.Entries, e)
 	}

@@ -1,0 +1,452 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/sesver/legajo"
+)
+
+// Sealing integrates new chain entries into the log in batches (lotes).
+// Entries appended by this process are offered to the sealer as they are
+// committed; entries appended by other processes are found by reading each
+// chain past the last entry the log holds. Any process holding the key may
+// seal: a lote is a conditional create, so of several sealers exactly one
+// wins each lote number, and the others catch up and seal what is left.
+// Followers scan for other processes' entries only when the last lote is
+// older than takeover, so a live sealer is left alone and a crashed one is
+// taken over within that time.
+
+const takeover = 5 * time.Second
+
+// logState is what this process knows of the log.
+type logState struct {
+	mu     sync.Mutex // held while sealing or loading
+	loaded bool
+	tree   *tree
+	lote   int64 // last lote applied
+	heads  map[string]int64
+	last   *lote // the last lote applied, without its leaves
+	point  Checkpoint
+
+	pmu     sync.Mutex
+	pending map[string]map[int64]string // expediente → seq → leaf, offered by appendEntry
+	wake    chan struct{}
+}
+
+// offer hands a committed entry of this process to the sealer.
+func (l *logState) offer(e *legajo.Entry) {
+	l.pmu.Lock()
+	if l.pending == nil {
+		l.pending = map[string]map[int64]string{}
+	}
+	m := l.pending[e.Expediente]
+	if m == nil {
+		m = map[int64]string{}
+		l.pending[e.Expediente] = m
+	}
+	m[e.Seq] = leafText(e.Key, e.Hash, e.Folio)
+	wake := l.wake
+	l.pmu.Unlock()
+	if wake != nil {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// sealedFolio tells whether the log, as this process holds it whole,
+// sealed an entry of folio.
+func (l *logState) sealedFolio(folio string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tree != nil && l.tree.folios[folio] > 0
+}
+
+// UseKey makes the archive sign every entry it appends and every
+// checkpoint it seals with s, and check what it reads with s's verifier.
+func (a *Archive) UseKey(s *Signer) {
+	a.signer = s
+	a.verifier = &s.Verifier
+}
+
+// Trust makes the archive check entries and checkpoints against v, without
+// being able to sign (an auditor's copy).
+func (a *Archive) Trust(v *Verifier) { a.verifier = v }
+
+// Verifier returns the key the archive checks signatures with, or nil.
+func (a *Archive) Verifier() *Verifier { return a.verifier }
+
+// UseWitness makes the archive also write every checkpoint it seals to w
+// (another bucket or folder, kept apart from the archive), and verify
+// against the newest checkpoint found there.
+func (a *Archive) UseWitness(w Store) { a.witness = w }
+
+// sealerName identifies this process in the lotes it writes.
+var sealerName = func() string {
+	h, _ := os.Hostname()
+	return h + "-" + strconv.Itoa(os.Getpid())
+}()
+
+// loadLog makes the log state current: from the last lote's frontier
+// (light), or from every lote (whole, needed to prove inclusion).
+func (a *Archive) loadLog(ctx context.Context, whole bool) error {
+	l := &a.log
+	if l.loaded && (l.tree.whole || !whole) {
+		return a.catchUp(ctx)
+	}
+	l.tree, l.lote, l.heads, l.last, l.point = newTree(whole), 0, map[string]int64{}, nil, Checkpoint{}
+	if !whole {
+		n, err := lastLote(ctx, a.st)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			lt, _, err := readLote(ctx, a.st, n)
+			if err != nil {
+				return err
+			}
+			if err := l.tree.restart(lt.Start+int64(len(lt.Leaves)), lt.Frontier); err != nil {
+				return err
+			}
+			if err := a.applied(lt); err != nil {
+				return err
+			}
+		}
+	}
+	l.loaded = true
+	return a.catchUp(ctx)
+}
+
+// catchUp applies the lotes written since the last one applied.
+func (a *Archive) catchUp(ctx context.Context) error {
+	l := &a.log
+	for {
+		lt, _, err := readLote(ctx, a.st, l.lote+1)
+		if errors.Is(err, legajo.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if lt.Seq != l.lote+1 || lt.Start != l.tree.size {
+			return fmt.Errorf("archive: log: lote %d starts at leaf %d, the log has %d; run legajo verify", l.lote+1, lt.Start, l.tree.size)
+		}
+		for _, leaf := range lt.Leaves {
+			if err := l.tree.add(leaf); err != nil {
+				return err
+			}
+		}
+		if err := l.tree.prune(); err != nil {
+			return err
+		}
+		if err := a.applied(lt); err != nil {
+			return err
+		}
+	}
+}
+
+// applied records lt as the last lote, checking its checkpoint against the
+// tree when the archive has a verifier.
+func (a *Archive) applied(lt *lote) error {
+	l := &a.log
+	if a.verifier != nil {
+		c, err := a.verifier.OpenCheckpoint([]byte(lt.Checkpoint))
+		if err != nil {
+			return fmt.Errorf("archive: log: lote %d: %w", lt.Seq, err)
+		}
+		root, err := l.tree.root()
+		if err != nil {
+			return err
+		}
+		if c.Size != l.tree.size || c.Root != root {
+			return fmt.Errorf("archive: log: lote %d: its checkpoint does not match its leaves; run legajo verify", lt.Seq)
+		}
+		l.point = c
+	}
+	l.lote, l.heads = lt.Seq, lt.Heads
+	if l.heads == nil {
+		l.heads = map[string]int64{}
+	}
+	meta := *lt
+	meta.Leaves = nil
+	l.last = &meta
+	return nil
+}
+
+// Seal integrates the entries not yet in the log into a new lote and
+// returns how many it sealed. With scan, it also reads every chain for
+// entries appended by other processes (otherwise only this process's own
+// are sealed). Without a signing key it does nothing.
+func (a *Archive) Seal(ctx context.Context, scan bool) (int, error) {
+	if a.signer == nil {
+		return 0, nil
+	}
+	l := &a.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		if err := a.loadLog(ctx, false); err != nil {
+			return 0, err
+		}
+		leaves, heads, err := a.unsealed(ctx, scan)
+		if err != nil || len(leaves) == 0 {
+			return 0, err
+		}
+		err = a.writeLote(ctx, leaves, heads)
+		if err == nil {
+			a.dropPending(heads)
+			return len(leaves), nil
+		}
+		if !errors.Is(err, legajo.ErrConflict) || attempt == 5 {
+			return 0, err
+		}
+		// Another sealer took the number: catch up and try again.
+	}
+}
+
+// unsealed returns, in chain order, the leaves of the entries past each
+// chain's last sealed entry, and the heads after them.
+func (a *Archive) unsealed(ctx context.Context, scan bool) ([]string, map[string]int64, error) {
+	l := &a.log
+	heads := map[string]int64{}
+	for k, v := range l.heads {
+		heads[k] = v
+	}
+	l.pmu.Lock()
+	pending := map[string]map[int64]string{}
+	for exp, m := range l.pending {
+		pending[exp] = m
+	}
+	l.pmu.Unlock()
+	exps := map[string]bool{}
+	for exp := range pending {
+		exps[exp] = true
+	}
+	if scan {
+		for _, e := range a.Expedientes() {
+			exps[e.ID] = true
+		}
+		for exp := range l.heads {
+			exps[exp] = true
+		}
+	}
+	ids := make([]string, 0, len(exps))
+	for exp := range exps {
+		ids = append(ids, exp)
+	}
+	sort.Strings(ids)
+	var leaves []string
+	for _, exp := range ids {
+		for seq := heads[exp] + 1; ; seq++ {
+			l.pmu.Lock()
+			leaf, ok := pending[exp][seq]
+			l.pmu.Unlock()
+			if !ok {
+				if !scan {
+					break
+				}
+				b, err := a.st.Get(ctx, chainKey(exp, seq))
+				if errors.Is(err, legajo.ErrNotFound) {
+					break
+				}
+				if err != nil {
+					return nil, nil, err
+				}
+				if a.verifier != nil && checkEntrySignature(a.verifier, b) != "" {
+					break // not Legajo's: never sealed; verify names it
+				}
+				e, err := decodeEntry(b)
+				if err != nil {
+					break
+				}
+				leaf = leafText(chainKey(exp, seq), sum(b), e.Folio)
+			}
+			leaves = append(leaves, leaf)
+			heads[exp] = seq
+		}
+	}
+	return leaves, heads, nil
+}
+
+// dropPending forgets offered entries now in the log.
+func (a *Archive) dropPending(heads map[string]int64) {
+	l := &a.log
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	for exp, m := range l.pending {
+		for seq := range m {
+			if seq <= heads[exp] {
+				delete(m, seq)
+			}
+		}
+		if len(m) == 0 {
+			delete(l.pending, exp)
+		}
+	}
+}
+
+// writeLote extends the tree with leaves, signs its checkpoint and creates
+// the next lote. On any failure the tree is as it was.
+func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[string]int64) error {
+	l := &a.log
+	t := l.tree
+	mark := t.mark()
+	fail := func(err error) error { t.reset(mark); return err }
+	start := t.size
+	for _, leaf := range leaves {
+		if err := t.add(leaf); err != nil {
+			return fail(err)
+		}
+	}
+	root, err := t.root()
+	if err != nil {
+		return fail(err)
+	}
+	frontier, err := t.frontierHashes()
+	if err != nil {
+		return fail(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	note, err := a.signer.sign(checkpointText(a.signer.Name(), t.size, root, now))
+	if err != nil {
+		return fail(err)
+	}
+	lt := &lote{Seq: l.lote + 1, Start: start, Leaves: leaves, Heads: heads, Frontier: frontier,
+		Checkpoint: string(note), Sealer: sealerName, At: now}
+	b, err := json.MarshalIndent(lt, "", " ")
+	if err != nil {
+		return fail(err)
+	}
+	if err := a.st.Create(ctx, loteKey(lt.Seq), b, a.logOptions(now)); err != nil {
+		return fail(err)
+	}
+	if err := t.prune(); err != nil {
+		return err
+	}
+	if err := a.applied(lt); err != nil {
+		return err
+	}
+	if a.witness != nil {
+		// Best effort: the witness catches up at the next sealing.
+		_ = a.witness.Create(ctx, witnessKey(t.size), note, CreateOptions{ContentType: "text/plain"})
+	}
+	return nil
+}
+
+// logOptions are the create options of the log's objects: they are kept
+// as long as the longest-kept expediente.
+func (a *Archive) logOptions(at time.Time) CreateOptions {
+	o := CreateOptions{ContentType: "application/json"}
+	if a.st.Locking() {
+		years := 0
+		for _, e := range a.Expedientes() {
+			years = max(years, e.RetentionYears())
+		}
+		o.RetainUntil = at.AddDate(years, 0, 0)
+	}
+	return o
+}
+
+// Witness keys: puntos/<size, 12 digits>, one signed checkpoint each.
+const witnessRoot = "puntos/"
+
+func witnessKey(size int64) string { return fmt.Sprintf("%s%0*d", witnessRoot, loteDigits, size) }
+
+// treeMark is a tree's state, to go back to.
+type treeMark struct {
+	size, base int64
+	nhashes    int
+	frontier   map[int64]tlog.Hash
+}
+
+func (t *tree) mark() treeMark {
+	f := make(map[int64]tlog.Hash, len(t.frontier))
+	for k, v := range t.frontier {
+		f[k] = v
+	}
+	return treeMark{size: t.size, base: t.base, nhashes: len(t.hashes), frontier: f}
+}
+
+func (t *tree) reset(m treeMark) {
+	if t.whole {
+		for _, leaf := range t.leaves[m.size:] {
+			delete(t.index, leafEntry(leaf))
+			if f := leafFolio(leaf); f != "" {
+				t.folios[f]--
+			}
+		}
+		t.leaves = t.leaves[:m.size]
+	}
+	t.size, t.base, t.hashes, t.frontier = m.size, m.base, t.hashes[:m.nhashes], m.frontier
+}
+
+func leafEntry(leaf string) string {
+	for i := 0; i < len(leaf); i++ {
+		if leaf[i] == ' ' {
+			return leaf[:i]
+		}
+	}
+	return leaf
+}
+
+// RunSealer seals this process's entries as they are committed (within
+// about a tenth of a second, in batches) and, when the last lote is older
+// than takeover, other processes' entries too, until ctx ends. It loads
+// the whole log first, so that Inclusion can prove any entry. report gets
+// every failure; sealing goes on.
+func (a *Archive) RunSealer(ctx context.Context, report func(error)) {
+	if a.signer == nil {
+		return
+	}
+	wake := make(chan struct{}, 1)
+	a.log.pmu.Lock()
+	a.log.wake = wake
+	a.log.pmu.Unlock()
+	a.log.mu.Lock()
+	err := a.loadLog(ctx, true)
+	a.log.mu.Unlock()
+	if err != nil {
+		report(err)
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		scan := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+			// Let the entries committed at the same moment join the lote.
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+		case <-tick.C:
+			scan = a.sealerIdle()
+		}
+		if _, err := a.Seal(ctx, scan); err != nil && ctx.Err() == nil {
+			report(err)
+		}
+	}
+}
+
+// sealerIdle tells whether the last lote is this process's or older than
+// takeover: then this process also seals what others appended.
+func (a *Archive) sealerIdle() bool {
+	a.log.mu.Lock()
+	defer a.log.mu.Unlock()
+	last := a.log.last
+	return last == nil || last.Sealer == sealerName || time.Since(last.At) > takeover
+}
