@@ -22,6 +22,9 @@ func (a *Archive) encodeEntry(e *legajo.Entry) ([]byte, error) {
 		return nil, fmt.Errorf("archive: encode entry: %w", err)
 	}
 	if a.signer == nil {
+		if a.verifier != nil {
+			return nil, legajo.Errorf(legajo.ErrInvalid, "Este equipo solo tiene la clave pública de la institución: puede verificar el archivo, no escribir en él.")
+		}
 		return b, nil
 	}
 	signed, err := a.signer.sign(string(b) + "\n")

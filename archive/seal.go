@@ -38,6 +38,9 @@ type logState struct {
 	last   *lote // the last lote applied, without its leaves
 	point  Checkpoint
 
+	adoptOnce   sync.Once
+	adoptedKeys map[string]bool
+
 	pmu     sync.Mutex
 	pending map[string]map[int64]string // expediente → seq → leaf, offered by appendEntry
 	wake    chan struct{}
@@ -71,6 +74,50 @@ func (l *logState) sealedFolio(folio string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.tree != nil && l.tree.folios[folio] > 0
+}
+
+// HasLog tells whether st holds a log, that is, an archive already
+// signed with some key.
+func HasLog(ctx context.Context, st Store) (bool, error) {
+	_, err := st.Stat(ctx, loteKey(1))
+	if errors.Is(err, legajo.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Checkpoint returns the newest checkpoint of the log, for an auditor to
+// keep; ErrNotFound when nothing is sealed yet.
+func (a *Archive) Checkpoint(ctx context.Context) (Checkpoint, error) {
+	l := &a.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := a.loadLog(ctx, false); err != nil {
+		return Checkpoint{}, err
+	}
+	if l.last == nil {
+		return Checkpoint{}, legajo.Errorf(legajo.ErrNotFound, "El registro sellado aún está vacío.")
+	}
+	if a.verifier == nil {
+		return parseCheckpointText(l.last.Checkpoint)
+	}
+	return a.verifier.OpenCheckpoint([]byte(l.last.Checkpoint))
+}
+
+// adopted tells whether the unsigned entry under key was adopted by the
+// first lote (an archive older than its key).
+func (a *Archive) adopted(ctx context.Context, key string) bool {
+	a.log.adoptOnce.Do(func() {
+		a.log.adoptedKeys = map[string]bool{}
+		lt, _, err := readLote(ctx, a.st, 1)
+		if err != nil {
+			return
+		}
+		for _, leaf := range lt.Leaves {
+			a.log.adoptedKeys[leafEntry(leaf)] = true
+		}
+	})
+	return a.log.adoptedKeys[key]
 }
 
 // UseKey makes the archive sign every entry it appends and every
@@ -193,6 +240,14 @@ func (a *Archive) Seal(ctx context.Context, scan bool) (int, error) {
 		return 0, nil
 	}
 	l := &a.log
+	if !scan {
+		l.pmu.Lock()
+		none := len(l.pending) == 0
+		l.pmu.Unlock()
+		if none {
+			return 0, nil
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for attempt := 0; ; attempt++ {
@@ -264,7 +319,12 @@ func (a *Archive) unsealed(ctx context.Context, scan bool) ([]string, map[string
 					return nil, nil, err
 				}
 				if a.verifier != nil && checkEntrySignature(a.verifier, b) != "" {
-					break // not Legajo's: never sealed; verify names it
+					// Not Legajo's: never sealed; verify names it. Except
+					// the unsigned entries of an archive older than its key,
+					// which the first lote adopts.
+					if _, signed := entryText(b); signed || l.lote > 0 {
+						break
+					}
 				}
 				e, err := decodeEntry(b)
 				if err != nil {

@@ -23,6 +23,9 @@ type Config struct {
 	Archive     string // LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
 	Index       string // LEGAJO_INDEX: the search index directory
 	S3          archive.S3Config
+	KeyFile     string // LEGAJO_SIGNING_KEY_FILE: the institution's signing key
+	PublicKey   string // LEGAJO_PUBLIC_KEY: its public half, to verify without it
+	Witness     string // LEGAJO_WITNESS: fs:<dir> or s3://<host:port>/<bucket>, where checkpoints are also kept
 	File        string // the configuration file read, if any
 	Expedientes []legajo.Expediente
 	Areas       []string
@@ -76,6 +79,9 @@ func (m *Main) loadConfig() (*Config, error) {
 		Data:        data,
 		Archive:     envOr(m.Getenv, "LEGAJO_ARCHIVE", "fs:"+filepath.Join(data, "archive")),
 		Index:       envOr(m.Getenv, "LEGAJO_INDEX", filepath.Join(data, "index")),
+		KeyFile:     envOr(m.Getenv, "LEGAJO_SIGNING_KEY_FILE", filepath.Join(data, "secrets", "firma.key")),
+		PublicKey:   m.Getenv("LEGAJO_PUBLIC_KEY"),
+		Witness:     m.Getenv("LEGAJO_WITNESS"),
 		Institution: fixtures.Institution(),
 		Directory:   fixtures.Directory(),
 		Expedientes: legajo.DefaultExpedientes(),

@@ -38,6 +38,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
 	m.lockNotice(a)
+	// Entries are sealed into the signed log as they are committed; at the
+	// end, Close seals what is left.
+	sealCtx, stopSealing := context.WithCancel(context.WithoutCancel(ctx))
+	sealed := make(chan struct{})
+	go func() {
+		defer close(sealed)
+		a.archive.RunSealer(sealCtx, func(err error) { logger.Error("sealing", "err", err) })
+	}()
+	defer func() { stopSealing(); <-sealed }()
 	key, err := m.sessionKey(a.cfg)
 	if err != nil {
 		return err

@@ -3,17 +3,32 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
 )
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
 	fs := m.flags("verify")
-	exp := fs.String("expediente", "", "verify only this expediente")
+	exp := fs.String("expediente", "", "verify only this expediente's chain (the log and folio checks need the whole archive)")
+	checkpoint := fs.String("checkpoint", "", "a checkpoint kept earlier (legajo checkpoint --out F): prove the archive extends it")
+	key := fs.String("key", "", "the institution's public key (text or file), to verify without the signing key")
 	asJSON := fs.Bool("json", false, "print the results as one JSON array")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *key != "" {
+		m = m.withEnv("LEGAJO_PUBLIC_KEY", *key)
+	}
+	var opts archive.AuditOptions
+	if *checkpoint != "" {
+		b, err := os.ReadFile(*checkpoint)
+		if err != nil {
+			return err
+		}
+		opts.Checkpoint = b
 	}
 	a, err := m.openApp(ctx)
 	if err != nil {
@@ -21,40 +36,49 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	m.lockNotice(a)
-	ids := []string{*exp}
-	if *exp == "" {
-		ids = nil
-		for _, e := range a.archive.Expedientes() {
-			ids = append(ids, e.ID)
-		}
-	}
-	var all []legajo.Verification
-	bad := 0
-	for _, id := range ids {
-		v, err := a.archive.Verify(ctx, id)
-		if err != nil {
+	if *exp != "" {
+		if _, err := a.archive.Expediente(*exp); err != nil {
 			return err
 		}
-		if v.Findings == nil {
-			v.Findings = []legajo.Finding{}
+	}
+	opts.Expediente = *exp
+	all, err := a.archive.VerifyAll(ctx, opts)
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for i := range all {
+		if all[i].Findings == nil {
+			all[i].Findings = []legajo.Finding{}
 		}
-		all = append(all, v)
-		bad += len(v.Findings)
-		if *asJSON {
-			continue
-		}
-		status := "íntegro"
-		if !v.OK() {
-			status = fmt.Sprintf("%d PROBLEMA(S)", len(v.Findings))
-		}
-		fmt.Fprintf(m.Stdout, "%-20s %6d entradas %7d objetos  %s\n", id, v.Entries, v.Objects, status)
-		for _, f := range v.Findings {
-			fmt.Fprintf(m.Stdout, "  %-11s %s\n              %s\n", f.Problem, f.Key, f.Detail)
-		}
+		bad += len(all[i].Findings)
 	}
 	if *asJSON {
 		if err := m.printJSON(all); err != nil {
 			return err
+		}
+	} else {
+		for _, v := range all {
+			status := "íntegro"
+			if !v.OK() {
+				status = fmt.Sprintf("%d PROBLEMA(S)", len(v.Findings))
+			}
+			switch v.Expediente {
+			case "registro":
+				fmt.Fprintf(m.Stdout, "%-20s %6d hojas   %7d lotes    %s\n", v.Expediente, v.Entries, v.Objects, status)
+			case "folios":
+				fmt.Fprintf(m.Stdout, "%-20s %6s         %7d folios   %s\n", v.Expediente, "", v.Objects, status)
+			case "documentos":
+				fmt.Fprintf(m.Stdout, "%-20s %6s         %7d índices  %s\n", v.Expediente, "", v.Objects, status)
+			default:
+				fmt.Fprintf(m.Stdout, "%-20s %6d entradas %7d objetos  %s\n", v.Expediente, v.Entries, v.Objects, status)
+			}
+			for _, f := range v.Findings {
+				fmt.Fprintf(m.Stdout, "  %-11s %s\n              %s\n", f.Problem, f.Key, f.Detail)
+			}
+		}
+		if c, err := a.archive.Checkpoint(ctx); err == nil {
+			fmt.Fprintf(m.Stdout, "punto de control: %d entradas, firmado el %s por %s\n", c.Size, c.At.In(a.cfg.Zone).Format("2006-01-02 15:04:05"), c.Origin)
 		}
 	}
 	if bad > 0 {

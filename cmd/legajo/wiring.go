@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/archive"
@@ -18,6 +19,7 @@ import (
 type app struct {
 	cfg     *Config
 	store   archive.Store
+	witness archive.Store // nil: none
 	archive *archive.Archive
 	office  *legajo.Office
 }
@@ -50,6 +52,18 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := m.useKeys(ctx, cfg, st, a); err != nil {
+		st.Close()
+		return nil, err
+	}
+	var witness archive.Store
+	if cfg.Witness != "" {
+		if witness, err = m.openWitness(ctx, cfg.Witness); err != nil {
+			st.Close()
+			return nil, err
+		}
+		a.UseWitness(witness)
+	}
 	// Settings saved from the web application win over the file, which only
 	// seeds them.
 	settings, err := a.Settings(ctx)
@@ -80,10 +94,68 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: cfg.Institution,
 		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now}
-	return &app{cfg: cfg, store: st, archive: a, office: o}, nil
+	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o}, nil
 }
 
-func (a *app) Close() error { return a.store.Close() }
+// Close seals what this process filed into the archive's log, then
+// releases the archive.
+func (a *app) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := a.archive.Seal(ctx, false)
+	if a.witness != nil {
+		a.witness.Close()
+	}
+	return errors.Join(err, a.store.Close())
+}
+
+// useKeys gives the archive the institution's signing key or, where this
+// machine holds only its public half (an auditor's), that.
+func (m *Main) useKeys(ctx context.Context, cfg *Config, st archive.Store, a *archive.Archive) error {
+	if cfg.PublicKey != "" {
+		v, err := parseKeyText(cfg.PublicKey)
+		if err != nil {
+			return fmt.Errorf("config: LEGAJO_PUBLIC_KEY: %w", err)
+		}
+		a.Trust(v)
+	}
+	s, err := m.signingKey(ctx, cfg, st)
+	switch {
+	case err == nil:
+		if v := a.Verifier(); v != nil && v.VerifierKey() != s.VerifierKey() {
+			return fmt.Errorf("config: LEGAJO_PUBLIC_KEY is not the public half of %s", cfg.KeyFile)
+		}
+		a.UseKey(s)
+		// An archive filed before it had a key has entries but no log: the
+		// first lote adopts them, once, as they are now.
+		if signed, err := archive.HasLog(ctx, st); err != nil || signed {
+			return err
+		}
+		_, err := a.Seal(ctx, true)
+		return err
+	case errors.Is(err, errNoKey) && cfg.PublicKey != "":
+		return nil // verify only; writing is refused below, when signing
+	case errors.Is(err, errNoKey):
+		return fmt.Errorf("config: el archivo ya está firmado y no se encontró su clave de firma en %s: copie ahí la clave de la institución (o indique LEGAJO_SIGNING_KEY_FILE), o dé su clave pública en LEGAJO_PUBLIC_KEY para solo verificar", cfg.KeyFile)
+	}
+	return err
+}
+
+// openWitness opens the witness location: fs:<dir> or s3://<host:port>/<bucket>
+// with the archive's S3 credentials.
+func (m *Main) openWitness(ctx context.Context, spec string) (archive.Store, error) {
+	if dir, ok := strings.CutPrefix(spec, "fs:"); ok && dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("witness: %w", err)
+		}
+		return archive.OpenFS(dir)
+	}
+	c := &Config{Archive: spec}
+	if err := c.parseArchive(m.Getenv); err != nil || c.S3.Endpoint == "" {
+		return nil, fmt.Errorf("config: LEGAJO_WITNESS=%q: want fs:<dir> or s3://<host:port>/<bucket>", spec)
+	}
+	return archive.OpenS3(ctx, c.S3)
+}
 
 // apply puts saved settings in force while serving.
 func (a *app) apply(s legajo.Settings) error {
