@@ -1,0 +1,134 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// Two processes share one store, each with a running sealer, and file at
+// once: every entry ends up in the log exactly once, within a few seconds,
+// and the log verifies.
+func TestSealersRace(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var archives []*Archive
+		var offices []*legajo.Office
+		var wg sync.WaitGroup
+		for range 2 {
+			o, a := newOffice(t, st)
+			a.UseKey(testSigner())
+			archives, offices = append(archives, a), append(offices, o)
+			wg.Go(func() { a.RunSealer(ctx, func(err error) { t.Errorf("sealer: %v", err) }) })
+		}
+		var mu sync.Mutex
+		var keys []string
+		var emits sync.WaitGroup
+		for i := range 8 {
+			emits.Go(func() {
+				o := offices[i%2]
+				res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				f, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+				rec, err := o.Archive.Record(ctx, f)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				e, _ := rec.Emitted()
+				mu.Lock()
+				keys = append(keys, e.Key)
+				mu.Unlock()
+			})
+		}
+		emits.Wait()
+		deadline := time.Now().Add(10 * time.Second)
+		for _, key := range keys {
+			for {
+				_, err := archives[0].Inclusion(ctx, key)
+				if err == nil {
+					break
+				}
+				if !errors.Is(err, legajo.ErrNotFound) || time.Now().After(deadline) {
+					t.Fatalf("%s not sealed: %v", key, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		cancel()
+		wg.Wait()
+		a, _ := New(st, legajo.DefaultExpedientes())
+		a.Trust(&testSigner().Verifier)
+		vs, err := a.VerifyAll(context.Background(), AuditOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			if !v.OK() {
+				t.Errorf("%s: %+v", v.Expediente, v.Findings)
+			}
+			if v.Expediente == "registro" && v.Entries != 8 {
+				t.Errorf("the log has %d leaves, want 8", v.Entries)
+			}
+		}
+	})
+}
+
+// An archive filed before it had a key: the first lote adopts its
+// unsigned entries, and verify accepts them; an unsigned entry appended
+// after that is never sealed and is reported.
+func TestLegacyAdoption(t *testing.T) {
+	ctx := context.Background()
+	_, o, a := newFSOffice(t)
+	for range 2 {
+		if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.UseKey(testSigner())
+	if n, err := a.Seal(ctx, true); err != nil || n != 2 {
+		t.Fatalf("adoption sealed %d, %v; want 2", n, err)
+	}
+	// Someone without the key appends an unsigned entry, well linked.
+	a2, _ := New(a.st, legajo.DefaultExpedientes())
+	if _, err := (&legajo.Office{Catalog: o.Catalog, Archive: a2, Renderer: o.Renderer, Institution: o.Institution,
+		Directory: o.Directory, Now: o.Now}).Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "eva"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Seal(ctx, true); err != nil || n != 0 {
+		t.Fatalf("the unsigned entry was sealed: %d, %v", n, err)
+	}
+	v := verifyFresh(t, a.st)
+	got := map[string][]string{}
+	for _, x := range v {
+		for _, f := range x.Findings {
+			got[f.Key] = append(got[f.Key], f.Problem)
+		}
+	}
+	if len(got) != 1 || !contains(got[chainKey("dti", 3)], "sin firma") {
+		t.Errorf("findings %v; want only entry 3 unsigned", got)
+	}
+}
+
+// verifyFresh verifies st as a fresh process with the public key.
+func verifyFresh(t *testing.T, st Store) []legajo.Verification {
+	t.Helper()
+	a, err := New(st, legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Trust(&testSigner().Verifier)
+	vs, err := a.VerifyAll(context.Background(), AuditOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
