@@ -156,9 +156,10 @@ type Archive interface {
 	Claim(ctx context.Context, key, fingerprint string) (prior []byte, fresh bool, err error)
 	// Settle stores the result for an idempotency key.
 	Settle(ctx context.Context, key string, result []byte) error
-	// Inclusion proves, from storage, that the chain entry under key is in
-	// the archive's signed log; ErrNotFound while it is not sealed yet.
-	Inclusion(ctx context.Context, key string) (Inclusion, error)
+	// Inclusions proves, from storage, that the chain entries under keys
+	// are in the archive's signed log, all against its newest checkpoint.
+	// An entry not sealed yet has Index -1 and says so in Problem.
+	Inclusions(ctx context.Context, keys []string) ([]Inclusion, error)
 	// Verify walks the expediente's chain, re-hashes every object it vouches
 	// for and lists what is modified, missing, extra or out of order.
 	Verify(ctx context.Context, expediente string) (Verification, error)

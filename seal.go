@@ -1,6 +1,9 @@
 package legajo
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Inclusion is the proof that a chain entry is in the archive's signed log
 // (see docs/REGISTRO.md): the leaf that records it, its place, the audit
@@ -15,6 +18,9 @@ type Inclusion struct {
 	Proof      []string  `json:"proof"`      // base64 hashes: tlog.RecordProof
 	Checkpoint string    `json:"checkpoint"` // the signed note
 	SignedAt   time.Time `json:"signed_at"`
+	// Stored is the chain entry as stored (a signed note whose text is the
+	// entry's JSON): its SHA-256 is in Leaf.
+	Stored string `json:"stored,omitempty"`
 	// Checked is true when the archive checked, from storage, that the
 	// entry's bytes give the leaf, the proof leads to the checkpoint's root
 	// and the checkpoint's signature is the institution's. Problem says,
@@ -22,3 +28,22 @@ type Inclusion struct {
 	Checked bool   `json:"checked"`
 	Problem string `json:"problem,omitempty"`
 }
+
+// CheckpointLines returns, from a signed checkpoint note, the root hash
+// line and the signature lines, as a person compares them on paper.
+func CheckpointLines(note string) (root string, signatures []string) {
+	text, sigs, _ := strings.Cut(note, "\n\n")
+	if lines := strings.Split(text, "\n"); len(lines) >= 3 {
+		root = lines[2]
+	}
+	for _, l := range strings.Split(strings.TrimSpace(sigs), "\n") {
+		if l != "" {
+			signatures = append(signatures, l)
+		}
+	}
+	return root, signatures
+}
+
+// SealAttachment is the name of the file a bundle PDF carries with the
+// inclusion proofs of its documents (docs/REGISTRO.md describes it).
+const SealAttachment = "legajo-sello.json"

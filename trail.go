@@ -53,6 +53,7 @@ type TrailFilter struct {
 type TrailEvent struct {
 	Expediente string    `json:"expediente"`
 	Seq        int64     `json:"seq"`   // chain entry
+	Entry      string    `json:"-"`     // the chain entry's storage key
 	At         time.Time `json:"at"`    // when the event was filed
 	Event      EventKind `json:"event"` // emitido, acuse, cancelado …
 	Folio      string    `json:"folio,omitempty"`
@@ -118,7 +119,34 @@ type TrailInfo struct {
 	ExportedAt    time.Time      `json:"exported_at"`
 	Events        int            `json:"events"` // rows exported
 	Verifications []Verification `json:"verifications"`
-	Institution   Institution    `json:"-"`
+	// Seal is what the archive's signed log says of the trail's entries;
+	// nil when the archive keeps no log.
+	Seal        *TrailSeal  `json:"seal,omitempty"`
+	Institution Institution `json:"-"`
+}
+
+// TrailSeal is the archive's signed log as a trail export saw it: the
+// newest checkpoint, the institution's public key, and the inclusion proof
+// of every chain entry the trail lists, all against that checkpoint.
+type TrailSeal struct {
+	Key        string      `json:"key"`        // the institution's public key (note verifier)
+	Checkpoint string      `json:"checkpoint"` // the signed note
+	Size       int64       `json:"size"`
+	SignedAt   time.Time   `json:"signed_at"`
+	Proofs     []Inclusion `json:"proofs"`
+}
+
+// Proof returns the inclusion proof of the chain entry under key.
+func (s *TrailSeal) Proof(key string) (Inclusion, bool) {
+	if s == nil {
+		return Inclusion{}, false
+	}
+	for _, p := range s.Proofs {
+		if p.Entry == key {
+			return p, true
+		}
+	}
+	return Inclusion{}, false
 }
 
 // Verified tells whether every verified chain is intact. A trail that
@@ -472,7 +500,7 @@ type trailRow struct {
 // with the manifest beside it; for an event without files, one per
 // manifest; for an event without objects, one.
 func (o *Office) trailRows(ctx context.Context, e Entry) ([]trailRow, error) {
-	base := TrailEvent{Expediente: e.Expediente, Seq: e.Seq, At: o.inZone(e.At), Event: e.Event, Folio: e.Folio,
+	base := TrailEvent{Expediente: e.Expediente, Seq: e.Seq, Entry: e.Key, At: o.inZone(e.At), Event: e.Event, Folio: e.Folio,
 		Type: e.Type, Author: e.Author, Reason: e.Reason}
 	if o.Catalog != nil && e.Type != "" {
 		if t, err := o.Catalog.Type(e.Type); err == nil {

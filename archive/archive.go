@@ -55,6 +55,7 @@ type Archive struct {
 	verifier *Verifier
 	witness  Store // where checkpoints are also written; nil: nowhere
 	log      logState
+	clock    func() time.Time
 }
 
 // head is the last known entry of a chain, and the places this process's

@@ -11,43 +11,71 @@ import (
 )
 
 // Inclusion proves that the chain entry under key is in the log, against
-// the newest checkpoint, and checks the proof from storage: the entry's
-// stored bytes must give the leaf, the path must lead to the checkpoint's
-// root, and the checkpoint must carry the institution's signature. An entry
-// not yet sealed is an error matching legajo.ErrNotFound.
+// the newest checkpoint, and checks the proof from storage (see
+// Inclusions). An entry not yet sealed is an error matching
+// legajo.ErrNotFound.
 func (a *Archive) Inclusion(ctx context.Context, key string) (legajo.Inclusion, error) {
+	incs, err := a.Inclusions(ctx, []string{key})
+	if err != nil {
+		return legajo.Inclusion{}, err
+	}
+	if incs[0].Index < 0 {
+		return incs[0], legajo.Errorf(legajo.ErrNotFound, "La entrada %s aún no está en el registro sellado.", key)
+	}
+	return incs[0], nil
+}
+
+// Inclusions proves that the chain entries under keys are in the log, all
+// against the newest checkpoint, and checks each proof from storage: the
+// entry's stored bytes must give its leaf, the path must lead to the
+// checkpoint's root, and the checkpoint must carry the institution's
+// signature. An entry not sealed yet has Index -1.
+func (a *Archive) Inclusions(ctx context.Context, keys []string) ([]legajo.Inclusion, error) {
 	l := &a.log
 	l.mu.Lock()
 	if err := a.loadLog(ctx, true); err != nil {
 		l.mu.Unlock()
-		return legajo.Inclusion{}, err
+		return nil, err
 	}
 	t := l.tree
-	n, ok := t.index[key]
-	if !ok {
-		l.mu.Unlock()
-		return legajo.Inclusion{}, legajo.Errorf(legajo.ErrNotFound, "La entrada %s aún no está en el registro sellado.", key)
+	out := make([]legajo.Inclusion, len(keys))
+	for i, key := range keys {
+		n, ok := t.index[key]
+		if !ok {
+			out[i] = legajo.Inclusion{Entry: key, Index: -1, Problem: "La entrada aún no está en el registro sellado."}
+			continue
+		}
+		inc := legajo.Inclusion{Entry: key, Leaf: t.leaves[n], Index: n, Size: t.size, SignedAt: l.point.At, Checkpoint: l.last.Checkpoint}
+		proof, err := tlog.ProveRecord(t.size, n, t)
+		if err != nil {
+			l.mu.Unlock()
+			return nil, fmt.Errorf("archive: prove %s: %w", key, err)
+		}
+		for _, h := range proof {
+			inc.Proof = append(inc.Proof, base64.StdEncoding.EncodeToString(h[:]))
+		}
+		out[i] = inc
 	}
-	inc := legajo.Inclusion{Entry: key, Leaf: t.leaves[n], Index: n, Size: t.size, SignedAt: l.point.At}
-	if l.last != nil {
-		inc.Checkpoint = l.last.Checkpoint
-	}
-	proof, err := tlog.ProveRecord(t.size, n, t)
 	l.mu.Unlock()
-	if err != nil {
-		return inc, fmt.Errorf("archive: prove %s: %w", key, err)
+	for i := range out {
+		if out[i].Index < 0 {
+			continue
+		}
+		b, err := a.st.Get(ctx, out[i].Entry)
+		if err != nil {
+			out[i].Problem = "La entrada sellada ya no existe en el archivo."
+			continue
+		}
+		out[i].Stored = string(b)
+		out[i].Problem = a.checkInclusion(ctx, out[i], b)
+		out[i].Checked = out[i].Problem == ""
 	}
-	for _, h := range proof {
-		inc.Proof = append(inc.Proof, base64.StdEncoding.EncodeToString(h[:]))
-	}
-	inc.Problem = a.checkInclusion(ctx, inc)
-	inc.Checked = inc.Problem == ""
-	return inc, nil
+	return out, nil
 }
 
 // checkInclusion checks an inclusion proof from storage; it returns what
-// failed, in Spanish, or "".
-func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion) string {
+// failed, in Spanish, or "". b is the entry as stored.
+func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion, b []byte) string {
 	if a.verifier == nil {
 		return "No se configuró la clave pública de la institución."
 	}
@@ -59,14 +87,10 @@ func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion) stri
 	if err != nil {
 		return "La hoja del registro no se puede leer."
 	}
-	b, err := a.st.Get(ctx, inc.Entry)
-	if err != nil {
-		return "La entrada sellada ya no existe en el archivo."
-	}
 	if sum(b) != leaf.SHA256 {
 		return "La entrada guardada no es la que se selló: fue reescrita."
 	}
-	if p := checkEntrySignature(a.verifier, b); p != "" {
+	if p := checkEntrySignature(a.verifier, b); p != "" && !a.adopted(ctx, inc.Entry) {
 		return p
 	}
 	proof := make(tlog.RecordProof, len(inc.Proof))
@@ -81,4 +105,28 @@ func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion) stri
 		return "La prueba de inclusión no lleva a la raíz del punto de control firmado."
 	}
 	return ""
+}
+
+// TrailSeal returns what the log says of a trail's entries: the newest
+// checkpoint and every entry's inclusion proof against it; nil when the
+// archive has no key to check with.
+func (a *Archive) TrailSeal(ctx context.Context, keys []string) (*legajo.TrailSeal, error) {
+	if a.verifier == nil {
+		return nil, nil
+	}
+	incs, err := a.Inclusions(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	seal := &legajo.TrailSeal{Key: a.verifier.VerifierKey(), Proofs: incs}
+	for _, inc := range incs {
+		if inc.Index >= 0 {
+			seal.Checkpoint, seal.Size, seal.SignedAt = inc.Checkpoint, inc.Size, inc.SignedAt
+			return seal, nil
+		}
+	}
+	if c, err := a.Checkpoint(ctx); err == nil {
+		seal.Checkpoint, seal.Size, seal.SignedAt = c.Note, c.Size, c.At
+	}
+	return seal, nil
 }

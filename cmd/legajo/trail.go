@@ -126,13 +126,22 @@ func (e exporter) Trail(ctx context.Context, w io.Writer, filter legajo.TrailFil
 	if err != nil {
 		return info, err
 	}
+	var entries []string
 	err = a.office.Trail(ctx, filter, func(ev legajo.TrailEvent) error {
 		involved[ev.Expediente] = true
 		info.Events++
+		if n := len(entries); ev.Entry != "" && (n == 0 || entries[n-1] != ev.Entry) {
+			entries = append(entries, ev.Entry)
+		}
 		return tw.Add(ev)
 	})
 	if err != nil {
 		return info, err
+	}
+	if format == "pdf" {
+		if info.Seal, err = a.archive.TrailSeal(ctx, entries); err != nil {
+			return info, err
+		}
 	}
 	var ids []string
 	for id := range involved {

@@ -46,11 +46,16 @@ func mx(s string) time.Time {
 // exportedAt is when the auditor runs the exports in these tests.
 var exportedAt = mx("2027-01-15 10:00")
 
+// testKeyFile is a signing key made for the tests only.
+var testKeyFile, _ = filepath.Abs("testdata/firma-prueba.key")
+
 // runAt runs the real Main at a fixed time, as user auditor.oic.
 func runAt(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := map[string]string{"USER": "auditor.oic"}
+	// A fixed key and clock make the signed log, and so the bundles, the
+	// same on every run.
+	e := map[string]string{"USER": "auditor.oic", "LEGAJO_SIGNING_KEY_FILE": testKeyFile}
 	for k, v := range env {
 		e[k] = v
 	}
@@ -358,8 +363,11 @@ func testTrailCLI(t *testing.T, data string) {
 			t.Errorf("%s: the bundle does not carry its SHA-256 %s", ev.Key, h)
 		}
 	}
-	if want := fmt.Sprintf("páginas: %d\n", 1+fojas+1); !strings.HasPrefix(bundle, want) {
-		t.Errorf("bundle: want %q (index, %d fojas, closing), got %q", want, fojas, bundle[:20])
+	// index, fojas, then the closing sheet (it carries the signed log's
+	// checkpoint too, and may take two pages)
+	closing := strings.Count(bundle, "Hoja de cierre del legajo")
+	if want := fmt.Sprintf("páginas: %d\n", 1+fojas+closing); closing == 0 || !strings.HasPrefix(bundle, want) {
+		t.Errorf("bundle: want %q (index, %d fojas, %d closing), got %q", want, fojas, closing, bundle[:20])
 	}
 	// --json gives one JSON value and writes the file all the same
 	code, stdout, _ := runAt(t, env, "trail", "--tramite", "sicip", "--format", "csv", "--out", filepath.Join(out, "t.csv"), "--json")
@@ -404,8 +412,7 @@ func TestTrailTampered(t *testing.T) {
 	}
 	code, _, _ = runAt(t, env, "trail", "--expediente", "dti", "--format", "pdf", "--out", filepath.Join(out, "r.pdf"))
 	txt := pdfText(t, filepath.Join(out, "r.pdf"))
-	pages := strings.Split(txt, "--- página ")
-	closing := pages[len(pages)-1]
+	_, closing, _ := strings.Cut(txt, "HOJA DE CIERRE Y VERIFICACIÓN DEL LEGAJO")
 	if code != 1 || !strings.Contains(closing, "VERIFICACIÓN FALLIDA") || !strings.Contains(closing, "NO COINCIDE") || !strings.Contains(closing, key) {
 		t.Errorf("tampered bundle: exit %d, closing page:\n%s", code, closing)
 	}

@@ -52,6 +52,7 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	a.SetClock(m.Now)
 	if err := m.useKeys(ctx, cfg, st, a); err != nil {
 		st.Close()
 		return nil, err

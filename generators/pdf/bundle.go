@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"encoding/json"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -135,10 +136,70 @@ func (b *Bundle) Write(w io.Writer, info legajo.TrailInfo) error {
 		}
 		stamps[indexPages+n] = wm
 	}
-	if err := api.AddWatermarksMap(bytes.NewReader(merged.Bytes()), w, stamps, pdfcpuConf()); err != nil {
+	if info.Seal == nil {
+		if err := api.AddWatermarksMap(bytes.NewReader(merged.Bytes()), w, stamps, pdfcpuConf()); err != nil {
+			return fmt.Errorf("pdf: bundle: stamp fojas: %w", err)
+		}
+		return nil
+	}
+	var stamped bytes.Buffer
+	if err := api.AddWatermarksMap(bytes.NewReader(merged.Bytes()), &stamped, stamps, pdfcpuConf()); err != nil {
 		return fmt.Errorf("pdf: bundle: stamp fojas: %w", err)
 	}
+	return attachSeal(w, stamped.Bytes(), info)
+}
+
+// Heights, in mm, of the closing sheet's last blocks: the signed log's
+// section (its paragraph and three framed rows) and the certification
+// (the export line, room to sign, the signature line).
+const (
+	sealSectionH   = 52
+	certificationH = 34
+)
+
+// attachSeal writes pdf to w with the trail's seal (the checkpoint and the
+// inclusion proofs) embedded as a JSON attachment.
+func attachSeal(w io.Writer, pdf []byte, info legajo.TrailInfo) error {
+	data, err := json.MarshalIndent(info.Seal, "", " ")
+	if err != nil {
+		return err
+	}
+	conf := pdfcpuConf()
+	conf.Cmd = model.ADDATTACHMENTS
+	ctx, err := api.ReadValidateAndOptimize(bytes.NewReader(pdf), conf)
+	if err != nil {
+		return fmt.Errorf("pdf: bundle: attach seal: %w", err)
+	}
+	at := info.ExportedAt
+	a := model.Attachment{Reader: bytes.NewReader(data), ID: legajo.SealAttachment, FileName: legajo.SealAttachment,
+		Desc: "Punto de control firmado y pruebas de inclusión de los documentos del legajo", ModTime: &at}
+	if err := ctx.AddAttachment(a, false); err != nil {
+		return fmt.Errorf("pdf: bundle: attach seal: %w", err)
+	}
+	if err := api.Write(ctx, w, conf); err != nil {
+		return fmt.Errorf("pdf: bundle: attach seal: %w", err)
+	}
 	return nil
+}
+
+// BundleSeal returns the seal attached to a bundle PDF, or an error
+// matching legajo.ErrNotFound when it carries none.
+func BundleSeal(pdf []byte) (*legajo.TrailSeal, error) {
+	aa, err := api.ExtractAttachmentsRaw(bytes.NewReader(pdf), "", []string{legajo.SealAttachment}, pdfcpuConf())
+	if err != nil {
+		return nil, fmt.Errorf("pdf: read attachments: %w", err)
+	}
+	for _, a := range aa {
+		if a.FileName != legajo.SealAttachment && a.ID != legajo.SealAttachment {
+			continue
+		}
+		var seal legajo.TrailSeal
+		if err := json.NewDecoder(a.Reader).Decode(&seal); err != nil {
+			return nil, fmt.Errorf("pdf: %s: %w", legajo.SealAttachment, err)
+		}
+		return &seal, nil
+	}
+	return nil, legajo.Errorf(legajo.ErrNotFound, "El PDF no lleva el archivo adjunto «%s»: no es un legajo exportado con registro sellado.", legajo.SealAttachment)
 }
 
 // prepare turns a stored file into PDF pages: a PDF as it is, an image as a
@@ -306,6 +367,9 @@ func (b *Bundle) closing(parts []*part, info legajo.TrailInfo, fojas int) ([]byt
 		if ev.Kind == "anexo" && ev.Subject != "" {
 			doc += ": " + ev.Subject
 		}
+		if inc, ok := info.Seal.Proof(ev.Entry); ok && inc.Index >= 0 {
+			doc += fmt.Sprintf("\nHoja %d de %d del registro", inc.Index+1, inc.Size)
+		}
 		s.hashRow(cols, strconv.Itoa(i+1), fojaRange(p), doc, ev.Key, sha, p.status)
 	}
 	if len(parts) == 0 {
@@ -325,8 +389,28 @@ func (b *Bundle) closing(parts []*part, info legajo.TrailInfo, fojas int) ([]byt
 	for _, l := range lines[1:] {
 		s.f.MultiCell(contentW, 3.8, text(l), "", "L", false)
 	}
+	if seal := info.Seal; seal != nil {
+		s.f.Ln(3)
+		// The section and the certification below it go on one page: the
+		// signature never stands alone on a page.
+		s.ensure(sealSectionH + certificationH)
+		s.heading("Registro sellado del archivo")
+		root, sigs := legajo.CheckpointLines(seal.Checkpoint)
+		signed := seal.SignedAt.In(info.ExportedAt.Location())
+		s.paragraph(fmt.Sprintf("Cada documento de este legajo es una hoja del registro sellado del archivo (su número, contado desde 1, está en la tabla; "+
+			"las pruebas lo cuentan desde 0). Al exportarse, el registro tenía %d hojas, según el punto de control firmado el %s a las %s horas con la clave de la institución. "+
+			"El archivo adjunto «%s» lleva ese punto de control y la prueba de inclusión de cada documento; "+
+			"cualquiera puede comprobarlos con «legajo audit --bundle» o con los paquetes note y tlog de Go.",
+			seal.Size, legajo.LongDate(signed), signed.Format("15:04"), legajo.SealAttachment))
+		rows := [][2]string{{"Raíz SHA-256", root}}
+		for _, l := range sigs {
+			rows = append(rows, [2]string{"Firma", l})
+		}
+		rows = append(rows, [2]string{"Clave pública", seal.Key})
+		s.pairs(rows, 34)
+	}
 	s.f.Ln(3)
-	s.ensure(34)
+	s.ensure(certificationH)
 	s.font("", 9)
 	s.paragraph(fmt.Sprintf("Exportado por %s el %s a las %s horas.", info.ExportedBy, legajo.LongDate(info.ExportedAt), info.ExportedAt.Format("15:04")))
 	s.f.Ln(16)
