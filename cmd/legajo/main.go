@@ -62,6 +62,7 @@ var commands = map[string]command{
 	"list":       {"list an expediente's events in order", (*Main).runList},
 	"verify":     {"re-check every chain, object, the signed log and the folio series; exit 1 on any problem", (*Main).runVerify},
 	"key":        {"print the institution's public key (a signed-note verifier key)", (*Main).runKey},
+	"audit":      {"check a bundle PDF's signed checkpoint and inclusion proofs with the public key alone", (*Main).runAudit},
 	"checkpoint": {"print the newest signed checkpoint of the archive's log, for an auditor to keep", (*Main).runCheckpoint},
 	"fsck":       {"record the leftovers of interrupted work", (*Main).runFsck},
 	"search":     {"search the archive in Spanish, with filters and facets", (*Main).runSearch},

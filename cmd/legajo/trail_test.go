@@ -95,6 +95,15 @@ func fileYear(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	skey, err := os.ReadFile(testKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := archive.ParseSigner(string(skey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UseKey(signer)
 	cat, err := templates.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +308,7 @@ func TestExportsCLI(t *testing.T) {
 	fileYear(t, data)
 	t.Run("Trail", func(t *testing.T) { testTrailCLI(t, data) })
 	t.Run("Instruments", func(t *testing.T) { testInstrumentsCLI(t, data) })
+	t.Run("Audit", func(t *testing.T) { testAuditCLI(t, data) })
 }
 
 // testTrailCLI exports the trail of the Expediente del DTI for 2026 in every
