@@ -51,7 +51,7 @@ func (m *Main) runCaratula(ctx context.Context, args []string) error {
 	}
 	err = m.writeOut(*out, func(w io.Writer) error {
 		return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum, Storage: a.cfg.Archive,
-			Printed: now, By: m.author(*author)})
+			Printed: now, By: m.author(*author), Seal: a.checkpointSeal(ctx)})
 	})
 	if err != nil {
 		return err

@@ -372,7 +372,7 @@ func (e webExporter) Caratula(ctx context.Context, w io.Writer, exp string, year
 		return err
 	}
 	return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum, Storage: a.cfg.Archive,
-		Printed: e.m.Now().In(a.cfg.Zone), By: by})
+		Printed: e.m.Now().In(a.cfg.Zone), By: by, Seal: a.checkpointSeal(ctx)})
 }
 
 // Inventario writes an inventario documental (general, transferencia, baja).

@@ -190,3 +190,14 @@ func (m *Main) author(flagValue string) string {
 	}
 	return "cli"
 }
+
+// checkpointSeal is the archive log's newest checkpoint, for the
+// instruments that print it; nil when nothing is sealed or there is no key.
+func (a *app) checkpointSeal(ctx context.Context) *legajo.TrailSeal {
+	v := a.archive.Verifier()
+	c, err := a.archive.Checkpoint(ctx)
+	if v == nil || err != nil {
+		return nil
+	}
+	return &legajo.TrailSeal{Key: v.VerifierKey(), Checkpoint: c.Note, Size: c.Size, SignedAt: c.At}
+}

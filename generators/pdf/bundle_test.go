@@ -243,6 +243,17 @@ func TestBundleEmpty(t *testing.T) {
 
 func caratula(t *testing.T, closed bool) []byte {
 	t.Helper()
+	var out bytes.Buffer
+	if err := newRenderer(t, false).Caratula(&out, pdf.Caratula{Institution: fixtures.Institution(), Summary: caratulaSummary(t, closed),
+		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti"}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// caratulaSummary is the Expediente del DTI of 2026 with three documents.
+func caratulaSummary(t *testing.T, closed bool) legajo.ExpedienteSummary {
+	t.Helper()
 	var dti legajo.Expediente
 	for _, e := range legajo.DefaultExpedientes() {
 		if e.ID == "dti" {
@@ -256,12 +267,7 @@ func caratula(t *testing.T, closed bool) []byte {
 	if closed {
 		sum.Closed, sum.TransferDue, sum.DisposalDue = true, at("2028-07-01 10:00"), at("2033-07-01 10:00")
 	}
-	var out bytes.Buffer
-	if err := newRenderer(t, false).Caratula(&out, pdf.Caratula{Institution: fixtures.Institution(), Summary: sum,
-		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti"}); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return sum
 }
 
 func TestCaratula(t *testing.T) {
@@ -271,7 +277,7 @@ func TestCaratula(t *testing.T) {
 	}
 	txt := squash(pdftotext(t, out))
 	for _, want := range []string{"CARÁTULA", "SESVER.08C.09/2026/1", "Fondo", "Sección", "08C.09 Desarrollo informático",
-		"Fecha de apertura", "02/03/2026", "Fecha de cierre", "01/07/2026", "Total de fojas útiles al cierre 1 9 9", "[X] Administrativo",
+		"Fecha de apertura", "02/03/2026", "Fecha de cierre", "01/07/2026", "Total de fojas útiles al cierre Formato 1 9 9", "[X] Administrativo",
 		"[X] Legal", "[ ] Fiscal", "[X] Pública", "Plazo total", "7 años", "Conservación", "01/07/2028",
 		"Acta o resolución del Comité de Transparencia", "¿Fue objeto de solicitud de acceso?",
 		"fs:/srv/legajo/archive/expedientes/dti/2026/", "CEJA / LOMO", "SESVER.08C.09 · No. 1 · 2026 · Legajo ____ de 1"} {
@@ -280,6 +286,24 @@ func TestCaratula(t *testing.T) {
 		}
 	}
 	golden(t, "caratula.txt", bundleText(t, out))
+	// With the signed log's checkpoint it still fits one page.
+	seal := &legajo.TrailSeal{Size: 1234, SignedAt: at("2027-01-15 09:58"),
+		Checkpoint: "legajo.sesver\n1234\nuxD8A++VxnBPrzY58KCjdwe3AWPmik1pevanQr6tZ4s=\nfecha 2027-01-15T15:58:00Z\n\n— legajo.sesver 54xOB18qw4QGl0RuErmQTi3Ib7qMc1t5AyhEExqLLwIp2R77/efgm7A1JXg2x2tZ9N3jFk9vTOaNNsVmhAXt4Zyvawc=\n"}
+	var sealed bytes.Buffer
+	if err := newRenderer(t, false).Caratula(&sealed, pdf.Caratula{Institution: fixtures.Institution(), Summary: caratulaSummary(t, true),
+		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti", Seal: seal}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := pdf.PageCount(sealed.Bytes()); err != nil || n != 1 {
+		t.Fatalf("carátula with the checkpoint: %d pages, %v", n, err)
+	}
+	stxt := squash(pdftotext(t, sealed.Bytes()))
+	for _, want := range []string{"punto de control de 1234 hojas firmado el 15/01/2027 a las 09:58", "uxD8A++VxnBPrzY58KCjdwe3AWPmik1pevanQr6tZ4s=",
+		"— legajo.sesver 54xOB18qw4QGl0RuErmQTi3Ib7qMc1t5AyhEExqLLwIp2R77/efgm7A1JXg2x2tZ9N3jFk9vTOaNNsVmhAXt4Zyvawc=", "CEJA / LOMO"} {
+		if !strings.Contains(stxt, want) {
+			t.Errorf("carátula with the checkpoint lacks %q:\n%s", want, stxt)
+		}
+	}
 	open := squash(pdftotext(t, caratula(t, false)))
 	if strings.Contains(open, "01/07/2026") || strings.Contains(open, "01/07/2028") || !strings.Contains(open, "Legajo ____ de ____") {
 		t.Errorf("an open expediente has no closing date, transfer date nor legajos yet:\n%s", open)

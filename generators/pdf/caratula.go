@@ -18,6 +18,9 @@ type Caratula struct {
 	Storage string
 	Printed time.Time // date of the sheet
 	By      string    // who printed it (the «elaboró» line stays to sign)
+	// Seal is the archive log's newest checkpoint when the sheet was
+	// printed; nil: none.
+	Seal *legajo.TrailSeal
 }
 
 // Caratula writes the carátula of one expediente year on one Letter page:
@@ -72,7 +75,8 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	}
 	g.row(cell{"Soporte", checks([]string{"Papel", "Electrónico", "Híbrido"}, "Electrónico"), 1.3},
 		cell{"Tanto", checks([]string{"Original", "Copia"}, ""), 0.9})
-	g.row(cell{"Foja inicial", "1", 0.7}, cell{"Foja final", final, 0.7}, cell{"Total de fojas útiles al cierre", total, 1})
+	g.row(cell{"Foja inicial", "1", 0.6}, cell{"Foja final", final, 0.6}, cell{"Total de fojas útiles al cierre", total, 0.9},
+		cell{"Formato", "PDF; escaneos en PDF, JPEG o PNG", 1.2})
 	g.section("6. Valores documentales y vigencia (Catálogo de Disposición Documental)")
 	g.row(cell{"Valores documentales", checks([]string{"Administrativo", "Legal", "Fiscal", "Contable"}, exp.Valores...), 0})
 	transfer := ""
@@ -94,8 +98,17 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	if c.Storage != "" {
 		where = strings.TrimSuffix(c.Storage, "/") + "/" + where
 	}
-	g.row(cell{"Ubicación", where, 1.4}, cell{"Formato", "PDF; escaneos en PDF, JPEG o PNG", 0.8},
-		cell{"Verificación de integridad", "legajo verify --expediente " + exp.ID, 0.9})
+	check := "legajo verify --expediente " + exp.ID
+	if seal := c.Seal; seal != nil {
+		signed := seal.SignedAt.In(c.Printed.Location())
+		check += "; registro sellado: punto de control de " + strconv.FormatInt(seal.Size, 10) + " hojas firmado el " +
+			legajo.ShortDate(signed) + " a las " + signed.Format("15:04")
+	}
+	g.row(cell{"Ubicación", where, 1.1}, cell{"Verificación de integridad", check, 1.2})
+	if seal := c.Seal; seal != nil {
+		root, sigs := legajo.CheckpointLines(seal.Checkpoint)
+		g.fine([2]string{"Raíz SHA-256 del punto de control:", root}, [2]string{"Firma:", strings.Join(sigs, " ")})
+	}
 	g.section("9. Notas")
 	g.row(cell{"Elaboró", "", 1.2}, cell{"Fecha", legajo.ShortDate(c.Printed), 0.5}, cell{"Firma", "", 0.8})
 	g.row(cell{"Observaciones", "", 0})
@@ -163,7 +176,7 @@ func (g *grid) row(cells ...cell) {
 	lines := 1.0
 	for _, c := range cells {
 		if c.value == "" {
-			lines = 1.6
+			lines = 1.45
 		}
 	}
 	widths := make([]float64, len(cells))
@@ -193,13 +206,32 @@ func (g *grid) row(cells ...cell) {
 	f.SetXY(marginL, y+h)
 }
 
+// fine draws a framed row of label/value pairs in small type, one pair a
+// line: strings a reader compares character by character, not fills in.
+func (g *grid) fine(pairs ...[2]string) {
+	f := g.s.f
+	const lh = 2.9
+	x, y := f.GetXY()
+	h := float64(len(pairs))*lh + 1
+	f.Rect(x, y, contentW, h, "D")
+	for i, p := range pairs {
+		f.SetXY(x+1, y+0.5+float64(i)*lh)
+		g.s.font("B", 6.5)
+		lw := f.GetStringWidth(text(p[0])) + 1.5
+		f.CellFormat(lw, lh, text(p[0]), "", 0, "L", false, 0, "")
+		g.s.font("", 6.5)
+		f.CellFormat(contentW-2-lw, lh, text(p[1]), "", 0, "L", false, 0, "")
+	}
+	f.SetXY(marginL, y+h)
+}
+
 // ceja draws the tab/spine label at the foot of the page: sección and
 // serie, the expediente's number and year, and the legajo, framed with a
 // dashed line to cut along.
 func (s *sheet) ceja(sum legajo.ExpedienteSummary, cls legajo.Classification, inst legajo.Institution) {
 	f := s.f
 	const w, h = contentW, 19.0
-	x, y := marginL, pageH-16-h-5
+	x, y := marginL, pageH-16-h-4
 	f.SetDashPattern([]float64{1.5, 1.5}, 0)
 	f.SetDrawColor(150, 150, 150)
 	f.Rect(x, y, w, h, "D")
