@@ -130,7 +130,7 @@ func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year 
 	a.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
-	return AllocateFolio(ctx, a.st, prefix, serie, year, claim)
+	return AllocateFolio(ctx, a.st, prefix, serie, year, claim, a.longestOptions(time.Now(), "application/octet-stream").RetainUntil)
 }
 
 // Get returns a stored object.
@@ -143,10 +143,33 @@ func sum(b []byte) string {
 
 func timestamp(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
 
+// createOptions are the options of an object of expediente exp filed at
+// at: where the Store can lock objects, it keeps them for the expediente's
+// CADIDO retention (trámite plus concentración) counted from at.
 func (a *Archive) createOptions(exp legajo.Expediente, at time.Time, contentType string) CreateOptions {
+	return a.retainFor(exp.RetentionYears(), at, contentType)
+}
+
+// longestOptions are the options of an object that serves every
+// expediente (a folio claim, a checkpoint or log object, a transition):
+// it is kept as long as the longest retention of the expedientes
+// configured now, counted from at.
+func (a *Archive) longestOptions(at time.Time, contentType string) CreateOptions {
+	years := 0
+	for _, e := range a.Expedientes() {
+		years = max(years, e.RetentionYears())
+	}
+	return a.retainFor(years, at, contentType)
+}
+
+// retainFor keeps an object created at at for years, where the Store can.
+// A retention already over (an object dated long ago, as when a past
+// year is loaded) is none: the Store refuses retain-until dates in the
+// past.
+func (a *Archive) retainFor(years int, at time.Time, contentType string) CreateOptions {
 	o := CreateOptions{ContentType: contentType}
-	if a.st.Locking() {
-		o.RetainUntil = at.AddDate(exp.RetentionYears(), 0, 0)
+	if until := at.AddDate(years, 0, 0); a.st.Locking() && years > 0 && until.After(time.Now()) {
+		o.RetainUntil = until
 	}
 	return o
 }
