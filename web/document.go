@@ -1,10 +1,8 @@
 package web
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -18,7 +16,7 @@ type documentPage struct {
 	Fields    []labelled
 	Tantos    []legajo.Object
 	Events    []eventView
-	Findings  []string // verification of this document's objects
+	Verdict   verdict // said first: valid, not valid, or not consistent
 	Pending   bool     // waits for its acuse
 	CanIssue  bool     // may upload acuse and attachments
 	CanCancel bool
@@ -78,10 +76,11 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Events = append(page.Events, ev)
 	}
-	page.Findings, err = s.verifyRecord(r.Context(), rec)
+	page.Verdict, err = s.judge(r.Context(), rec, "")
 	if err != nil {
 		return err
 	}
+	page.Verdict.Keys = true
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
 	return nil
@@ -119,28 +118,6 @@ func pluralRows(n int) string {
 		return "1 renglón"
 	}
 	return itoa(n) + " renglones"
-}
-
-// verifyRecord re-hashes every object the document's entries vouch for.
-func (s *Server) verifyRecord(ctx context.Context, rec *legajo.Record) ([]string, error) {
-	var out []string
-	for _, e := range rec.Entries {
-		for _, o := range e.Objects {
-			b, err := s.Office.Archive.Get(ctx, o.Key)
-			if errors.Is(err, legajo.ErrNotFound) {
-				out = append(out, "Falta "+o.Key)
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			sum := sha256.Sum256(b)
-			if hex.EncodeToString(sum[:]) != o.SHA256 || int64(len(b)) != o.Size {
-				out = append(out, "Modificado "+o.Key)
-			}
-		}
-	}
-	return out, nil
 }
 
 // object finds key among the record's objects: only what the chain vouches
@@ -185,10 +162,21 @@ func (s *Server) downloadObject(w http.ResponseWriter, r *http.Request) error {
 
 var mimes = map[string]string{".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff"}
 
+// sendObject serves a stored file. A PDF of a cancelled document goes out
+// stamped CANCELADO on every page (never as if it were valid); the stored
+// original is not touched, and X-Content-SHA256 still names it.
 func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.Record, o legajo.Object, name string) error {
 	b, err := s.Office.Archive.Get(r.Context(), o.Key)
 	if err != nil {
 		return err
+	}
+	if rec.Status == legajo.StatusCancelado && strings.HasSuffix(name, ".pdf") {
+		if s.StampCancelled == nil {
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este servidor no puede marcar sus copias como canceladas; no se entregan sin la marca.", rec.Folio)
+		}
+		if b, err = s.StampCancelled(b, cancellationNote(rec)); err != nil {
+			return fmt.Errorf("web: stamp %s: %w", o.Key, err)
+		}
 	}
 	ext := name[max(strings.LastIndexByte(name, '.'), 0):]
 	mime := mimes[ext]
