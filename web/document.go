@@ -17,8 +17,8 @@ type documentPage struct {
 	Tantos    []legajo.Object
 	Events    []eventView
 	Verdict   verdict // said first: valid, not valid, or not consistent
-	Pending   bool     // waits for its acuse
-	CanIssue  bool     // may upload acuse and attachments
+	Pending   bool    // waits for its acuse
+	CanIssue  bool    // may upload acuse and attachments
 	CanCancel bool
 	Issued    bool     // just issued: offer to print
 	Prints    []string // one-time print tokens (exemplar with secrets)
