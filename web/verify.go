@@ -113,8 +113,12 @@ func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (
 		archived = rec.Manifests[0].Digest
 	}
 	if digest != "" && (len(digest) < 8 || !strings.HasPrefix(archived, digest)) {
-		problems = append(problems, legajo.Finding{Expediente: rec.Expediente, Problem: "inconsistente",
-			Detail: "El código impreso en el papel no coincide con el del documento archivado con este folio: el papel no es ese documento, o fue alterado."})
+		detail := "El código impreso en el papel no coincide con el del documento archivado con este folio: el papel no es ese documento, o fue alterado."
+		if len(problems) > 0 {
+			// The archive's side is in doubt too: blame neither.
+			detail = "El código impreso en el papel no coincide con el que el archivo da para este folio."
+		}
+		problems = append(problems, legajo.Finding{Expediente: rec.Expediente, Problem: "inconsistente", Detail: detail})
 	}
 	folio := rec.Folio.String()
 	ended, hasEnd := lastEvent(rec, legajo.EventCancelado, legajo.EventAnulado)
@@ -145,15 +149,16 @@ func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (
 	}
 	if rec.Status == legajo.StatusRecibido {
 		v.Headline = "Documento registrado"
-		v.Message = "Este documento se recibió y quedó registrado con el folio " + folio + " el " + legajo.LongDate(date.In(zone)) + "."
+		v.Message = "Este documento se recibió y quedó registrado con el folio " + folio + " el " + legajo.LongDate(date.In(zone)) +
+			". El archivo lo conserva tal como se recibió."
 	} else {
-		v.Message = "El folio " + folio + " corresponde a un documento oficial emitido el " + legajo.LongDate(date.In(zone)) + ", que no ha sido cancelado."
+		v.Message = "El folio " + folio + " corresponde a un documento oficial emitido el " + legajo.LongDate(date.In(zone)) +
+			". No ha sido cancelado, y el archivo lo conserva tal como se emitió."
 	}
-	v.Message += " Lo que el archivo conserva de él coincide con su registro."
 	if digest != "" {
-		v.Message += " El código impreso en su papel coincide con el del documento archivado."
+		v.Message += " El código impreso en su papel coincide con el de ese documento."
 	} else {
-		v.Message += " Si tiene el documento en papel, escanee su código QR para comprobar también que es este."
+		v.Message += " Si tiene el documento en papel, escanee su código QR para comprobar también que el papel es ese documento."
 	}
 	return v, nil
 }

@@ -52,8 +52,8 @@ func TestVerifyValid(t *testing.T) {
 	if !strings.HasPrefix(first, `<div class="verdict verdict-valido" role="status">`) || !strings.Contains(first, "✓ Documento válido") {
 		t.Errorf("the page does not start with the verdict:\n%s", first)
 	}
-	for _, want := range []string{"El folio " + folio + " corresponde a un documento oficial emitido el 26 de noviembre de 2026, que no ha sido cancelado.",
-		"El código impreso en su papel coincide con el del documento archivado.", "pendiente de acuse"} {
+	for _, want := range []string{"El folio " + folio + " corresponde a un documento oficial emitido el 26 de noviembre de 2026. No ha sido cancelado, y el archivo lo conserva tal como se emitió.",
+		"El código impreso en su papel coincide con el de ese documento.", "pendiente de acuse"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
