@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -163,19 +162,22 @@ func (s *Server) downloadObject(w http.ResponseWriter, r *http.Request) error {
 var mimes = map[string]string{".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff"}
 
 // sendObject serves a stored file. A PDF of a cancelled document goes out
-// stamped CANCELADO on every page (never as if it were valid); the stored
-// original is not touched, and X-Content-SHA256 still names it.
+// stamped CANCELADO on every page, never as if it were valid: then
+// X-Original-SHA256 names the filed original, which is not touched, and
+// X-Content-SHA256 is not sent, as the bytes are not the filed ones.
 func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.Record, o legajo.Object, name string) error {
 	b, err := s.Office.Archive.Get(r.Context(), o.Key)
 	if err != nil {
 		return err
 	}
-	if rec.Status == legajo.StatusCancelado && strings.HasSuffix(name, ".pdf") {
+	stamped := rec.Status == legajo.StatusCancelado && strings.HasSuffix(name, ".pdf")
+	if stamped {
 		if s.StampCancelled == nil {
 			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este servidor no puede marcar sus copias como canceladas; no se entregan sin la marca.", rec.Folio)
 		}
 		if b, err = s.StampCancelled(b, cancellationNote(rec)); err != nil {
-			return fmt.Errorf("web: stamp %s: %w", o.Key, err)
+			s.Logger.Warn("stamp cancelled", "key", o.Key, "err", err)
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible); no se entrega sin la marca.", rec.Folio)
 		}
 	}
 	ext := name[max(strings.LastIndexByte(name, '.'), 0):]
@@ -186,7 +188,11 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 	s.logActivity(r, "descargar", rec.Folio.String(), o.Key)
 	w.Header().Set("Content-Type", mime)
 	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
-	w.Header().Set("X-Content-SHA256", o.SHA256)
+	if stamped {
+		w.Header().Set("X-Original-SHA256", o.SHA256)
+	} else {
+		w.Header().Set("X-Content-SHA256", o.SHA256)
+	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, err = w.Write(b)
 	return err

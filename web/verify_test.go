@@ -113,6 +113,9 @@ func TestVerifyCancelled(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.HasPrefix(served.Bytes(), []byte("%PDF")) || bytes.Equal(served.Bytes(), stored) {
 		t.Fatalf("download of a cancelled tanto: %d, %d bytes, unchanged: %v", resp.StatusCode, served.Len(), bytes.Equal(served.Bytes(), stored))
 	}
+	if resp.Header.Get("X-Original-SHA256") != orig.SHA256 || resp.Header.Get("X-Content-SHA256") != "" {
+		t.Errorf("headers of a stamped copy: %v", resp.Header)
+	}
 	if again, _ := e.archive.Get(ctx, orig.Key); !bytes.Equal(again, stored) {
 		t.Error("serving a stamped copy changed the stored original")
 	}
@@ -225,4 +228,22 @@ func pdfText(t *testing.T, doc []byte, args ...string) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return string(out)
+}
+
+// TestVerifyAnnulled: a folio annulled after an interrupted emission is NO
+// VÁLIDO, and says why.
+func TestVerifyAnnulled(t *testing.T) {
+	e := newEnv(t)
+	f := legajo.Folio{Prefix: "SESVER/DA/DTI", Serie: "OL", Number: 7, Year: 2026}
+	rec := &legajo.Record{Folio: f, Expediente: "dti", Status: legajo.StatusAnulado, Entries: []legajo.Entry{{
+		Expediente: "dti", Seq: 3, At: testClock(), Event: legajo.EventAnulado, Folio: f.String(),
+		Reason: "Emisión interrumpida", Key: "cadenas/dti/000000000003.json"}}}
+	v, err := e.srv.judge(context.Background(), rec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Este folio fue anulado el 26 de noviembre de 2026: se reservó para un documento cuya emisión no se completó, y no corresponde a ningún documento válido. Motivo: Emisión interrumpida"
+	if v.Kind != verdictInvalid || v.Headline != "NO VÁLIDO" || v.Message != want || len(v.Problems) != 0 {
+		t.Errorf("verdict %+v", v)
+	}
 }
