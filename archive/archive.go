@@ -162,8 +162,8 @@ func (a *Archive) longestOptions(at time.Time, contentType string) CreateOptions
 	return a.retainFor(years, at, contentType)
 }
 
-// retainFor keeps an object created at at for years, where the Store can.
-// A retention already over (an object dated long ago, as when a past
+// retainFor are the options of an object created at at that must be kept
+// for years, where the Store can lock objects. A retention already over (an object dated long ago, as when a past
 // year is loaded) is none: the Store refuses retain-until dates in the
 // past.
 func (a *Archive) retainFor(years int, at time.Time, contentType string) CreateOptions {

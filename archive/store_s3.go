@@ -122,7 +122,8 @@ func (s *S3Store) ensureBucket(ctx context.Context, cfg S3Config) error {
 	if err != nil && cfg.ObjectLock && minioCode(err) != "" {
 		// The server answered, so it may only refuse Object Lock (a
 		// network failure is not taken for a refusal): a plain bucket
-		// still keeps the archive, with retention left to Legajo.
+		// still keeps the archive, though then only the server's
+		// permissions stand between it and a deletion.
 		if err2 := s.makeBucket(ctx, cfg.Region, false); err2 == nil {
 			s.refused = fmt.Errorf("archive: create bucket %s with object lock: %w", s.bucket, err)
 			return nil
