@@ -120,6 +120,9 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 	findings := make([]string, len(v.Problems))
 	for i, p := range v.Problems {
 		findings[i] = p.Detail
+		if p.Key != "" {
+			findings[i] += " (" + p.Key + ")"
+		}
 	}
 	s.logActivity(r, "consultar", rec.Folio.String(), "api")
 	return writeJSON(w, http.StatusOK, map[string]any{"verdict": v.Kind, "message": v.Message, "folio": rec.Folio.String(), "expediente": rec.Expediente,
