@@ -228,7 +228,7 @@ func (r *Record) Emitted() (Entry, bool) {
 type Finding struct {
 	Expediente string `json:"expediente"`
 	Key        string `json:"key"`
-	Problem    string `json:"problem"` // modificado, faltante, extra, desordenado, ilegible
+	Problem    string `json:"problem"` // modificado, faltante, extra, desordenado, ilegible, ajeno, duplicado, inconsistente
 	Detail     string `json:"detail"`  // Spanish, for the auditor
 }
 

@@ -139,8 +139,9 @@ func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year 
 	a.mu.Unlock()
 	mu.Lock()
 	defer mu.Unlock()
+	retain := a.longestOptions(time.Now(), "application/octet-stream").RetainUntil
 	for {
-		f, err := AllocateFolio(ctx, a.st, prefix, serie, year, claim)
+		f, err := AllocateFolio(ctx, a.st, prefix, serie, year, claim, retain)
 		if err != nil {
 			return f, err
 		}
@@ -180,10 +181,33 @@ func sum(b []byte) string {
 
 func timestamp(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
 
+// createOptions are the options of an object of expediente exp filed at
+// at: where the Store can lock objects, it keeps them for the expediente's
+// CADIDO retention (trámite plus concentración) counted from at.
 func (a *Archive) createOptions(exp legajo.Expediente, at time.Time, contentType string) CreateOptions {
+	return a.retainFor(exp.RetentionYears(), at, contentType)
+}
+
+// longestOptions are the options of an object that serves every
+// expediente (a folio claim, a checkpoint or log object, a transition):
+// it is kept as long as the longest retention of the expedientes
+// configured now, counted from at.
+func (a *Archive) longestOptions(at time.Time, contentType string) CreateOptions {
+	years := 0
+	for _, e := range a.Expedientes() {
+		years = max(years, e.RetentionYears())
+	}
+	return a.retainFor(years, at, contentType)
+}
+
+// retainFor are the options of an object created at at that must be kept
+// for years, where the Store can lock objects. A retention already over (an object dated long ago, as when a past
+// year is loaded) is none: the Store refuses retain-until dates in the
+// past.
+func (a *Archive) retainFor(years int, at time.Time, contentType string) CreateOptions {
 	o := CreateOptions{ContentType: contentType}
-	if a.st.Locking() {
-		o.RetainUntil = at.AddDate(exp.RetentionYears(), 0, 0)
+	if until := at.AddDate(years, 0, 0); a.st.Locking() && years > 0 && until.After(time.Now()) {
+		o.RetainUntil = until
 	}
 	return o
 }
@@ -551,15 +575,11 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	rec := &legajo.Record{Folio: folio}
 	for _, k := range keys {
 		e, err := a.readEntry(ctx, k)
-		if errors.Is(err, legajo.ErrNotFound) {
-			continue // a pointer to an entry that is gone: verify reports it
-		}
 		if err != nil {
 			return nil, err
 		}
-		if e.Folio != folio.String() {
-			continue // a pointer redirected to another document's entry
-		}
+		// An entry of another folio (a redirected pointer) is returned as
+		// it is: legajo.Office.CheckRecord names the mismatch.
 		rec.Entries = append(rec.Entries, e)
 	}
 	if len(rec.Entries) == 0 {

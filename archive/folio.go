@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -43,10 +44,12 @@ type FolioClaim struct {
 // idempotency key and document type): when the Create of a number reports a
 // conflict but the stored claim equals claim, the number is taken as this
 // caller's own (a retried PUT whose first response was lost) rather than
-// skipped. An empty claim, a serie that is not one key segment, or a year
+// skipped. Claims are retained until retainUntil where st can lock objects
+// (zero: not retained): a deleted claim would let its number be used
+// twice. An empty claim, a serie that is not one key segment, or a year
 // outside 1900-9999 is an error matching legajo.ErrInvalid; a serie that
 // has used all its numbers for the year, one matching legajo.ErrConflict.
-func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int, claim []byte) (legajo.Folio, error) {
+func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int, claim []byte, retainUntil time.Time) (legajo.Folio, error) {
 	dir, err := folioDir(serie, year)
 	if err != nil {
 		return legajo.Folio{}, err
@@ -73,7 +76,7 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 		if n > folioMax {
 			return legajo.Folio{}, legajo.Errorf(legajo.ErrConflict, "archive: allocate folio %s: all %d numbers are taken", dir, folioMax)
 		}
-		won, err := claimFolio(ctx, st, folioKey(dir, n), claim)
+		won, err := claimFolio(ctx, st, folioKey(dir, n), claim, retainUntil)
 		if err != nil {
 			return legajo.Folio{}, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
 		}
@@ -107,9 +110,10 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 // claimFolio creates key with claim, reporting whether the caller holds it
 // now. On a conflict it reads the object: the number is the caller's if it
 // holds this very claim (its own write, retried), someone else's otherwise.
-func claimFolio(ctx context.Context, st Store, key string, claim []byte) (bool, error) {
+func claimFolio(ctx context.Context, st Store, key string, claim []byte, retainUntil time.Time) (bool, error) {
+	opts := CreateOptions{ContentType: "application/octet-stream", RetainUntil: retainUntil}
 	for attempt := 1; ; attempt++ {
-		err := st.Create(ctx, key, claim, CreateOptions{ContentType: "application/octet-stream"})
+		err := st.Create(ctx, key, claim, opts)
 		if err == nil {
 			return true, nil
 		}

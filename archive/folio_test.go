@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -20,7 +21,7 @@ func TestAllocateFolio(t *testing.T) {
 	st := newFSStore(t)
 	alloc := func(serie string, year int, claim string) legajo.Folio {
 		t.Helper()
-		f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", serie, year, []byte(claim))
+		f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", serie, year, []byte(claim), time.Time{})
 		if err != nil {
 			t.Fatalf("AllocateFolio(%s, %d): %v", serie, year, err)
 		}
@@ -61,7 +62,7 @@ func TestAllocateFolio(t *testing.T) {
 	}{
 		{"", 2026, "x"}, {"OL/X", 2026, "x"}, {"..", 2026, "x"}, {"OL", 1899, "x"}, {"OL", 10000, "x"}, {"OL", 2026, ""},
 	} {
-		if _, err := AllocateFolio(ctx, st, "P", bad.serie, bad.year, []byte(bad.claim)); !errors.Is(err, legajo.ErrInvalid) {
+		if _, err := AllocateFolio(ctx, st, "P", bad.serie, bad.year, []byte(bad.claim), time.Time{}); !errors.Is(err, legajo.ErrInvalid) {
 			t.Errorf("AllocateFolio(%q, %d, %q): %v, want ErrInvalid", bad.serie, bad.year, bad.claim, err)
 		}
 	}
@@ -72,11 +73,11 @@ func TestAllocateFolioHintPerStore(t *testing.T) {
 	ctx := context.Background()
 	a, b := newFSStore(t), newFSStore(t)
 	for range 5 {
-		if _, err := AllocateFolio(ctx, a, "", "OL", 2026, []byte("a")); err != nil {
+		if _, err := AllocateFolio(ctx, a, "", "OL", 2026, []byte("a"), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f, err := AllocateFolio(ctx, b, "", "OL", 2026, []byte("b"))
+	f, err := AllocateFolio(ctx, b, "", "OL", 2026, []byte("b"), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +93,11 @@ func TestAllocateFolioHintPerStore(t *testing.T) {
 func TestAllocateFolioOwnClaim(t *testing.T) {
 	ctx := context.Background()
 	st := newFSStore(t)
-	if _, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("first")); err != nil {
+	if _, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("first"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	mustCreate(t, st, "folios/OL/2026/000002", []byte("retried"))
-	f, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("retried"))
+	f, err := AllocateFolio(ctx, st, "", "OL", 2026, []byte("retried"), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestFolioChild(t *testing.T) {
 	for g := range folioPerChild {
 		wg.Go(func() {
 			claim := fmt.Sprintf("%s-g%02d", proc, g)
-			f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, []byte(claim))
+			f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, []byte(claim), time.Time{})
 			if err != nil {
 				t.Error(err)
 				return

@@ -399,7 +399,7 @@ func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[stri
 	if err != nil {
 		return fail(err)
 	}
-	if err := a.st.Create(ctx, loteKey(lt.Seq), b, a.logOptions(now)); err != nil {
+	if err := a.st.Create(ctx, loteKey(lt.Seq), b, a.longestOptions(now, "application/json")); err != nil {
 		return fail(err)
 	}
 	if err := t.prune(); err != nil {
@@ -413,20 +413,6 @@ func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[stri
 		_ = a.witness.Create(ctx, witnessKey(t.size), note, CreateOptions{ContentType: "text/plain"})
 	}
 	return nil
-}
-
-// logOptions are the create options of the log's objects: they are kept
-// as long as the longest-kept expediente.
-func (a *Archive) logOptions(at time.Time) CreateOptions {
-	o := CreateOptions{ContentType: "application/json"}
-	if a.st.Locking() {
-		years := 0
-		for _, e := range a.Expedientes() {
-			years = max(years, e.RetentionYears())
-		}
-		o.RetainUntil = at.AddDate(years, 0, 0)
-	}
-	return o
 }
 
 // Witness keys: puntos/<size, 12 digits>, one signed checkpoint each.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Benchmarks compare the backends in one run:
@@ -58,7 +59,7 @@ func BenchmarkAllocateFolio(b *testing.B) {
 			st := be.open(b)
 			serie := fmt.Sprintf("S%d", series.Add(1))
 			runBench(b, func() error {
-				_, err := AllocateFolio(context.Background(), st, "", serie, 2026, claim)
+				_, err := AllocateFolio(context.Background(), st, "", serie, 2026, claim, time.Time{})
 				return err
 			})
 		})

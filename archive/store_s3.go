@@ -25,11 +25,14 @@ type S3Config struct {
 	Region    string // "" lets the server say (one extra request per process)
 	Secure    bool   // TLS
 
-	// CreateBucket creates the bucket when it does not exist, with Object
-	// Lock enabled if ObjectLock is set. Otherwise a missing bucket is an
-	// error matching legajo.ErrNotFound.
+	// CreateBucket creates the bucket when it does not exist. Otherwise a
+	// missing bucket is an error matching legajo.ErrNotFound.
 	CreateBucket bool
-	ObjectLock   bool
+	// ObjectLock asks for the bucket CreateBucket creates to have Object
+	// Lock (and so versioning). A server that refuses gets a plain bucket
+	// instead, and S3Store.LockRefused says why. An existing bucket is
+	// left as it is.
+	ObjectLock bool
 
 	// Retention is the Object Lock mode given to objects created with
 	// CreateOptions.RetainUntil: "COMPLIANCE" (the default when empty: no
@@ -50,6 +53,7 @@ type S3Store struct {
 	bucket    string
 	mode      minio.RetentionMode
 	locking   bool
+	refused   error // the server's answer to creating the bucket with Object Lock
 
 	probeMu sync.Mutex
 	probed  bool
@@ -114,15 +118,33 @@ func (s *S3Store) ensureBucket(ctx context.Context, cfg S3Config) error {
 	if !cfg.CreateBucket {
 		return legajo.Errorf(legajo.ErrNotFound, "archive: open s3: bucket %s does not exist", s.bucket)
 	}
-	err = s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: cfg.Region, ObjectLocking: cfg.ObjectLock})
-	if err != nil {
-		// Another process may have created it meanwhile.
-		if ok, err2 := s.client.BucketExists(ctx, s.bucket); err2 == nil && ok {
+	err = s.makeBucket(ctx, cfg.Region, cfg.ObjectLock)
+	if err != nil && cfg.ObjectLock && minioCode(err) != "" {
+		// The server answered, so it may only refuse Object Lock (a
+		// network failure is not taken for a refusal): a plain bucket
+		// still keeps the archive, though then only the server's
+		// permissions stand between it and a deletion.
+		if err2 := s.makeBucket(ctx, cfg.Region, false); err2 == nil {
+			s.refused = fmt.Errorf("archive: create bucket %s with object lock: %w", s.bucket, err)
 			return nil
 		}
+	}
+	if err != nil {
 		return s.error("create bucket", s.bucket, err)
 	}
 	return nil
+}
+
+// makeBucket creates the bucket, or finds it created meanwhile by another
+// process.
+func (s *S3Store) makeBucket(ctx context.Context, region string, lock bool) error {
+	err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: region, ObjectLocking: lock})
+	if err != nil {
+		if ok, err2 := s.client.BucketExists(ctx, s.bucket); err2 == nil && ok {
+			return nil
+		}
+	}
+	return err
 }
 
 // bucketLocking tells whether the bucket has Object Lock enabled.
@@ -261,9 +283,13 @@ func (s *S3Store) List(ctx context.Context, prefix, startAfter string, fn func(O
 	return nil
 }
 
-// Locking tells whether the bucket has Object Lock enabled, found when the
-// Store was opened.
+// Locking tells whether the bucket has Object Lock enabled, as its Object
+// Lock configuration said when the Store was opened.
 func (s *S3Store) Locking() bool { return s.locking }
+
+// LockRefused returns the server's refusal when OpenS3, asked to create the
+// bucket with Object Lock, had to create it without; nil otherwise.
+func (s *S3Store) LockRefused() error { return s.refused }
 
 // Close closes idle connections to the server.
 func (s *S3Store) Close() error {

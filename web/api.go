@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -112,12 +113,19 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	findings, err := s.verifyRecord(r.Context(), rec)
+	v, err := s.judge(r.Context(), rec, "")
 	if err != nil {
 		return err
 	}
+	findings := make([]string, len(v.Problems))
+	for i, p := range v.Problems {
+		findings[i] = p.Detail
+		if p.Key != "" {
+			findings[i] += " (" + p.Key + ")"
+		}
+	}
 	s.logActivity(r, "consultar", rec.Folio.String(), "api")
-	return writeJSON(w, http.StatusOK, map[string]any{"folio": rec.Folio.String(), "expediente": rec.Expediente,
+	return writeJSON(w, http.StatusOK, map[string]any{"verdict": v.Kind, "message": v.Message, "folio": rec.Folio.String(), "expediente": rec.Expediente,
 		"status": rec.Status, "manifests": rec.Manifests, "events": rec.Entries, "verified": len(findings) == 0, "findings": findings})
 }
 
@@ -228,6 +236,30 @@ func (s *Server) apiVerifyDocument(w http.ResponseWriter, r *http.Request) error
 	if !page.Found {
 		return legajo.Errorf(legajo.ErrNotFound, "No hay ningún documento archivado con ese folio.")
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"folio": page.Folio, "title": page.Title, "date": page.Date,
-		"status": page.Status, "digest_matches": page.Match, "intact": page.Intact})
+	v := page.Verdict
+	out := verification{Verdict: v.Kind, Valid: v.Kind == verdictValid, Headline: v.Headline, Message: v.Message,
+		Sealed: page.Sealed, Folio: page.Folio, Title: page.Title, Date: page.Date, Status: page.Status,
+		DigestMatches: page.Match, Intact: len(v.Problems) == 0}
+	for _, p := range v.Problems {
+		out.Problems = append(out.Problems, p.Detail)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// verification is the public verification of one folio: the verdict comes
+// first, as on the page. Title, date and status are left out when the
+// archive's record does not hold together.
+type verification struct {
+	Verdict       string        `json:"verdict"` // valido, no-valido, sin-comprobar
+	Valid         bool          `json:"valid"`
+	Headline      string        `json:"headline"`
+	Message       string        `json:"message"`
+	Problems      []string      `json:"problems,omitempty"`
+	Sealed        string        `json:"sealed,omitempty"`
+	Folio         string        `json:"folio"`
+	Title         string        `json:"title,omitempty"`
+	Date          time.Time     `json:"date,omitzero"`
+	Status        legajo.Status `json:"status,omitempty"`
+	DigestMatches bool          `json:"digest_matches"`
+	Intact        bool          `json:"intact"`
 }

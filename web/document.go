@@ -1,9 +1,6 @@
 package web
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -18,9 +15,9 @@ type documentPage struct {
 	Fields    []labelled
 	Tantos    []legajo.Object
 	Events    []eventView
-	Findings  []string // verification of this document's objects
-	Pending   bool     // waits for its acuse
-	CanIssue  bool     // may upload acuse and attachments
+	Verdict   verdict // said first: valid, not valid, or not consistent
+	Pending   bool    // waits for its acuse
+	CanIssue  bool    // may upload acuse and attachments
 	CanCancel bool
 	Issued    bool     // just issued: offer to print
 	Prints    []string // one-time print tokens (exemplar with secrets)
@@ -78,10 +75,11 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Events = append(page.Events, ev)
 	}
-	page.Findings, err = s.verifyRecord(r.Context(), rec)
+	page.Verdict, err = s.judge(r.Context(), rec, "")
 	if err != nil {
 		return err
 	}
+	page.Verdict.Keys = true
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
 	return nil
@@ -119,28 +117,6 @@ func pluralRows(n int) string {
 		return "1 renglón"
 	}
 	return itoa(n) + " renglones"
-}
-
-// verifyRecord re-hashes every object the document's entries vouch for.
-func (s *Server) verifyRecord(ctx context.Context, rec *legajo.Record) ([]string, error) {
-	var out []string
-	for _, e := range rec.Entries {
-		for _, o := range e.Objects {
-			b, err := s.Office.Archive.Get(ctx, o.Key)
-			if errors.Is(err, legajo.ErrNotFound) {
-				out = append(out, "Falta "+o.Key)
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			sum := sha256.Sum256(b)
-			if hex.EncodeToString(sum[:]) != o.SHA256 || int64(len(b)) != o.Size {
-				out = append(out, "Modificado "+o.Key)
-			}
-		}
-	}
-	return out, nil
 }
 
 // object finds key among the record's objects: only what the chain vouches
@@ -185,10 +161,24 @@ func (s *Server) downloadObject(w http.ResponseWriter, r *http.Request) error {
 
 var mimes = map[string]string{".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff"}
 
+// sendObject serves a stored file. A PDF of a cancelled document goes out
+// stamped CANCELADO on every page, never as if it were valid: then
+// X-Original-SHA256 names the filed original, which is not touched, and
+// X-Content-SHA256 is not sent, as the bytes are not the filed ones.
 func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.Record, o legajo.Object, name string) error {
 	b, err := s.Office.Archive.Get(r.Context(), o.Key)
 	if err != nil {
 		return err
+	}
+	stamped := rec.Status == legajo.StatusCancelado && strings.HasSuffix(name, ".pdf")
+	if stamped {
+		if s.StampCancelled == nil {
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este servidor no puede marcar sus copias como canceladas; no se entregan sin la marca.", rec.Folio)
+		}
+		if b, err = s.StampCancelled(b, cancellationNote(rec)); err != nil {
+			s.Logger.Warn("stamp cancelled", "key", o.Key, "err", err)
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible); no se entrega sin la marca.", rec.Folio)
+		}
 	}
 	ext := name[max(strings.LastIndexByte(name, '.'), 0):]
 	mime := mimes[ext]
@@ -198,7 +188,11 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 	s.logActivity(r, "descargar", rec.Folio.String(), o.Key)
 	w.Header().Set("Content-Type", mime)
 	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
-	w.Header().Set("X-Content-SHA256", o.SHA256)
+	if stamped {
+		w.Header().Set("X-Original-SHA256", o.SHA256)
+	} else {
+		w.Header().Set("X-Content-SHA256", o.SHA256)
+	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, err = w.Write(b)
 	return err

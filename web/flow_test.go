@@ -104,7 +104,7 @@ func TestIssueByForm(t *testing.T) {
 		t.Errorf("double submit went to %s, want %s", resp.Header.Get("Location"), loc)
 	}
 	code, body = e.get(c, loc)
-	if code != 200 || !strings.Contains(body, "pendiente de acuse") || !strings.Contains(body, "Verificado") {
+	if code != 200 || !strings.Contains(body, "pendiente de acuse") || !strings.Contains(body, "Documento válido") {
 		t.Fatalf("document page: %d", code)
 	}
 	code, pdf := e.get(c, "/documentos/"+folio+"/tantos/copia")
@@ -131,7 +131,7 @@ func TestIssueByForm(t *testing.T) {
 	rec, _ := e.office.Record(t.Context(), mustFolio(t, folio))
 	digest := rec.Manifests[0].Digest[:16]
 	code, body = e.get(e.client(""), "/verificar/"+folio+"?h="+digest)
-	if code != 200 || !strings.Contains(body, "coincide con el documento archivado") || !strings.Contains(body, "acusado") {
+	if code != 200 || !strings.Contains(body, "✓ Documento válido") || !strings.Contains(body, "El código impreso en su papel coincide") || !strings.Contains(body, "acusado") {
 		t.Errorf("public verification: %d\n%s", code, body)
 	}
 	for _, secret := range []string{"SICIP", "Gómez Téllez", "Subdirección de Recursos Humanos"} {
@@ -140,7 +140,7 @@ func TestIssueByForm(t *testing.T) {
 		}
 	}
 	_, body = e.get(e.client(""), "/verificar/"+folio+"?h=0000000000000000")
-	if !strings.Contains(body, "NO coincide") {
+	if !strings.Contains(body, "No se pudo comprobar la integridad") || !strings.Contains(body, "El código impreso en el papel no coincide") || strings.Contains(body, "Documento válido") {
 		t.Error("a wrong digest is not reported")
 	}
 }

@@ -29,6 +29,10 @@ type Server struct {
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.
 	Apply func(legajo.Settings) error
+	// StampCancelled marks a PDF of a cancelled document CANCELADO on every
+	// page, with note along the top, before it is served; nil, such files
+	// are not served at all.
+	StampCancelled func(doc []byte, note string) ([]byte, error)
 	// Areas are SESVER's areas offered in the forms.
 	Areas  []string
 	Logger *slog.Logger

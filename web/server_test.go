@@ -31,6 +31,7 @@ type env struct {
 	ts      *httptest.Server
 	archive *archive.Archive
 	office  *legajo.Office
+	dir     string // of the fs archive
 }
 
 var clockN atomic.Int64
@@ -41,7 +42,8 @@ func testClock() time.Time {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := archive.OpenFS(t.TempDir())
+	dir := t.TempDir()
+	st, err := archive.OpenFS(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { idx.Close() })
 	s := &Server{Office: o, Users: a, Activity: a, Search: idx, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
-		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now, Settings: a, Areas: fixtures.Areas,
+		SessionKey: []byte(strings.Repeat("k", 32)), Now: time.Now, Settings: a, Areas: fixtures.Areas, StampCancelled: pdf.StampCancelled,
 		Apply: func(st legajo.Settings) error {
 			o.SetDirectory(st.Directory)
 			return a.SetExpedientes(st.Expedientes)
@@ -91,7 +93,7 @@ func newEnv(t *testing.T) *env {
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &env{t: t, srv: s, ts: ts, archive: a, office: o}
+	return &env{t: t, srv: s, ts: ts, archive: a, office: o, dir: dir}
 }
 
 // client returns an HTTP client logged in as login ("" for none) that does

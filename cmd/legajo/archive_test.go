@@ -185,3 +185,27 @@ func TestSecretsNotInOutputs(t *testing.T) {
 		return nil
 	})
 }
+
+// TestLockNotice: verify says, in Spanish, when the storage does not keep
+// filed objects from being deleted, and says nothing on a bucket that Legajo
+// created with Object Lock.
+func TestLockNotice(t *testing.T) {
+	const data = "../../fixtures/documents/minuta.json"
+	t.Run("fs", func(t *testing.T) {
+		env := map[string]string{"LEGAJO_DATA": t.TempDir()}
+		run(t, env, "emit", "--type", "minuta", "--data", data)
+		code, _, errs := run(t, env, "verify")
+		if code != 0 || !strings.Contains(errs, "nota: el archivo está en un directorio") || !strings.Contains(errs, "no impide borrar") {
+			t.Errorf("verify on fs: exit %d, stderr %q", code, errs)
+		}
+	})
+	t.Run("s3", func(t *testing.T) {
+		env := s3Env(t, "legajo-cli-lock")
+		env["LEGAJO_DATA"] = t.TempDir()
+		run(t, env, "emit", "--type", "minuta", "--data", data)
+		code, _, errs := run(t, env, "verify")
+		if code != 0 || strings.Contains(errs, "nota") {
+			t.Errorf("verify on a bucket created with Object Lock: exit %d, stderr %q", code, errs)
+		}
+	})
+}

@@ -233,7 +233,7 @@ func TestBrowserCycle(t *testing.T) {
 		chromedp.WaitVisible(`//dd[contains(., "Oficio de liberación de sistema")]`),
 	)
 	text := value(t, ctx, "verify-text", chromedp.Text(chromedp.CSS("main")))
-	if !strings.Contains(text, "acusado") || !strings.Contains(text, "íntegros") || strings.Contains(text, "SICIP") {
+	if !strings.HasPrefix(strings.TrimSpace(text), "✓ Documento válido") || !strings.Contains(text, "acusado") || strings.Contains(text, "SICIP") {
 		t.Errorf("public verification page:\n%s", text)
 	}
 }

@@ -194,7 +194,7 @@ func (c *Config) parseArchive(getenv func(string) string) error {
 		}
 		c.S3 = archive.S3Config{Endpoint: host, Bucket: bucket, AccessKey: getenv("LEGAJO_S3_ACCESS_KEY"),
 			SecretKey: getenv("LEGAJO_S3_SECRET_KEY"), Region: getenv("LEGAJO_S3_REGION"),
-			Secure: getenv("LEGAJO_S3_INSECURE") != "1", CreateBucket: true}
+			Secure: getenv("LEGAJO_S3_INSECURE") != "1", CreateBucket: true, ObjectLock: true}
 		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
 			return fmt.Errorf("config: an s3 archive needs LEGAJO_S3_ACCESS_KEY and LEGAJO_S3_SECRET_KEY")
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/generators/pdf"
 	"github.com/sesver/legajo/web"
 )
 
@@ -60,7 +61,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer closeSearch()
 	srv := &web.Server{Office: a.office, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
-		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}},
+		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()
 	if err != nil {

@@ -167,11 +167,23 @@ func (a *app) apply(s legajo.Settings) error {
 	return nil
 }
 
-// lockNotice says once, where it matters, that the storage does not enforce
-// retention.
+// lockNotice says once, where it matters, when the storage itself does not
+// keep filed objects from being deleted or rewritten (S3 Object Lock), so
+// that only verification would notice.
 func (m *Main) lockNotice(a *app) {
-	if !a.store.Locking() {
-		fmt.Fprintln(m.Stderr, "legajo: note: the archive's storage has no Object Lock; filed objects are protected by Legajo, not by the storage")
+	if a.store.Locking() {
+		return
+	}
+	const after = "no impide borrar ni reescribir lo archivado; «legajo verify» detecta cualquier cambio, pero no lo evita."
+	s3, ok := a.store.(*archive.S3Store)
+	switch {
+	case !ok:
+		fmt.Fprintf(m.Stderr, "legajo: nota: el archivo está en un directorio (%s), que %s\n", strings.TrimPrefix(a.cfg.Archive, "fs:"), after)
+	case s3.LockRefused() != nil:
+		fmt.Fprintf(m.Stderr, "legajo: nota: el servidor S3 no aceptó crear el bucket «%s» con Object Lock (%v); se creó sin él, y el almacenamiento %s\n",
+			a.cfg.S3.Bucket, s3.LockRefused(), after)
+	default:
+		fmt.Fprintf(m.Stderr, "legajo: nota: el bucket «%s» no tiene Object Lock: el almacenamiento %s Para retener los documentos según el CADIDO, archive en un bucket nuevo, que Legajo crea con Object Lock si el servidor lo admite.\n", a.cfg.S3.Bucket, after)
 	}
 }
 

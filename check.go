@@ -1,0 +1,172 @@
+package legajo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// CheckRecord tells whether what the archive returned for rec.Folio holds
+// together, before anyone is told that the document is valid: every entry
+// names the folio, lies in the document's expediente and comes once; the
+// document was filed once; the manifests name the folio and its
+// expediente, agree on the digest printed in the QR and describe the files
+// their entry vouches for; and every object re-hashes to the SHA-256 and
+// size its entry records. These catch a pointer or an entry that belongs
+// to another document, and a changed or missing file. An entry rewritten
+// together with the rest of its chain is for the verification of the whole
+// chain to find, not for this.
+//
+// Each problem is a Finding whose Detail anyone can read, naming what
+// failed; none means the record holds together. The error is a failure to
+// read the storage.
+func (o *Office) CheckRecord(ctx context.Context, rec *Record) ([]Finding, error) {
+	var out []Finding
+	add := func(e Entry, key, problem, format string, args ...any) {
+		out = append(out, Finding{Expediente: e.Expediente, Key: key, Problem: problem, Detail: capitalize(fmt.Sprintf(format, args...))})
+	}
+	folio := rec.Folio.String()
+	seen := map[string]bool{}
+	filings := 0
+	var emitted Entry
+	for _, e := range rec.Entries {
+		what := eventWords(e.Event)
+		switch {
+		case seen[e.Key]:
+			add(e, e.Key, "duplicado", "el registro de %s aparece dos veces.", what)
+			continue
+		case e.Folio != folio:
+			add(e, e.Key, "ajeno", "el registro de %s que el archivo dio para este folio es de otro documento (%s).", what, orNone(e.Folio))
+		case e.Expediente != rec.Expediente:
+			add(e, e.Key, "ajeno", "el registro de %s está en el expediente «%s», no en el del documento («%s»).", what, e.Expediente, rec.Expediente)
+		}
+		seen[e.Key] = true
+		if e.Event == EventEmitido || e.Event == EventRecibido {
+			if filings++; filings == 1 {
+				emitted = e
+			}
+		}
+	}
+	switch {
+	case filings > 1:
+		add(emitted, "", "duplicado", "el archivo registra la emisión de este folio más de una vez.")
+	case filings == 0 && rec.Status != StatusAnulado:
+		add(Entry{Expediente: rec.Expediente}, "", "faltante", "el archivo no tiene el registro de la emisión de este folio.")
+	}
+	digest := ""
+	for i, m := range rec.Manifests {
+		file, key := Object{Kind: "pdf", Tanto: m.Tanto}, ""
+		if m.File != nil {
+			file, key = *m.File, m.File.Key
+		}
+		what := "la ficha " + of(fileWords(file))
+		switch {
+		case m.Folio != folio:
+			add(emitted, key, "ajeno", "%s es de otro folio (%s).", what, orNone(m.Folio))
+		case m.Expediente != rec.Expediente:
+			add(emitted, key, "ajeno", "%s es del expediente «%s», no del expediente del documento («%s»).", what, m.Expediente, rec.Expediente)
+		}
+		if i == 0 {
+			digest = m.Digest
+		} else if m.Digest != digest {
+			add(emitted, key, "inconsistente", "%s no lleva el mismo código de verificación que las demás.", what)
+		}
+		if m.File != nil && !vouches(emitted, *m.File) {
+			add(emitted, key, "inconsistente", "%s describe un archivo distinto del que registra la emisión.", what)
+		}
+	}
+	for _, e := range rec.Entries {
+		for _, obj := range e.Objects {
+			b, err := o.Archive.Get(ctx, obj.Key)
+			if errors.Is(err, ErrNotFound) {
+				add(e, obj.Key, "faltante", "falta %s.", fileWords(obj))
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != obj.SHA256 || int64(len(b)) != obj.Size {
+				add(e, obj.Key, "modificado", "%s fue modificado: su contenido ya no es el registrado.", fileWords(obj))
+			}
+		}
+	}
+	return out, nil
+}
+
+// vouches tells whether e records obj, with its hash and size.
+func vouches(e Entry, obj Object) bool {
+	for _, x := range e.Objects {
+		if x.Key == obj.Key {
+			return x.SHA256 == obj.SHA256 && x.Size == obj.Size
+		}
+	}
+	return false
+}
+
+// eventWords names an event for anyone: "la emisión".
+func eventWords(ev EventKind) string {
+	switch ev {
+	case EventEmitido:
+		return "la emisión"
+	case EventAcuse:
+		return "el acuse de recibido"
+	case EventCancelado:
+		return "la cancelación"
+	case EventAnexo:
+		return "un anexo"
+	case EventRecibido:
+		return "la recepción"
+	case EventAnulado:
+		return "la anulación"
+	}
+	return "un evento («" + string(ev) + "»)"
+}
+
+// fileWords names a stored object for anyone: "el tanto ORIGINAL".
+func fileWords(obj Object) string {
+	switch obj.Kind {
+	case "pdf":
+		if obj.Tanto != "" {
+			return "el tanto " + obj.Tanto
+		}
+		return "el documento"
+	case "manifest":
+		if obj.Tanto != "" {
+			return "la ficha del tanto " + obj.Tanto
+		}
+		return "la ficha del evento"
+	case "acuse":
+		return "el acuse de recibido escaneado"
+	case "anexo":
+		return "un archivo anexo"
+	case "escaneo":
+		return "el documento escaneado"
+	}
+	return "un archivo"
+}
+
+// of puts "de" before words: "del tanto ORIGINAL", "de un anexo".
+func of(words string) string {
+	if rest, ok := strings.CutPrefix(words, "el "); ok {
+		return "del " + rest
+	}
+	return "de " + words
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "sin folio"
+	}
+	return s
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
