@@ -158,7 +158,8 @@ type Archive interface {
 	Settle(ctx context.Context, key string, result []byte) error
 	// Inclusions proves, from storage, that the chain entries under keys
 	// are in the archive's signed log, all against its newest checkpoint.
-	// An entry not sealed yet has Index -1 and says so in Problem.
+	// An entry not sealed yet has Index -1 and says so in Problem. An
+	// archive that keeps no signed log returns nil, nil.
 	Inclusions(ctx context.Context, keys []string) ([]Inclusion, error)
 	// Verify walks the expediente's chain, re-hashes every object it vouches
 	// for and lists what is modified, missing, extra or out of order.

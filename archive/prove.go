@@ -19,6 +19,9 @@ func (a *Archive) Inclusion(ctx context.Context, key string) (legajo.Inclusion, 
 	if err != nil {
 		return legajo.Inclusion{}, err
 	}
+	if incs == nil {
+		return legajo.Inclusion{}, legajo.Errorf(legajo.ErrNotFound, "El archivo no tiene registro sellado: no se configuró la clave de la institución.")
+	}
 	if incs[0].Index < 0 {
 		return incs[0], legajo.Errorf(legajo.ErrNotFound, "La entrada %s aún no está en el registro sellado.", key)
 	}
@@ -29,8 +32,12 @@ func (a *Archive) Inclusion(ctx context.Context, key string) (legajo.Inclusion, 
 // against the newest checkpoint, and checks each proof from storage: the
 // entry's stored bytes must give its leaf, the path must lead to the
 // checkpoint's root, and the checkpoint must carry the institution's
-// signature. An entry not sealed yet has Index -1.
+// signature. An entry not sealed yet has Index -1. Without a key to check
+// with, the archive keeps no signed log: nil, nil.
 func (a *Archive) Inclusions(ctx context.Context, keys []string) ([]legajo.Inclusion, error) {
+	if a.verifier == nil {
+		return nil, nil // no signed log to prove anything with
+	}
 	l := &a.log
 	l.mu.Lock()
 	if err := a.loadLog(ctx, true); err != nil {

@@ -238,7 +238,7 @@ func (s *Server) apiVerifyDocument(w http.ResponseWriter, r *http.Request) error
 	}
 	v := page.Verdict
 	out := verification{Verdict: v.Kind, Valid: v.Kind == verdictValid, Headline: v.Headline, Message: v.Message,
-		Sealed: page.Sealed, Folio: page.Folio, Title: page.Title, Date: page.Date, Status: page.Status,
+		Sealed: v.Sealed, Log: v.Log, Key: page.Key, Folio: page.Folio, Title: page.Title, Date: page.Date, Status: page.Status,
 		DigestMatches: page.Match, Intact: len(v.Problems) == 0}
 	for _, p := range v.Problems {
 		out.Problems = append(out.Problems, p.Detail)
@@ -256,6 +256,8 @@ type verification struct {
 	Message       string        `json:"message"`
 	Problems      []string      `json:"problems,omitempty"`
 	Sealed        string        `json:"sealed,omitempty"`
+	Log           *sealedInfo   `json:"log,omitempty"`
+	Key           string        `json:"key,omitempty"` // the institution's public key
 	Folio         string        `json:"folio"`
 	Title         string        `json:"title,omitempty"`
 	Date          time.Time     `json:"date,omitzero"`

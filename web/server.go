@@ -39,6 +39,10 @@ type Server struct {
 	// SessionKey signs session cookies; every node of one deployment must
 	// share it.
 	SessionKey []byte
+	// PublicKey is the institution's public key (a signed-note verifier
+	// key), shown on the Verificar page; "" when the archive keeps no
+	// signed log.
+	PublicKey string
 	// Secure marks cookies Secure (the site is served over TLS).
 	Secure bool
 	// Now is the clock; nil is time.Now.

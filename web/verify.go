@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -24,11 +25,17 @@ type verifyPage struct {
 	Status   legajo.Status
 	Digest   string // as printed (from the QR)
 	Match    bool   // the printed digest is the archived one
-	// Sealed will say where the document's entry stands in the archive's
-	// signed log («incluido en el registro sellado: entrada N del punto de
-	// control M, firmado el …») once that is checked. Empty, it is not
-	// shown.
-	Sealed string
+	// Key is the institution's public key, to check what it signed.
+	Key string
+}
+
+// sealedInfo is the document's place in the archive's signed log.
+type sealedInfo struct {
+	Leaf       int64     `json:"leaf"` // counted from 1
+	Size       int64     `json:"size"`
+	SignedAt   time.Time `json:"signed_at"`
+	Checked    bool      `json:"checked"`
+	Checkpoint string    `json:"checkpoint"`
 }
 
 func (verifyPage) title() string { return "Verificar un documento" }
@@ -42,6 +49,11 @@ type verdict struct {
 	Message  string // what it means, in full sentences
 	Problems []legajo.Finding
 	Keys     bool // show the storage key of each problem (staff only)
+	// Sealed says where the document's entry stands in the archive's
+	// signed log, once the inclusion proof is checked; Log is the same for
+	// the API. Both are empty when the archive keeps no signed log.
+	Sealed string
+	Log    *sealedInfo
 }
 
 const (
@@ -88,6 +100,7 @@ func (s *Server) verification(r *http.Request) (verifyPage, error) {
 		page.Title, page.Date = m.Title, m.Date
 		page.Match = len(page.Digest) >= 8 && strings.HasPrefix(m.Digest, page.Digest)
 	}
+	page.Key = s.PublicKey
 	page.Verdict, err = s.judge(r.Context(), rec, page.Digest)
 	if err != nil {
 		return page, err
@@ -103,11 +116,24 @@ func (s *Server) verification(r *http.Request) (verifyPage, error) {
 // judge checks rec and says what it means. digest is the one printed in
 // the QR code ("" when the folio was typed): it must be the archived
 // document's.
-func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (verdict, error) {
+func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (_ verdict, err error) {
 	problems, err := s.Office.CheckRecord(ctx, rec)
 	if err != nil {
 		return verdict{}, err
 	}
+	var sealed verdict // its Sealed and Log go on whatever verdict is given
+	sealProblems, err := s.checkSealed(ctx, rec, &sealed)
+	if err != nil {
+		return verdict{}, err
+	}
+	problems = append(problems, sealProblems...)
+	v := s.verdictOf(rec, digest, problems)
+	v.Sealed, v.Log = sealed.Sealed, sealed.Log
+	return v, nil
+}
+
+// verdictOf says what rec means, given the problems found with it.
+func (s *Server) verdictOf(rec *legajo.Record, digest string, problems []legajo.Finding) verdict {
 	var archived string
 	if len(rec.Manifests) > 0 {
 		archived = rec.Manifests[0].Digest
@@ -128,7 +154,7 @@ func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (
 		if hasEnd {
 			v.Message += " El archivo registra, además, " + endWords(ended) + "."
 		}
-		return v, nil
+		return v
 	}
 	if hasEnd {
 		v := verdict{Kind: verdictInvalid, Headline: "NO VÁLIDO"}
@@ -140,7 +166,7 @@ func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (
 		if ended.Reason != "" {
 			v.Message += " Motivo: " + ended.Reason
 		}
-		return v, nil
+		return v
 	}
 	v := verdict{Kind: verdictValid, Headline: "Documento válido"}
 	var date time.Time
@@ -160,7 +186,75 @@ func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (
 	} else {
 		v.Message += " Si tiene el documento en papel, escanee su código QR para comprobar también que el papel es ese documento."
 	}
-	return v, nil
+	return v
+}
+
+// unsealedGrace is how long an entry may wait for the sealer before the
+// page counts its absence from the signed log as a problem.
+const unsealedGrace = 10 * time.Minute
+
+// checkSealed proves, from storage, that every entry of rec is in the
+// archive's signed log, and puts the emission's place in out. Entries
+// that are not, or whose proof fails, are problems: a document the log
+// does not vouch for is never shown as valid. An archive without a signed
+// log (no key configured) adds nothing.
+func (s *Server) checkSealed(ctx context.Context, rec *legajo.Record, out *verdict) ([]legajo.Finding, error) {
+	keys := make([]string, len(rec.Entries))
+	for i, e := range rec.Entries {
+		keys[i] = e.Key
+	}
+	incs, err := s.Office.Archive.Inclusions(ctx, keys)
+	if err != nil || incs == nil {
+		return nil, err
+	}
+	emitted, _ := rec.Emitted()
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	var problems []legajo.Finding
+	for i, inc := range incs {
+		e := rec.Entries[i]
+		switch {
+		case inc.Index < 0 && now.Sub(e.At) < unsealedGrace:
+			if e.Key == emitted.Key {
+				out.Sealed = "El documento se emitió hace unos instantes; se incluirá en el registro sellado del archivo en unos segundos."
+			}
+			continue
+		case inc.Index < 0:
+			problems = append(problems, legajo.Finding{Expediente: e.Expediente, Key: e.Key, Problem: "sin sellar",
+				Detail: "El registro sellado del archivo no incluye " + eventWords(e) + ": no se puede confirmar que lo haya registrado Legajo."})
+			continue
+		case !inc.Checked:
+			problems = append(problems, legajo.Finding{Expediente: e.Expediente, Key: e.Key, Problem: "registro",
+				Detail: "El registro sellado del archivo no confirma " + eventWords(e) + ": " + inc.Problem})
+			continue
+		}
+		if e.Key == emitted.Key {
+			at := inc.SignedAt.In(zone)
+			out.Sealed = fmt.Sprintf("Incluido en el registro sellado del archivo: hoja %d de %d del punto de control firmado por la institución el %s a las %s horas. La prueba de inclusión se comprobó.",
+				inc.Index+1, inc.Size, legajo.LongDate(at), at.Format("15:04"))
+			out.Log = &sealedInfo{Leaf: inc.Index + 1, Size: inc.Size, SignedAt: inc.SignedAt, Checked: true, Checkpoint: inc.Checkpoint}
+		}
+	}
+	return problems, nil
+}
+
+// eventWords names an entry for a citizen: «la emisión del documento».
+func eventWords(e legajo.Entry) string {
+	switch e.Event {
+	case legajo.EventEmitido:
+		return "la emisión del documento"
+	case legajo.EventRecibido:
+		return "el registro del documento recibido"
+	case legajo.EventCancelado:
+		return "la cancelación del documento"
+	case legajo.EventAcuse:
+		return "el acuse de recibido del documento"
+	case legajo.EventAnulado:
+		return "la anulación del folio"
+	}
+	return "un evento del documento"
 }
 
 // lastEvent returns the last entry of rec that is one of kinds.

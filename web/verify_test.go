@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
 )
 
 const cancelReason = "Se sustituye por el oficio con la versión 1.1 del sistema."
@@ -245,5 +247,64 @@ func TestVerifyAnnulled(t *testing.T) {
 	want := "Este folio fue anulado el 26 de noviembre de 2026: se reservó para un documento cuya emisión no se completó, y no corresponde a ningún documento válido. Motivo: Emisión interrumpida"
 	if v.Kind != verdictInvalid || v.Headline != "NO VÁLIDO" || v.Message != want || len(v.Problems) != 0 {
 		t.Errorf("verdict %+v", v)
+	}
+}
+
+// TestVerifySealed: with the institution's key, the page proves the
+// document's place in the archive's signed log, shows the public key, and
+// calls a document the log does not vouch for unverifiable.
+func TestVerifySealed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	skey, vkey, err := archive.GenerateKey("legajo.prueba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := archive.ParseSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.archive.UseKey(signer)
+	e.srv.PublicKey = vkey
+	folio := e.emit("capturista")
+
+	// Filed days ago (the test clock) and never sealed: not vouched for.
+	if v := e.apiVerification(folio); v.Verdict != "sin-comprobar" || v.Valid || !strings.Contains(strings.Join(v.Problems, " "), "registro sellado del archivo no incluye la emisión") {
+		t.Errorf("an unsealed old document: %+v", v)
+	}
+	if _, err := e.archive.Seal(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	v := e.apiVerification(folio)
+	if v.Verdict != "valido" || v.Log == nil || !v.Log.Checked || v.Log.Leaf != 1 || v.Log.Size != 1 || v.Key != vkey ||
+		!strings.HasPrefix(v.Sealed, "Incluido en el registro sellado del archivo: hoja 1 de 1 del punto de control firmado por la institución el") {
+		t.Errorf("a sealed document: %+v", v)
+	}
+	_, body := e.get(e.client(""), "/verificar/"+slug(folio))
+	for _, want := range []string{"La prueba de inclusión se comprobó.", vkey} {
+		if !strings.Contains(html.UnescapeString(body), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// The entry rewritten without the key (same content, no signature):
+	// the log no longer vouches for it.
+	rec, err := e.office.Record(ctx, mustFolio(t, folio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emitted, _ := rec.Emitted()
+	path := filepath.Join(e.dir, filepath.FromSlash(emitted.Key))
+	raw, _ := os.ReadFile(path)
+	text, _, _ := strings.Cut(string(raw), "\n\n")
+	os.Chmod(path, 0o644)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.apiVerification(folio); v.Verdict != "sin-comprobar" || v.Valid || v.Log != nil {
+		t.Errorf("a rewritten entry: %+v", v)
+	}
+	_, body = e.get(e.client(""), "/verificar/"+slug(folio))
+	if first := firstInMain(t, body); !strings.Contains(first, "No se pudo comprobar la integridad") {
+		t.Errorf("the page does not start with the failed check:\n%s", first)
 	}
 }

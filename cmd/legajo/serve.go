@@ -60,7 +60,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeSearch()
-	srv := &web.Server{Office: a.office, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
+	var publicKey string
+	if v := a.archive.Verifier(); v != nil {
+		publicKey = v.VerifierKey()
+	}
+	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()
