@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,8 +15,10 @@ import (
 
 // BenchmarkEmit measures emission end to end — validate, folio, render both
 // tantos, file PDFs and manifests, append the chain entry — on the fs store
-// and on the real S3 server, by one client and by 8 concurrent clients, in
-// one run so the figures compare as ratios:
+// and on the real S3 server, by one client and by 8 concurrent clients,
+// without a key (plain) and with every entry signed and a sealer running
+// (signed, as `legajo serve` does; it also reports how long entries waited
+// to be sealed), in one run so the figures compare as ratios:
 //
 //	source .ci/s3.sh && s3_start
 //	go test -run '^$' -bench Emit -benchtime 400x ./archive
@@ -27,11 +30,39 @@ func BenchmarkEmit(b *testing.B) {
 		{"fs", func(b *testing.B) Store { return newFSStore(b) }},
 		{"s3", func(b *testing.B) Store { return newS3Store(b, S3Config{}) }},
 	}
+	runs := []struct {
+		mode    string
+		clients int
+	}{{"plain", 1}, {"signed", 1}, {"plain", 8}, {"signed", 8}, {"signed", 20}}
 	for _, s := range stores {
-		for _, clients := range []int{1, 8} {
-			b.Run(s.name+"/clients="+itoa(clients), func(b *testing.B) {
-				o, _ := newOffice(b, s.open(b))
+		for _, run := range runs {
+			clients := run.clients
+			b.Run(s.name+"/"+run.mode+"/clients="+strconv.Itoa(clients), func(b *testing.B) {
+				o, a := newOffice(b, s.open(b))
 				o.Renderer = mustRenderer(b) // compressed, as in production
+				var lags []time.Duration
+				var lagMu sync.Mutex
+				if run.mode == "signed" {
+					a.UseKey(testSigner())
+					a.log.sealedLag = func(d time.Duration) { lagMu.Lock(); lags = append(lags, d); lagMu.Unlock() }
+					ctx, cancel := context.WithCancel(context.Background())
+					var wg sync.WaitGroup
+					wg.Go(func() { a.RunSealer(ctx, func(err error) { b.Error(err) }) })
+					defer func() {
+						// Every entry is sealed before the lags are counted.
+						time.Sleep(1500 * time.Millisecond)
+						cancel()
+						wg.Wait()
+						lagMu.Lock()
+						defer lagMu.Unlock()
+						if len(lags) < b.N {
+							b.Errorf("%d of %d entries sealed", len(lags), b.N)
+							return
+						}
+						slices.Sort(lags)
+						b.ReportMetric(ms(lags[len(lags)*99/100]), "seal-lag-p99-ms")
+					}()
+				}
 				data := sample(b, "oficio-liberacion")
 				var mu sync.Mutex
 				lat := make([]time.Duration, 0, b.N)
@@ -75,7 +106,7 @@ func BenchmarkEmit(b *testing.B) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func itoa(n int) string { return string(rune('0' + n)) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // cpuTime is the process's user plus system time.
 func cpuTime() time.Duration {

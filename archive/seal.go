@@ -42,22 +42,31 @@ type logState struct {
 	adoptedKeys map[string]bool
 
 	pmu     sync.Mutex
-	pending map[string]map[int64]string // expediente → seq → leaf, offered by appendEntry
+	pending map[string]map[int64]offered // expediente → seq → entry, offered by appendEntry
 	wake    chan struct{}
+	// sealedLag, when set (benchmarks), gets how long each offered entry
+	// waited to be sealed.
+	sealedLag func(time.Duration)
+}
+
+// offered is an entry committed by this process, waiting to be sealed.
+type offered struct {
+	leaf string
+	at   time.Time
 }
 
 // offer hands a committed entry of this process to the sealer.
 func (l *logState) offer(e *legajo.Entry) {
 	l.pmu.Lock()
 	if l.pending == nil {
-		l.pending = map[string]map[int64]string{}
+		l.pending = map[string]map[int64]offered{}
 	}
 	m := l.pending[e.Expediente]
 	if m == nil {
-		m = map[int64]string{}
+		m = map[int64]offered{}
 		l.pending[e.Expediente] = m
 	}
-	m[e.Seq] = leafText(e.Key, e.Hash, e.Folio)
+	m[e.Seq] = offered{leaf: leafText(e.Key, e.Hash, e.Folio), at: time.Now()}
 	wake := l.wake
 	l.pmu.Unlock()
 	if wake != nil {
@@ -290,7 +299,7 @@ func (a *Archive) unsealed(ctx context.Context, scan bool) ([]string, map[string
 		heads[k] = v
 	}
 	l.pmu.Lock()
-	pending := map[string]map[int64]string{}
+	pending := map[string]map[int64]offered{}
 	for exp, m := range l.pending {
 		pending[exp] = m
 	}
@@ -316,8 +325,9 @@ func (a *Archive) unsealed(ctx context.Context, scan bool) ([]string, map[string
 	for _, exp := range ids {
 		for seq := heads[exp] + 1; ; seq++ {
 			l.pmu.Lock()
-			leaf, ok := pending[exp][seq]
+			o, ok := pending[exp][seq]
 			l.pmu.Unlock()
+			leaf := o.leaf
 			if !ok {
 				if !scan {
 					break
@@ -355,9 +365,13 @@ func (a *Archive) dropPending(heads map[string]int64) {
 	l := &a.log
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
+	now := time.Now()
 	for exp, m := range l.pending {
-		for seq := range m {
+		for seq, o := range m {
 			if seq <= heads[exp] {
+				if l.sealedLag != nil {
+					l.sealedLag(now.Sub(o.at))
+				}
 				delete(m, seq)
 			}
 		}
