@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,4 +132,47 @@ func verifyFresh(t *testing.T, st Store) []legajo.Verification {
 		t.Fatal(err)
 	}
 	return vs
+}
+
+// verify while clerks file, with a sealer running, finds nothing wrong:
+// objects of filings still running, entries not yet sealed and folios
+// claimed but not yet committed are left alone.
+func TestVerifyWhileFiling(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		o, a := newOffice(t, st)
+		o.Now = time.Now // filings are recent, as in a live system
+		a.UseKey(testSigner())
+		var wg sync.WaitGroup
+		wg.Go(func() { a.RunSealer(ctx, func(err error) { t.Errorf("sealer: %v", err) }) })
+		var filed atomic.Int64
+		for range 4 {
+			wg.Go(func() {
+				for ctx.Err() == nil {
+					if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"}); err != nil {
+						if ctx.Err() == nil {
+							t.Error(err)
+						}
+						return
+					}
+					filed.Add(1)
+				}
+			})
+		}
+		for filed.Load() < 4 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		// Verify over and over while at least eight more are filed.
+		until := filed.Load() + 8
+		for round := 0; round < 3 || filed.Load() < until; round++ {
+			for _, v := range verifyFresh(t, st) {
+				if !v.OK() {
+					t.Errorf("round %d, %s: %d findings while filing: %+v", round, v.Expediente, len(v.Findings), v.Findings)
+				}
+			}
+		}
+		cancel()
+		wg.Wait()
+	})
 }
