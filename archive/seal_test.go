@@ -176,3 +176,41 @@ func TestVerifyWhileFiling(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// A process that filed and died before sealing: another process's sealer
+// takes its entries over.
+func TestSealerTakesOver(t *testing.T) {
+	ctx := context.Background()
+	st := newFSStore(t)
+	o, dead := newOffice(t, st)
+	dead.UseKey(testSigner())
+	var keys []string
+	for range 3 {
+		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		rec, _ := o.Archive.Record(ctx, f)
+		e, _ := rec.Emitted()
+		keys = append(keys, e.Key)
+	}
+	_, live := newOffice(t, st)
+	live.UseKey(testSigner())
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { live.RunSealer(sctx, func(err error) { t.Errorf("sealer: %v", err) }) })
+	defer func() { cancel(); wg.Wait() }()
+	deadline := time.Now().Add(takeover + 5*time.Second)
+	for _, key := range keys {
+		for {
+			if _, err := live.Inclusion(ctx, key); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s was never sealed by the live process", key)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
