@@ -79,8 +79,12 @@ func (l *logState) offer(e *legajo.Entry) {
 
 // sealedFolio tells whether the log, as this process holds it whole,
 // sealed an entry of folio.
+// An emission never waits for a sealing in progress: then only the folio
+// pointers tell (see Archive.folioTaken).
 func (l *logState) sealedFolio(folio string) bool {
-	l.mu.Lock()
+	if !l.mu.TryLock() {
+		return false
+	}
 	defer l.mu.Unlock()
 	return l.tree != nil && l.tree.folios[folio] > 0
 }
@@ -278,10 +282,10 @@ func (a *Archive) Seal(ctx context.Context, scan bool) (int, error) {
 		if err != nil || len(leaves) == 0 {
 			return 0, err
 		}
-		err = a.writeLote(ctx, leaves, heads)
+		witnessErr, err := a.writeLote(ctx, leaves, heads)
 		if err == nil {
 			a.dropPending(heads)
-			return len(leaves), nil
+			return len(leaves), witnessErr
 		}
 		if !errors.Is(err, legajo.ErrConflict) || attempt == 5 {
 			return 0, err
@@ -382,12 +386,14 @@ func (a *Archive) dropPending(heads map[string]int64) {
 }
 
 // writeLote extends the tree with leaves, signs its checkpoint and creates
-// the next lote. On any failure the tree is as it was.
-func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[string]int64) error {
+// the next lote. On any failure the tree is as it was. A checkpoint the
+// witness did not take is witnessErr: the lote stands, and the witness
+// gets the next checkpoint.
+func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[string]int64) (witnessErr, err error) {
 	l := &a.log
 	t := l.tree
 	mark := t.mark()
-	fail := func(err error) error { t.reset(mark); return err }
+	fail := func(err error) (error, error) { t.reset(mark); return nil, err }
 	start := t.size
 	for _, leaf := range leaves {
 		if err := t.add(leaf); err != nil {
@@ -417,16 +423,17 @@ func (a *Archive) writeLote(ctx context.Context, leaves []string, heads map[stri
 		return fail(err)
 	}
 	if err := t.prune(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.applied(lt); err != nil {
-		return err
+		return nil, err
 	}
 	if a.witness != nil {
-		// Best effort: the witness catches up at the next sealing.
-		_ = a.witness.Create(ctx, witnessKey(t.size), note, CreateOptions{ContentType: "text/plain"})
+		if err := a.witness.Create(ctx, witnessKey(t.size), note, CreateOptions{ContentType: "text/plain"}); err != nil && !errors.Is(err, legajo.ErrConflict) {
+			return fmt.Errorf("archive: witness: %w", err), nil
+		}
 	}
-	return nil
+	return nil, nil
 }
 
 // Witness keys: puntos/<size, 12 digits>, one signed checkpoint each.
