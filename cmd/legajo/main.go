@@ -65,6 +65,8 @@ var commands = map[string]command{
 	"search":  {"search the archive in Spanish, with filters and facets", (*Main).runSearch},
 	"reindex": {"rebuild the search index from the archive", (*Main).runReindex},
 	"serve":   {"run the web application and API", (*Main).runServe},
+	"backup":  {"copy the archive to a backup: only what it lacks, checked", (*Main).runBackup},
+	"restore": {"copy a backup into an empty archive", (*Main).runRestore},
 	"user":    {"manage accounts: add, passwd, disable, enable, token, list", (*Main).runUser},
 
 	"trail":      {"export an auditor's trail: xlsx, csv, json or one bundle pdf", (*Main).runTrail},

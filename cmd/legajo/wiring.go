@@ -33,15 +33,7 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	var st archive.Store
-	if dir, ok := strings.CutPrefix(cfg.Archive, "fs:"); ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("archive: %w", err)
-		}
-		st, err = archive.OpenFS(dir)
-	} else {
-		st, err = archive.OpenS3(ctx, cfg.S3)
-	}
+	st, err := openStore(ctx, cfg.Archive, cfg.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +76,26 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 }
 
 func (a *app) Close() error { return a.store.Close() }
+
+// openStore opens the Store at spec (fs:<dir> or s3://…, then described by
+// s3, see parseLocation): the archive, or a backup of it.
+func openStore(ctx context.Context, spec string, s3 archive.S3Config) (archive.Store, error) {
+	if dir, ok := strings.CutPrefix(spec, "fs:"); ok {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("archive: %w", err)
+		}
+		st, err := archive.OpenFS(dir)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	st, err := archive.OpenS3(ctx, s3)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
 
 // apply puts saved settings in force while serving.
 func (a *app) apply(s legajo.Settings) error {
