@@ -29,6 +29,12 @@ type Server struct {
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.
 	Apply func(legajo.Settings) error
+	// Backups is the record of backup runs shown to administrators; nil
+	// hides the section.
+	Backups legajo.BackupLog
+	// BackupPlan says when and where the daily backup runs, e.g. "todos
+	// los días a las 02:00 en s3://…"; "" when there is none.
+	BackupPlan string
 	// Areas are SESVER's areas offered in the forms.
 	Areas  []string
 	Logger *slog.Logger

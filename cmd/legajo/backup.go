@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,6 +236,67 @@ func (m *Main) reportCopy(run legajo.BackupRun, rep archive.CopyReport, err erro
 		return fmt.Errorf("%d objeto(s) difieren entre el archivo y el respaldo: uno de los dos fue alterado; revise con «legajo verify»", rep.Conflicts)
 	}
 	return nil
+}
+
+// dailyBackups runs the configured backup every day at its time, in the
+// configured zone, until ctx ends. Several servers sharing one archive may
+// all run it: copies are conditional creates, so they only skip each
+// other's work, and each run is recorded.
+func (m *Main) dailyBackups(ctx context.Context, a *app, log *slog.Logger, sleep func(context.Context, time.Duration) bool) {
+	for {
+		next := nextBackup(m.Now().In(a.cfg.Zone), a.cfg.Backup.At)
+		log.Info("backup scheduled", "at", next.Format(time.RFC3339), "to", a.cfg.Backup.To)
+		if !sleep(ctx, next.Sub(m.Now())) {
+			return
+		}
+		run, rep, err := a.backup(ctx, a.cfg.Backup.To, a.cfg.Backup.S3, archive.CopyOptions{}, "serve")
+		attrs := []any{"to", run.Target, "copied", rep.ObjectsCopied, "skipped", rep.ObjectsSkipped,
+			"bytes", rep.Bytes, "conflicts", rep.Conflicts, "seconds", rep.Seconds}
+		switch {
+		case err != nil:
+			log.Error("backup failed", append(attrs, "err", err)...)
+		case rep.Conflicts > 0:
+			log.Warn("backup found conflicts", append(attrs, "first", rep.ConflictList[0].Key)...)
+		default:
+			log.Info("backup done", attrs...)
+		}
+	}
+}
+
+// sleep waits for d, or until ctx ends: then it returns false.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// nextBackup is the first time at ("HH:MM", checked by the configuration)
+// after now, on now's clock: today's, or tomorrow's.
+func nextBackup(now time.Time, at string) time.Time {
+	hm, _ := time.Parse("15:04", at)
+	t := time.Date(now.Year(), now.Month(), now.Day(), hm.Hour(), hm.Minute(), 0, 0, now.Location())
+	if !t.After(now) {
+		t = time.Date(now.Year(), now.Month(), now.Day()+1, hm.Hour(), hm.Minute(), 0, 0, now.Location())
+	}
+	return t
+}
+
+// backupPlan says when and where the daily backup runs, for the
+// administration page; "" when there is none.
+func (a *app) backupPlan() string {
+	if a.cfg.Backup.To == "" {
+		return ""
+	}
+	zone := a.cfg.Zone.String()
+	if zone == "America/Mexico_City" {
+		zone = "la Ciudad de México"
+	}
+	return fmt.Sprintf("todos los días a las %s (hora de %s) en %s", a.cfg.Backup.At, zone, a.cfg.Backup.To)
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // copyResult is what backup and restore print with --json.
@@ -159,5 +165,109 @@ func TestBackupRestore(t *testing.T) {
 	}
 	if code, _, _ := run(t, src, "backup"); code != 2 {
 		t.Errorf("backup without a target: exit %d, want 2", code)
+	}
+}
+
+func TestNextBackup(t *testing.T) {
+	mx, _ := time.LoadLocation("America/Mexico_City")
+	tests := []struct {
+		name string
+		now  time.Time
+		at   string
+		want time.Time
+	}{
+		{"later today", time.Date(2026, 11, 26, 1, 0, 0, 0, mx), "02:00", time.Date(2026, 11, 26, 2, 0, 0, 0, mx)},
+		{"at the time: tomorrow", time.Date(2026, 11, 26, 2, 0, 0, 0, mx), "02:00", time.Date(2026, 11, 27, 2, 0, 0, 0, mx)},
+		{"past: tomorrow", time.Date(2026, 11, 26, 16, 30, 0, 0, mx), "02:00", time.Date(2026, 11, 27, 2, 0, 0, 0, mx)},
+		{"month's end", time.Date(2026, 11, 30, 23, 59, 0, 0, mx), "00:15", time.Date(2026, 12, 1, 0, 15, 0, 0, mx)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextBackup(tt.now, tt.at); !got.Equal(tt.want) {
+				t.Errorf("nextBackup(%v, %s) = %v, want %v", tt.now, tt.at, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDailyBackup: the server's daily run copies and is recorded, as a run
+// by "serve", and a bad LEGAJO_BACKUP_AT stops the start.
+func TestDailyBackup(t *testing.T) {
+	data, backup := t.TempDir(), t.TempDir()
+	env := map[string]string{"LEGAJO_DATA": data, "LEGAJO_BACKUP_TO": "fs:" + backup}
+	if code, _, errs := run(t, env, "emit", "--type", "minuta", "--data", "../../fixtures/documents/minuta.json"); code != 0 {
+		t.Fatal(errs)
+	}
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string { return env[k] },
+		Now: func() time.Time { return time.Date(2026, 11, 26, 16, 30, 0, 0, time.UTC) }}
+	a, err := m.openApp(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.cfg.Backup.At != "02:00" || !strings.Contains(a.backupPlan(), "a las 02:00") {
+		t.Errorf("default time %q, plan %q", a.cfg.Backup.At, a.backupPlan())
+	}
+	var waits []time.Duration
+	m.dailyBackups(context.Background(), a, slog.New(slog.NewTextHandler(&out, nil)), func(_ context.Context, d time.Duration) bool {
+		waits = append(waits, d)
+		return len(waits) < 2
+	})
+	// 10:30 in Mexico; the next 02:00 is 15 h 30 min away.
+	if len(waits) != 2 || waits[0] != 15*time.Hour+30*time.Minute {
+		t.Errorf("waited %v", waits)
+	}
+	runs, err := a.archive.BackupRuns(context.Background(), 0)
+	if err != nil || len(runs) != 1 || runs[0].By != "serve" || runs[0].ObjectsCopied == 0 || !runs[0].OK() || runs[0].Target != "fs:"+backup {
+		t.Fatalf("records: %+v, %v\n%s", runs, err, out.String())
+	}
+	if code, _, errs := run(t, map[string]string{"LEGAJO_DATA": data, "LEGAJO_BACKUP_TO": "fs:" + backup, "LEGAJO_BACKUP_AT": "2am"}, "verify"); code != 1 || !strings.Contains(errs, "LEGAJO_BACKUP_AT") {
+		t.Errorf("bad LEGAJO_BACKUP_AT: exit %d %s", code, errs)
+	}
+	s3 := map[string]string{"LEGAJO_DATA": data, "LEGAJO_BACKUP_TO": "s3://127.0.0.1:1/respaldo"}
+	if code, _, errs := run(t, s3, "verify"); code != 1 || !strings.Contains(errs, "LEGAJO_BACKUP_S3_ACCESS_KEY") {
+		t.Errorf("s3 backup without credentials: exit %d %s", code, errs)
+	}
+}
+
+// TestBrowserBackups: the administrator sees the backups, newest first, on
+// the administration page.
+func TestBrowserBackups(t *testing.T) {
+	ctx := browser(t)
+	data := t.TempDir()
+	env := map[string]string{"LEGAJO_DATA": data, "LEGAJO_BACKUP_TO": "fs:" + filepath.Join(t.TempDir(), "respaldo"), "LEGAJO_BACKUP_AT": "03:30"}
+	if code, _, errs := run(t, env, "emit", "--type", "minuta", "--data", "../../fixtures/documents/minuta.json"); code != 0 {
+		t.Fatal(errs)
+	}
+	runCopy(t, env, "backup")
+	runCopy(t, env, "backup")
+	base, pw := startServer(t, env)
+	step(t, ctx, "login",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(field("usuario")),
+		chromedp.SendKeys(field("usuario"), "admin"),
+		chromedp.SendKeys(field("contrasena"), pw),
+		chromedp.Submit(field("contrasena")),
+		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
+	)
+	step(t, ctx, "respaldos",
+		chromedp.Click(`//nav//a[text()="Administración"]`),
+		chromedp.WaitVisible(`//h2[text()="Respaldos"]`),
+	)
+	text := value(t, ctx, "respaldos-text", chromedp.Text(chromedp.CSS("#respaldos")))
+	for _, want := range []string{"Respaldo diario todos los días a las 03:30", "Último respaldo:", "Objetos copiados", "Ya presentes", "Resultado", "Correcto"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the section lacks %q:\n%s", want, text)
+		}
+	}
+	rows := value(t, ctx, "rows", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#respaldos tbody tr td:nth-child(4)")].map(td => td.textContent)`))
+	// newest first: the second run copied only the record of the first
+	if len(rows) != 2 || rows[0] != "1" || rows[1] == "1" {
+		t.Errorf("objects copied per run, newest first: %v", rows)
+	}
+	if dir := os.Getenv("LEGAJO_SCREENSHOTS"); dir != "" {
+		png := value(t, ctx, "screenshot", chromedp.FullScreenshot(90))
+		os.WriteFile(filepath.Join(dir, "respaldos.jpg"), png, 0o644)
 	}
 }

@@ -50,7 +50,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeSearch()
+	if a.cfg.Backup.To != "" {
+		go m.dailyBackups(ctx, a, logger, sleep)
+	}
 	srv := &web.Server{Office: a.office, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
+		Backups: a.archive, BackupPlan: a.backupPlan(),
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}},
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()
