@@ -21,6 +21,9 @@ type BackupRun struct {
 	Seconds        float64 `json:"seconds"`
 	Error          string  `json:"error,omitempty"` // "" when the run succeeded
 	By             string  `json:"by"`              // who started it: a login, or "serve" for the daily run
+	// Bounds sample the keys copied, one every few thousand: the next run
+	// to the same target lists the ranges between them in parallel.
+	Bounds []string `json:"bounds,omitempty"`
 }
 
 // Kinds of BackupRun.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,10 +24,11 @@ import (
 // checked: the SHA-256 of the bytes read from src must equal that of the
 // bytes dst returns after the write.
 //
-// Deciding what to copy costs listings only, no reads: the key space of
-// src is split into ranges at its first two levels of prefixes, and each
-// range is listed on both sides at once and merged in key order, several
-// ranges at a time. Reads and writes are for the missing objects alone.
+// Deciding what to copy costs listings only, no reads: both sides are
+// listed at once and merged in key order. A run samples the keys it lists
+// into CopyReport.Bounds; given to the next run as CopyOptions.Bounds, they
+// split the key space into ranges of a few thousand objects, listed several
+// at a time. Reads and writes are for the missing objects alone.
 //
 // Backup returns what it did and, when it stopped early or some copy failed
 // its check, an error; conflicts alone are in the report, not an error.
@@ -58,6 +60,11 @@ type CopyOptions struct {
 	// their SHA-256, instead of trusting equal sizes: a full audit of the
 	// copy, as slow as a first backup.
 	Deep bool
+	// Bounds split the key space for listing, each range after one bound
+	// and up to the next: CopyReport.Bounds of the previous run between
+	// the same stores. Any keys will do (they need not exist): they only
+	// balance the work. None: the key space is listed in one piece.
+	Bounds []string
 	// RetainUntil is the retention given to copies when dst has Object
 	// Lock and src cannot tell an object's own (see RetentionReader).
 	// Zero: none.
@@ -88,6 +95,9 @@ type CopyReport struct {
 	Ranges         int        `json:"ranges"`         // key ranges listed in parallel
 	ConflictList   []Conflict `json:"conflict_objects"`
 	FailedList     []string   `json:"failed_objects"` // key: reason
+	// Bounds sample the source's keys, one every few thousand: the next
+	// run's CopyOptions.Bounds.
+	Bounds []string `json:"-"`
 }
 
 // Conflict is a key present on both sides with different content.
@@ -108,6 +118,14 @@ var errStop = errors.New("stop")
 // maxReported bounds the conflicts and failures listed in a report; the
 // counts stay exact.
 const maxReported = 1000
+
+// boundEvery is how many source keys a run lists between two of the
+// bounds it samples for the next run: two pages of an S3 listing. A
+// variable for the tests.
+var boundEvery = 2000
+
+// listers is how many ranges are listed at once (each on both sides).
+const listers = 8
 
 type copier struct {
 	src, dst Store
@@ -134,10 +152,9 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	if workers <= 0 {
 		workers = 8
 	}
-	bounds, err := splitKeys(ctx, c.src)
-	if err != nil {
-		return c.report(), err
-	}
+	bounds := append([]string{""}, c.opts.Bounds...)
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
 	c.rep.Ranges = len(bounds)
 	c.ranges = len(bounds)
 
@@ -158,7 +175,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	// A few ranges are listed at once: each lists both sides.
 	rangeCh := make(chan int)
 	var lg sync.WaitGroup
-	for range min(4, len(bounds)) {
+	for range min(listers, len(bounds)) {
 		lg.Go(func() {
 			for i := range rangeCh {
 				end := ""
@@ -203,62 +220,13 @@ func (c *copier) report() CopyReport {
 	r := c.rep
 	r.ObjectsSource = c.listed
 	r.Seconds = time.Since(c.start).Seconds()
+	r.Bounds = slices.Clone(r.Bounds)
+	slices.Sort(r.Bounds)
 	return r
 }
 
-// splitKeys returns the lower bounds of the key ranges to list: "" first,
-// then one per prefix of src's first two levels ("cadenas/",
-// "cadenas/dti/", …), found by skipping from one prefix to the next (one
-// short listing each). A prefix with very many children (documentos/, one
-// per folio) is split at its first few only.
-func splitKeys(ctx context.Context, st Store) ([]string, error) {
-	const maxChildren = 64
-	top, err := children(ctx, st, "", maxChildren)
-	if err != nil {
-		return nil, err
-	}
-	bounds := []string{""}
-	for _, p := range top {
-		bounds = append(bounds, p)
-		sub, err := children(ctx, st, p, maxChildren)
-		if err != nil {
-			return nil, err
-		}
-		bounds = append(bounds, sub...)
-	}
-	return bounds, nil
-}
-
-// children returns the prefixes one level below prefix (each ending in
-// '/'), at most max of them, in order.
-func children(ctx context.Context, st Store, prefix string, max int) ([]string, error) {
-	var out []string
-	after := ""
-	for steps := 0; len(out) < max && steps < 2*max; steps++ {
-		var key string
-		err := st.List(ctx, prefix, after, func(o ObjectInfo) error { key = o.Key; return errStop })
-		if err != nil && !errors.Is(err, errStop) {
-			return nil, err
-		}
-		if key == "" {
-			break
-		}
-		seg, _, dir := strings.Cut(key[len(prefix):], "/")
-		if !dir {
-			after = key // a leaf: no range starts here
-			continue
-		}
-		p := prefix + seg + "/"
-		out = append(out, p)
-		// Every key below p sorts before p+"~": '~' follows every
-		// character a key may hold.
-		after = p + "~"
-	}
-	return out, nil
-}
-
-// mergeRange lists the keys in [lo, hi) (hi "" = to the end) on both sides
-// and queues what dst lacks.
+// mergeRange lists the keys after lo and up to hi ("": to the end) on both
+// sides, and queues what dst lacks.
 func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- copyJob) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
@@ -266,9 +234,12 @@ func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- c
 	dstCh, dstErr := listRange(ctx, c.dst, lo, hi)
 	s, sok := <-srcCh
 	d, dok := <-dstCh
-	for sok {
+	for n := 1; sok; n++ {
 		c.mu.Lock()
 		c.listed++
+		if n%boundEvery == 0 {
+			c.rep.Bounds = append(c.rep.Bounds, s.Key)
+		}
 		c.mu.Unlock()
 		for dok && d.Key < s.Key {
 			d, dok = <-dstCh // only in dst: not ours to judge
@@ -306,15 +277,15 @@ func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- c
 	return parent.Err()
 }
 
-// listRange streams the objects of st with keys in [lo, hi). lo is never
-// a key itself (it is "" or ends in '/'), so listing after it starts at it.
+// listRange streams the objects of st with keys after lo and up to hi
+// ("": to the end).
 func listRange(ctx context.Context, st Store, lo, hi string) (<-chan ObjectInfo, <-chan error) {
 	ch := make(chan ObjectInfo, 1000)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(ch)
 		err := st.List(ctx, "", lo, func(o ObjectInfo) error {
-			if hi != "" && o.Key >= hi {
+			if hi != "" && o.Key > hi {
 				return errStop
 			}
 			select {

@@ -53,6 +53,8 @@ func fill(t *testing.T, st Store, objs map[string]string) {
 
 func TestBackup(t *testing.T) {
 	ctx := context.Background()
+	defer func(n int) { boundEvery = n }(boundEvery)
+	boundEvery = 10
 	for _, p := range storePairs {
 		t.Run(p.name, func(t *testing.T) {
 			src, dst := p.src(t), p.dst(t)
@@ -71,9 +73,10 @@ func TestBackup(t *testing.T) {
 				mustGet(t, dst, k, []byte(v))
 				bytes += int64(len(v))
 			}
-			if rep.Bytes != bytes || rep.Ranges < 8 {
-				t.Errorf("bytes %d want %d; %d ranges", rep.Bytes, bytes, rep.Ranges)
+			if rep.Bytes != bytes || rep.Ranges != 1 || len(rep.Bounds) != len(objs)/10 {
+				t.Errorf("bytes %d want %d; %d ranges; bounds %v", rep.Bytes, bytes, rep.Ranges, rep.Bounds)
 			}
+			bounds := append(rep.Bounds, "cadenas/rh", "m", "registro-x", "zz-last", "zzz")
 
 			// Incremental: only the new objects; one tampered in the target
 			// is a conflict and stays as it is.
@@ -82,9 +85,12 @@ func TestBackup(t *testing.T) {
 			mustCreate(t, src, "zz-last", []byte(`z`))
 			mustCreate(t, dst, "expedientes/dti/2026/11/b_ol_o.pdf", []byte("only here"))
 			mustCreate(t, src, "expedientes/dti/2026/11/b_ol_o.pdf", []byte("a different one"))
-			rep, err = Backup(ctx, src, dst, CopyOptions{})
+			rep, err = Backup(ctx, src, dst, CopyOptions{Bounds: bounds})
 			if err != nil {
 				t.Fatalf("second Backup: %v", err)
+			}
+			if rep.Ranges != len(bounds)+1 {
+				t.Errorf("%d ranges for %d bounds", rep.Ranges, len(bounds))
 			}
 			if rep.ObjectsCopied != 3 || rep.ObjectsSkipped != len(objs) || rep.Conflicts != 1 ||
 				len(rep.ConflictList) != 1 || rep.ConflictList[0] != (Conflict{"expedientes/dti/2026/11/b_ol_o.pdf", 15, 9}) {
@@ -96,7 +102,7 @@ func TestBackup(t *testing.T) {
 			// Deep compares content too: same size, different bytes.
 			mustCreate(t, dst, "same-size", []byte("aaaa"))
 			mustCreate(t, src, "same-size", []byte("bbbb"))
-			rep, err = Backup(ctx, src, dst, CopyOptions{Deep: true})
+			rep, err = Backup(ctx, src, dst, CopyOptions{Deep: true, Bounds: rep.Bounds})
 			if err != nil || rep.Conflicts != 2 || rep.ObjectsCopied != 0 {
 				t.Errorf("deep run: %+v, %v", rep, err)
 			}

@@ -135,6 +135,7 @@ func (a *app) backup(ctx context.Context, target string, s3 archive.S3Config, op
 		}
 		defer dst.Close()
 		opts.RetainUntil = a.retainUntil()
+		opts.Bounds = a.lastBounds(ctx, target)
 		return archive.Backup(ctx, a.store, dst, opts)
 	}()
 	run := copyRun(legajo.BackupKind, started, target, by, rep, err)
@@ -142,6 +143,21 @@ func (a *app) backup(ctx context.Context, target string, s3 archive.S3Config, op
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	return run, rep, errors.Join(err, a.archive.RecordBackup(rctx, run))
+}
+
+// lastBounds are the bounds the latest backup to target sampled, to split
+// this run's listing; none when there is no such backup.
+func (a *app) lastBounds(ctx context.Context, target string) []string {
+	runs, err := a.archive.BackupRuns(ctx, 30)
+	if err != nil {
+		return nil // the run lists in one piece: slower, as correct
+	}
+	for _, r := range runs {
+		if r.Kind == legajo.BackupKind && r.Target == target && len(r.Bounds) > 0 {
+			return r.Bounds
+		}
+	}
+	return nil
 }
 
 // sameStore refuses to copy the archive onto itself, or a directory into
@@ -186,7 +202,7 @@ func (a *app) retainUntil() time.Time {
 
 func copyRun(kind string, started time.Time, target, by string, rep archive.CopyReport, err error) legajo.BackupRun {
 	run := legajo.BackupRun{Kind: kind, Started: started.UTC(), Target: target, ObjectsCopied: rep.ObjectsCopied,
-		ObjectsSkipped: rep.ObjectsSkipped, Bytes: rep.Bytes, Conflicts: rep.Conflicts, Seconds: rep.Seconds, By: by}
+		ObjectsSkipped: rep.ObjectsSkipped, Bytes: rep.Bytes, Conflicts: rep.Conflicts, Seconds: rep.Seconds, By: by, Bounds: rep.Bounds}
 	if run.Seconds == 0 {
 		run.Seconds = time.Since(started).Seconds()
 	}
