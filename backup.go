@@ -2,6 +2,7 @@ package legajo
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -21,9 +22,9 @@ type BackupRun struct {
 	Seconds        float64 `json:"seconds"`
 	Error          string  `json:"error,omitempty"` // "" when the run succeeded
 	By             string  `json:"by"`              // who started it: a login, or "serve" for the daily run
-	// Bounds sample the keys copied, one every few thousand: the next run
-	// to the same target lists the ranges between them in parallel.
-	Bounds []string `json:"bounds,omitempty"`
+	// State is what the next run to the same target needs to skip what
+	// has not changed (archive.CopyState).
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // Kinds of BackupRun.

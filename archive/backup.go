@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -24,11 +26,13 @@ import (
 // checked: the SHA-256 of the bytes read from src must equal that of the
 // bytes dst returns after the write.
 //
-// Deciding what to copy costs listings only, no reads: both sides are
-// listed at once and merged in key order. A run samples the keys it lists
-// into CopyReport.Bounds; given to the next run as CopyOptions.Bounds, they
-// split the key space into ranges of a few thousand objects, listed several
-// at a time. Reads and writes are for the missing objects alone.
+// Deciding what to copy costs listings, no reads. The key space is cut into
+// ranges of a few thousand keys (CopyState, learnt by the previous run
+// between the same stores and given as CopyOptions.Since), listed several
+// at a time. A range of src whose keys and sizes are those the previous run
+// saw and found all in dst is done without listing dst; any other is listed
+// on both sides and merged in key order. Reads and writes are for the
+// missing objects alone.
 //
 // Backup returns what it did and, when it stopped early or some copy failed
 // its check, an error; conflicts alone are in the report, not an error.
@@ -56,21 +60,20 @@ func Restore(ctx context.Context, backup, dst Store, opts CopyOptions) (CopyRepo
 type CopyOptions struct {
 	// Workers is the number of objects copied at once; 0 means 8.
 	Workers int
-	// Deep also reads every object present on both sides and compares
-	// their SHA-256, instead of trusting equal sizes: a full audit of the
-	// copy, as slow as a first backup.
+	// Deep lists both sides whole, and reads every object present on both
+	// and compares their SHA-256 instead of trusting equal sizes: a full
+	// audit of the copy, as slow as a first backup.
 	Deep bool
-	// Bounds split the key space for listing, each range after one bound
-	// and up to the next: CopyReport.Bounds of the previous run between
-	// the same stores. Any keys will do (they need not exist): they only
-	// balance the work. None: the key space is listed in one piece.
-	Bounds []string
+	// Since is the state the previous run between the same stores left
+	// (CopyReport.State). Nil: the key space is listed whole, on both
+	// sides, in one piece.
+	Since *CopyState
 	// RetainUntil is the retention given to copies when dst has Object
 	// Lock and src cannot tell an object's own (see RetentionReader).
 	// Zero: none.
 	RetainUntil time.Time
-	// Progress, if set, is called after each object is dealt with, one
-	// call at a time.
+	// Progress, if set, is called after each object is dealt with (or a
+	// range of them found unchanged), one call at a time.
 	Progress func(CopyProgress)
 }
 
@@ -92,12 +95,30 @@ type CopyReport struct {
 	Failed         int        `json:"failed"` // copies that failed their check or could not be made
 	Seconds        float64    `json:"seconds"`
 	ObjectsSource  int        `json:"objects_source"` // listed in the source
-	Ranges         int        `json:"ranges"`         // key ranges listed in parallel
+	Ranges         int        `json:"ranges"`         // key ranges of the source
+	RangesListed   int        `json:"ranges_listed"`  // of which listed on the target too
 	ConflictList   []Conflict `json:"conflict_objects"`
 	FailedList     []string   `json:"failed_objects"` // key: reason
-	// Bounds sample the source's keys, one every few thousand: the next
-	// run's CopyOptions.Bounds.
-	Bounds []string `json:"-"`
+	// State is what the next run between the same stores needs (its
+	// CopyOptions.Since).
+	State CopyState `json:"-"`
+}
+
+// CopyState is what a run learnt: the source's key space cut into ranges
+// of at most a few thousand keys, each with the number of keys in it and,
+// when the run found every one of them in the target, a digest of their
+// keys and sizes.
+type CopyState struct {
+	Ranges []CopyRange `json:"ranges"`
+}
+
+// CopyRange holds the keys after After, up to the After of the next range.
+type CopyRange struct {
+	After string `json:"after"`
+	Count int    `json:"n"`
+	// Digest sums a hash of each key and size of the range; "" when the
+	// target was not seen to hold them all.
+	Digest string `json:"digest,omitempty"`
 }
 
 // Conflict is a key present on both sides with different content.
@@ -119,12 +140,11 @@ var errStop = errors.New("stop")
 // counts stay exact.
 const maxReported = 1000
 
-// boundEvery is how many source keys a run lists between two of the
-// bounds it samples for the next run: two pages of an S3 listing. A
-// variable for the tests.
-var boundEvery = 2000
+// rangeKeys is the most keys a range holds when a run cuts it: two pages
+// of an S3 listing. A variable for the tests.
+var rangeKeys = 2000
 
-// listers is how many ranges are listed at once (each on both sides).
+// listers is how many ranges are listed at once.
 const listers = 8
 
 type copier struct {
@@ -132,17 +152,45 @@ type copier struct {
 	opts     CopyOptions
 	start    time.Time
 
-	mu     sync.Mutex
-	rep    CopyReport
-	done   int
-	listed int
-	ranges int // still being listed
+	mu       sync.Mutex
+	rep      CopyReport
+	segments []*segment
+	done     int
+	listed   int
+	ranges   int // still being listed
 }
+
+// segment is a range of the next state, as the run finds it: a digest of
+// its keys and sizes, and whether the target is seen to hold them all.
+type segment struct {
+	after   string
+	count   int
+	digest  digest
+	lastKey string
+	listed  bool         // the range was listed whole, on both sides or found unchanged
+	bad     atomic.Bool  // some object of it is in conflict or failed
+	jobs    atomic.Int64 // copies not done yet
+}
+
+func (g *segment) ok() bool { return g.listed && !g.bad.Load() && g.jobs.Load() == 0 }
+
+// digest is a sum of hashes of keys and sizes: the order of its terms does
+// not matter, so a range's can be made while listing it.
+type digest [2]uint64
+
+func (d *digest) add(o ObjectInfo) {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", o.Key, o.Size))
+	d[0] += binary.BigEndian.Uint64(h[:8])
+	d[1] += binary.BigEndian.Uint64(h[8:16])
+}
+
+func (d digest) String() string { return fmt.Sprintf("%016x%016x", d[0], d[1]) }
 
 // copyJob is one object to copy, or (target set) to compare.
 type copyJob struct {
 	src    ObjectInfo
 	target *ObjectInfo
+	seg    *segment
 }
 
 func (c *copier) run(ctx context.Context) (CopyReport, error) {
@@ -152,11 +200,21 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	if workers <= 0 {
 		workers = 8
 	}
-	bounds := append([]string{""}, c.opts.Bounds...)
-	slices.Sort(bounds)
-	bounds = slices.Compact(bounds)
-	c.rep.Ranges = len(bounds)
-	c.ranges = len(bounds)
+	ranges := []CopyRange{{}}
+	if c.opts.Since != nil && len(c.opts.Since.Ranges) > 0 {
+		ranges = slices.Clone(c.opts.Since.Ranges)
+		slices.SortFunc(ranges, func(a, b CopyRange) int { return strings.Compare(a.After, b.After) })
+		if ranges[0].After != "" {
+			ranges = append([]CopyRange{{}}, ranges...)
+		}
+	}
+	if c.opts.Deep {
+		for i := range ranges {
+			ranges[i].Digest = ""
+		}
+	}
+	c.rep.Ranges = len(ranges)
+	c.ranges = len(ranges)
 
 	jobs := make(chan copyJob, 4*workers)
 	var wg sync.WaitGroup
@@ -167,22 +225,24 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 					continue // drain
 				}
 				if err := c.do(ctx, j); err != nil {
+					j.seg.bad.Store(true)
 					cancel(err)
+					continue
 				}
+				j.seg.jobs.Add(-1)
 			}
 		})
 	}
-	// A few ranges are listed at once: each lists both sides.
 	rangeCh := make(chan int)
 	var lg sync.WaitGroup
-	for range min(listers, len(bounds)) {
+	for range min(listers, len(ranges)) {
 		lg.Go(func() {
 			for i := range rangeCh {
 				end := ""
-				if i+1 < len(bounds) {
-					end = bounds[i+1]
+				if i+1 < len(ranges) {
+					end = ranges[i+1].After
 				}
-				if err := c.mergeRange(ctx, bounds[i], end, jobs); err != nil {
+				if err := c.doRange(ctx, ranges[i], end, jobs); err != nil {
 					cancel(err)
 				}
 				c.mu.Lock()
@@ -191,7 +251,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 			}
 		})
 	}
-	for i := range bounds {
+	for i := range ranges {
 		select {
 		case rangeCh <- i:
 		case <-ctx.Done():
@@ -204,7 +264,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	lg.Wait()
 	close(jobs)
 	wg.Wait()
-	rep := c.report()
+	rep := c.report(ranges)
 	if err := context.Cause(ctx); err != nil {
 		return rep, err
 	}
@@ -214,32 +274,110 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	return rep, nil
 }
 
-func (c *copier) report() CopyReport {
+// report returns the report, with the state for the next run: the
+// segments this run made, and the ranges it did not reach as they were.
+func (c *copier) report(ranges []CopyRange) CopyReport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.rep
 	r.ObjectsSource = c.listed
 	r.Seconds = time.Since(c.start).Seconds()
-	r.Bounds = slices.Clone(r.Bounds)
-	slices.Sort(r.Bounds)
+	reached := map[string]bool{}
+	var state []CopyRange
+	for _, g := range c.segments {
+		reached[g.after] = true
+		cr := CopyRange{After: g.after, Count: g.count}
+		if g.ok() {
+			cr.Digest = g.digest.String()
+		}
+		state = append(state, cr)
+	}
+	for _, cr := range ranges {
+		if !reached[cr.After] {
+			state = append(state, cr)
+		}
+	}
+	slices.SortFunc(state, func(a, b CopyRange) int { return strings.Compare(a.After, b.After) })
+	r.State = CopyState{Ranges: slices.CompactFunc(state, func(a, b CopyRange) bool { return a.After == b.After })}
 	return r
 }
 
-// mergeRange lists the keys after lo and up to hi ("": to the end) on both
-// sides, and queues what dst lacks.
-func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- copyJob) error {
+// newSegment starts a segment of the next state after key.
+func (c *copier) newSegment(after string) *segment {
+	g := &segment{after: after}
+	c.mu.Lock()
+	c.segments = append(c.segments, g)
+	c.mu.Unlock()
+	return g
+}
+
+// doRange deals with the keys after prev.After and up to hi ("": to the
+// end). A range the previous run found whole in the target is listed on the
+// source first: unchanged, it is done.
+func (c *copier) doRange(ctx context.Context, prev CopyRange, hi string, jobs chan<- copyJob) error {
+	if prev.Digest != "" {
+		var keys []ObjectInfo
+		var d digest
+		err := c.src.List(ctx, "", prev.After, func(o ObjectInfo) error {
+			if hi != "" && o.Key > hi {
+				return errStop
+			}
+			keys = append(keys, o)
+			d.add(o)
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return err
+		}
+		if len(keys) == prev.Count && d.String() == prev.Digest {
+			g := c.newSegment(prev.After)
+			g.count, g.digest, g.listed = len(keys), d, true
+			c.mu.Lock()
+			c.listed += len(keys)
+			c.mu.Unlock()
+			if len(keys) > 0 {
+				c.finishMany(keys[len(keys)-1].Key, len(keys))
+			}
+			return nil
+		}
+		ch := make(chan ObjectInfo, len(keys))
+		for _, o := range keys {
+			ch <- o
+		}
+		close(ch)
+		errc := make(chan error, 1)
+		errc <- nil
+		return c.mergeRange(ctx, prev.After, hi, ch, errc, jobs)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srcCh, srcErr := listRange(ctx, c.src, prev.After, hi)
+	return c.mergeRange(ctx, prev.After, hi, srcCh, srcErr, jobs)
+}
+
+// mergeRange lists the target's keys after lo and up to hi, merges them
+// with the source's, and queues what the target lacks.
+func (c *copier) mergeRange(parent context.Context, lo, hi string, srcCh <-chan ObjectInfo, srcErr <-chan error, jobs chan<- copyJob) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	srcCh, srcErr := listRange(ctx, c.src, lo, hi)
+	c.mu.Lock()
+	c.rep.RangesListed++
+	c.mu.Unlock()
 	dstCh, dstErr := listRange(ctx, c.dst, lo, hi)
+	g := c.newSegment(lo)
+	var segs []*segment
 	s, sok := <-srcCh
 	d, dok := <-dstCh
-	for n := 1; sok; n++ {
+	for sok {
+		if g.count == rangeKeys {
+			segs = append(segs, g)
+			g = c.newSegment(g.lastKey)
+		}
+		g.count++
+		g.digest.add(s)
+		g.lastKey = s.Key
 		c.mu.Lock()
 		c.listed++
-		if n%boundEvery == 0 {
-			c.rep.Bounds = append(c.rep.Bounds, s.Key)
-		}
 		c.mu.Unlock()
 		for dok && d.Key < s.Key {
 			d, dok = <-dstCh // only in dst: not ours to judge
@@ -247,16 +385,18 @@ func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- c
 		var j copyJob
 		switch {
 		case dok && d.Key == s.Key && d.Size != s.Size:
+			g.bad.Store(true)
 			c.conflict(s, d)
 		case dok && d.Key == s.Key && !c.opts.Deep:
 			c.finish(s.Key, "skipped", func(r *CopyReport) { r.ObjectsSkipped++ })
 		case dok && d.Key == s.Key:
 			t := d
-			j = copyJob{src: s, target: &t}
+			j = copyJob{src: s, target: &t, seg: g}
 		default:
-			j = copyJob{src: s}
+			j = copyJob{src: s, seg: g}
 		}
-		if j.src.Key != "" {
+		if j.seg != nil {
+			g.jobs.Add(1)
 			select {
 			case jobs <- j:
 			case <-ctx.Done():
@@ -274,7 +414,15 @@ func (c *copier) mergeRange(parent context.Context, lo, hi string, jobs chan<- c
 	if err := <-dstErr; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return parent.Err()
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for _, sg := range append(segs, g) {
+		sg.listed = true
+	}
+	c.mu.Unlock()
+	return nil
 }
 
 // listRange streams the objects of st with keys after lo and up to hi
@@ -316,6 +464,7 @@ func (c *copier) do(ctx context.Context, j copyJob) error {
 			return err
 		}
 		if sha256.Sum256(got) != want {
+			j.seg.bad.Store(true)
 			c.conflict(ObjectInfo{Key: j.src.Key, Size: int64(len(data))}, ObjectInfo{Key: j.src.Key, Size: int64(len(got))})
 			return nil
 		}
@@ -345,6 +494,7 @@ func (c *copier) do(ctx context.Context, j copyJob) error {
 	case sha256.Sum256(got) == want:
 		c.finish(j.src.Key, "skipped", func(r *CopyReport) { r.ObjectsSkipped++ })
 	case created:
+		j.seg.bad.Store(true)
 		c.finish(j.src.Key, "failed", func(r *CopyReport) {
 			r.Failed++
 			if len(r.FailedList) < maxReported {
@@ -352,6 +502,7 @@ func (c *copier) do(ctx context.Context, j copyJob) error {
 			}
 		})
 	default:
+		j.seg.bad.Store(true)
 		c.conflict(ObjectInfo{Key: j.src.Key, Size: int64(len(data))}, ObjectInfo{Key: j.src.Key, Size: int64(len(got))})
 	}
 	return nil
@@ -390,6 +541,17 @@ func (c *copier) finish(key, outcome string, count func(*CopyReport)) {
 	c.done++
 	if c.opts.Progress != nil {
 		c.opts.Progress(CopyProgress{Key: key, Outcome: outcome, Done: c.done, Listed: c.listed, Listing: c.ranges > 0})
+	}
+}
+
+// finishMany counts n objects found unchanged, up to key.
+func (c *copier) finishMany(key string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rep.ObjectsSkipped += n
+	c.done += n
+	if c.opts.Progress != nil {
+		c.opts.Progress(CopyProgress{Key: key, Outcome: "skipped", Done: c.done, Listed: c.listed, Listing: c.ranges > 0})
 	}
 }
 

@@ -66,13 +66,14 @@ func BenchmarkBackup(b *testing.B) {
 			}
 			var rep CopyReport
 			for b.Loop() {
-				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Bounds: first.Bounds}); err != nil || rep.ObjectsCopied != 0 {
+				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil || rep.ObjectsCopied != 0 {
 					b.Fatal(rep, err)
 				}
 			}
 			reportCopy(b, rep)
 			b.ReportMetric(float64(rep.ObjectsSource)/rep.Seconds, "listed/s")
 			b.ReportMetric(float64(rep.Ranges), "ranges")
+			b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
 		})
 		b.Run(fmt.Sprintf("%s/after-%d-new", tg.name, added), func(b *testing.B) {
 			var rep CopyReport
@@ -92,12 +93,14 @@ func BenchmarkBackup(b *testing.B) {
 				}
 				fileCorpus(b, src, 2, added)
 				b.StartTimer()
-				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Bounds: first.Bounds}); err != nil {
+				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			reportCopy(b, rep)
 			b.ReportMetric(float64(rep.ObjectsCopied), "copied")
+			b.ReportMetric(float64(rep.Ranges), "ranges")
+			b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -53,8 +54,8 @@ func fill(t *testing.T, st Store, objs map[string]string) {
 
 func TestBackup(t *testing.T) {
 	ctx := context.Background()
-	defer func(n int) { boundEvery = n }(boundEvery)
-	boundEvery = 10
+	defer func(n int) { rangeKeys = n }(rangeKeys)
+	rangeKeys = 10
 	for _, p := range storePairs {
 		t.Run(p.name, func(t *testing.T) {
 			src, dst := p.src(t), p.dst(t)
@@ -73,10 +74,15 @@ func TestBackup(t *testing.T) {
 				mustGet(t, dst, k, []byte(v))
 				bytes += int64(len(v))
 			}
-			if rep.Bytes != bytes || rep.Ranges != 1 || len(rep.Bounds) != len(objs)/10 {
-				t.Errorf("bytes %d want %d; %d ranges; bounds %v", rep.Bytes, bytes, rep.Ranges, rep.Bounds)
+			if rep.Bytes != bytes || rep.Ranges != 1 || len(rep.State.Ranges) != len(objs)/10 {
+				t.Errorf("bytes %d want %d; %d ranges; state %+v", rep.Bytes, bytes, rep.Ranges, rep.State)
 			}
-			bounds := append(rep.Bounds, "cadenas/rh", "m", "registro-x", "zz-last", "zzz")
+			for _, r := range rep.State.Ranges {
+				if r.Count != 10 || r.Digest == "" {
+					t.Errorf("range %+v", r)
+				}
+			}
+			state := rep.State
 
 			// Incremental: only the new objects; one tampered in the target
 			// is a conflict and stays as it is.
@@ -85,12 +91,14 @@ func TestBackup(t *testing.T) {
 			mustCreate(t, src, "zz-last", []byte(`z`))
 			mustCreate(t, dst, "expedientes/dti/2026/11/b_ol_o.pdf", []byte("only here"))
 			mustCreate(t, src, "expedientes/dti/2026/11/b_ol_o.pdf", []byte("a different one"))
-			rep, err = Backup(ctx, src, dst, CopyOptions{Bounds: bounds})
+			rep, err = Backup(ctx, src, dst, CopyOptions{Since: &state})
 			if err != nil {
 				t.Fatalf("second Backup: %v", err)
 			}
-			if rep.Ranges != len(bounds)+1 {
-				t.Errorf("%d ranges for %d bounds", rep.Ranges, len(bounds))
+			// The first range and the last changed; the six of documentos/
+			// between them are not listed on the target.
+			if rep.Ranges != 8 || rep.RangesListed != 2 {
+				t.Errorf("%d ranges, %d listed on the target; want 8, 2", rep.Ranges, rep.RangesListed)
 			}
 			if rep.ObjectsCopied != 3 || rep.ObjectsSkipped != len(objs) || rep.Conflicts != 1 ||
 				len(rep.ConflictList) != 1 || rep.ConflictList[0] != (Conflict{"expedientes/dti/2026/11/b_ol_o.pdf", 15, 9}) {
@@ -102,8 +110,14 @@ func TestBackup(t *testing.T) {
 			// Deep compares content too: same size, different bytes.
 			mustCreate(t, dst, "same-size", []byte("aaaa"))
 			mustCreate(t, src, "same-size", []byte("bbbb"))
-			rep, err = Backup(ctx, src, dst, CopyOptions{Deep: true, Bounds: rep.Bounds})
-			if err != nil || rep.Conflicts != 2 || rep.ObjectsCopied != 0 {
+			// The next run lists again the range in conflict and the one
+			// with same-size, and no other.
+			again, err := Backup(ctx, src, dst, CopyOptions{Since: &rep.State})
+			if err != nil || again.Conflicts != 1 || again.ObjectsCopied != 0 || again.RangesListed != 2 {
+				t.Errorf("run after a conflict: %+v, %v", again, err)
+			}
+			rep, err = Backup(ctx, src, dst, CopyOptions{Deep: true, Since: &again.State})
+			if err != nil || rep.Conflicts != 2 || rep.ObjectsCopied != 0 || rep.RangesListed != rep.Ranges {
 				t.Errorf("deep run: %+v, %v", rep, err)
 			}
 
@@ -118,6 +132,8 @@ func TestBackup(t *testing.T) {
 // TestBackupResumes: a run cancelled half-way leaves whole objects only,
 // and the next run copies the rest.
 func TestBackupResumes(t *testing.T) {
+	defer func(n int) { rangeKeys = n }(rangeKeys)
+	rangeKeys = 10
 	src, dst := newFSStore(t), newFSStore(t)
 	objs := backupKeys()
 	fill(t, src, objs)
@@ -140,6 +156,22 @@ func TestBackupResumes(t *testing.T) {
 	}
 	if rep, err := Restore(context.Background(), dst, newFSStore(t), CopyOptions{}); err != nil || rep.ObjectsCopied != len(objs) {
 		t.Errorf("Restore into an empty store: %+v, %v", rep, err)
+	}
+
+	// An object removed from the backup behind Legajo's back, in a range
+	// that did not change: a run that trusts the state does not see it, a
+	// run without it (or --deep) copies it again.
+	lost := "documentos/SESVER-OL-0042-2026/000000000001_dti.json"
+	if err := os.Remove(dst.path(lost)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &rep.State})
+	if err != nil || rep.ObjectsCopied != 0 || rep.RangesListed != 0 {
+		t.Errorf("run with the state: %+v, %v", rep, err)
+	}
+	rep, err = Backup(context.Background(), src, dst, CopyOptions{})
+	if err != nil || rep.ObjectsCopied != 1 {
+		t.Errorf("run without the state: %+v, %v", rep, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -106,7 +107,8 @@ type copyFlags struct {
 func (m *Main) copyFlags(fs *flag.FlagSet) *copyFlags {
 	f := &copyFlags{}
 	fs.IntVar(&f.Workers, "workers", 8, "objects copied at once")
-	fs.BoolVar(&f.Deep, "deep", false, "also read and compare objects present on both sides (as slow as a first copy)")
+	fs.BoolVar(&f.Deep, "deep", false, "list both sides whole and read and compare the objects present on both, "+
+		"instead of trusting sizes and the last run's record of unchanged ranges (as slow as a first copy)")
 	fs.BoolVar(&f.json, "json", false, "print the outcome as one JSON value")
 	return f
 }
@@ -135,26 +137,30 @@ func (a *app) backup(ctx context.Context, target string, s3 archive.S3Config, op
 		}
 		defer dst.Close()
 		opts.RetainUntil = a.retainUntil()
-		opts.Bounds = a.lastBounds(ctx, target)
+		opts.Since = a.lastState(ctx, target)
 		return archive.Backup(ctx, a.store, dst, opts)
 	}()
 	run := copyRun(legajo.BackupKind, started, target, by, rep, err)
+	if len(rep.State.Ranges) > 0 {
+		run.State, _ = json.Marshal(rep.State)
+	}
 	// Recorded even when interrupted: the record is the point.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	return run, rep, errors.Join(err, a.archive.RecordBackup(rctx, run))
 }
 
-// lastBounds are the bounds the latest backup to target sampled, to split
-// this run's listing; none when there is no such backup.
-func (a *app) lastBounds(ctx context.Context, target string) []string {
+// lastState is the state the latest backup to target left, to skip what
+// has not changed since; nil when there is none.
+func (a *app) lastState(ctx context.Context, target string) *archive.CopyState {
 	runs, err := a.archive.BackupRuns(ctx, 30)
 	if err != nil {
-		return nil // the run lists in one piece: slower, as correct
+		return nil // the run lists everything: slower, as correct
 	}
 	for _, r := range runs {
-		if r.Kind == legajo.BackupKind && r.Target == target && len(r.Bounds) > 0 {
-			return r.Bounds
+		var st archive.CopyState
+		if r.Kind == legajo.BackupKind && r.Target == target && json.Unmarshal(r.State, &st) == nil && len(st.Ranges) > 0 {
+			return &st
 		}
 	}
 	return nil
@@ -202,7 +208,7 @@ func (a *app) retainUntil() time.Time {
 
 func copyRun(kind string, started time.Time, target, by string, rep archive.CopyReport, err error) legajo.BackupRun {
 	run := legajo.BackupRun{Kind: kind, Started: started.UTC(), Target: target, ObjectsCopied: rep.ObjectsCopied,
-		ObjectsSkipped: rep.ObjectsSkipped, Bytes: rep.Bytes, Conflicts: rep.Conflicts, Seconds: rep.Seconds, By: by, Bounds: rep.Bounds}
+		ObjectsSkipped: rep.ObjectsSkipped, Bytes: rep.Bytes, Conflicts: rep.Conflicts, Seconds: rep.Seconds, By: by}
 	if run.Seconds == 0 {
 		run.Seconds = time.Since(started).Seconds()
 	}
