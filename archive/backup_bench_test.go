@@ -26,9 +26,15 @@ import (
 //
 //	source .ci/s3.sh && s3_start
 //	LEGAJO_BENCH_DOCS=2000 go test -run '^$' -bench Backup -benchtime 1x ./archive
+//	LEGAJO_BENCH_NEW=20 LEGAJO_BENCH_RANGE_KEYS=40 go test -run '^$' -bench 'Backup/.*/after' -benchtime 1x ./archive
 func BenchmarkBackup(b *testing.B) {
 	n := envInt("LEGAJO_BENCH_DOCS", 2000)
 	added := envInt("LEGAJO_BENCH_NEW", n/10)
+	// LEGAJO_BENCH_RANGE_KEYS scales the ranges down with the corpus, to
+	// see at 2,000 documents how many ranges 1,000 new documents change at
+	// 100,000 (with 20 new ones and ranges of 40 keys).
+	defer func(k int) { rangeKeys = k }(rangeKeys)
+	rangeKeys = envInt("LEGAJO_BENCH_RANGE_KEYS", rangeKeys)
 	corpus := filepath.Join(benchCorpus(b, n), "archive")
 	targets := []struct {
 		name string
@@ -91,7 +97,7 @@ func BenchmarkBackup(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				fileCorpus(b, src, 2, added)
+				fileCorpus(b, src, 2, added, true)
 				b.StartTimer()
 				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil {
 					b.Fatal(err)
@@ -144,7 +150,7 @@ func benchCorpus(b *testing.B, n int) string {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		fileCorpus(b, st, 1, n)
+		fileCorpus(b, st, 1, n, false)
 		b.Logf("filed %d documents in %v", n, time.Since(start).Round(time.Second))
 		if err := os.WriteFile(filepath.Join(tmp, "COMPLETE"), nil, 0o644); err != nil {
 			b.Fatal(err)
@@ -157,8 +163,10 @@ func benchCorpus(b *testing.B, n int) string {
 	return dir
 }
 
-// fileCorpus files n corpus documents of seed into st.
-func fileCorpus(b *testing.B, st Store, seed int64, n int) {
+// fileCorpus files n corpus documents of seed into st; recent moves them
+// into the corpus's last month, as the documents of a month after the
+// archive's years.
+func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool) {
 	b.Helper()
 	cat, err := templates.Load()
 	if err != nil {
@@ -167,6 +175,20 @@ func fileCorpus(b *testing.B, st Store, seed int64, n int) {
 	docs, err := fixtures.Corpus(cat, seed, n)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if recent {
+		span, month := fixtures.CorpusEnd.Sub(fixtures.CorpusStart), 30*24*time.Hour
+		for i := range docs {
+			d := &docs[i]
+			at := fixtures.CorpusEnd.Add(-month + time.Duration(float64(d.Date.Sub(fixtures.CorpusStart))/float64(span)*float64(month)))
+			shift := at.Sub(d.Date)
+			d.Date = at
+			for _, t := range []*time.Time{&d.AcuseAt, &d.CancelAt, &d.AttachAt} {
+				if !t.IsZero() {
+					*t = t.Add(shift)
+				}
+			}
+		}
 	}
 	a, err := New(st, legajo.DefaultExpedientes())
 	if err != nil {
