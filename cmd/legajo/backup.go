@@ -106,7 +106,7 @@ type copyFlags struct {
 
 func (m *Main) copyFlags(fs *flag.FlagSet) *copyFlags {
 	f := &copyFlags{}
-	fs.IntVar(&f.Workers, "workers", 8, "objects copied at once")
+	fs.IntVar(&f.Workers, "workers", 16, "objects copied at once")
 	fs.BoolVar(&f.Deep, "deep", false, "list both sides whole and read and compare the objects present on both, "+
 		"instead of trusting sizes and the last run's record of unchanged ranges (as slow as a first copy)")
 	fs.BoolVar(&f.json, "json", false, "print the outcome as one JSON value")
