@@ -175,8 +175,9 @@ type segment struct {
 
 func (g *segment) ok() bool { return g.listed && !g.bad.Load() && g.jobs.Load() == 0 }
 
-// digest is a sum of hashes of keys and sizes: the order of its terms does
-// not matter, so a range's can be made while listing it.
+// digest is a 128-bit sum of the SHA-256 of each key and size of a range:
+// two listings of a range have the same digest when they list the same
+// objects.
 type digest [2]uint64
 
 func (d *digest) add(o ObjectInfo) {
