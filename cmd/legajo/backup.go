@@ -321,4 +321,9 @@ func (a *app) backupPlan() string {
 	return fmt.Sprintf("todos los días a las %s (hora de %s) en %s", a.cfg.Backup.At, zone, a.cfg.Backup.To)
 }
 
-func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+func megabytes(n int64) string {
+	if n < 1e6 {
+		return fmt.Sprintf("%d kB", (n+999)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
