@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -527,4 +528,27 @@ func (a *Archive) sealerIdle() bool {
 	defer a.log.mu.Unlock()
 	last := a.log.last
 	return last == nil || last.Sealer == sealerName || time.Since(last.At) > takeover
+}
+
+// CheckKey makes sure the archive's signing key is the one that signed its
+// log: the first lote's checkpoint must verify with it.
+func (a *Archive) CheckKey(ctx context.Context) error {
+	lt, _, err := readLote(ctx, a.st, 1)
+	if errors.Is(err, legajo.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := a.verifier.OpenCheckpoint([]byte(lt.Checkpoint)); err != nil {
+		_, sigs := legajo.CheckpointLines(lt.Checkpoint)
+		by := "otra clave"
+		if len(sigs) > 0 {
+			if f := strings.Fields(sigs[0]); len(f) >= 2 {
+				by = "la clave «" + f[1] + "»"
+			}
+		}
+		return legajo.Errorf(legajo.ErrInvalid, "El archivo está firmado con %s, no con la clave configurada (%s): use la clave de firma de la institución.", by, a.verifier.VerifierKey())
+	}
+	return nil
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -13,6 +16,84 @@ type usersPage struct {
 	Message string
 	Error   string
 	Token   string // a new API token, shown once
+	Backups *backupsSection
+}
+
+// backupsSection is the record of backups on the administration page.
+type backupsSection struct {
+	Plan string      // "" when no daily backup is configured
+	Last *backupRow  // the latest backup (not restore), if any
+	Runs []backupRow // newest first
+}
+
+type backupRow struct {
+	At       time.Time
+	Kind     string // Respaldo or Restauración
+	Target   string
+	Copied   string
+	Skipped  string
+	Size     string
+	Duration string
+	Result   string // Correcto, Con conflictos, Error
+	Detail   string // the error, or the conflicts
+}
+
+// backupsShown bounds the runs listed: a daily backup makes a year of them.
+const backupsShown = 30
+
+func (s *Server) backupsSection(r *http.Request) (*backupsSection, error) {
+	if s.Backups == nil {
+		return nil, nil
+	}
+	runs, err := s.Backups.BackupRuns(r.Context(), backupsShown)
+	if err != nil {
+		return nil, err
+	}
+	sec := &backupsSection{Plan: s.BackupPlan}
+	for _, run := range runs {
+		row := backupRow{At: run.Started, Kind: "Respaldo", Target: run.Target, Copied: groupThousands(run.ObjectsCopied),
+			Skipped: groupThousands(run.ObjectsSkipped), Size: megabytes(run.Bytes), Duration: seconds(run.Seconds), Result: "Correcto"}
+		if run.Kind == legajo.RestoreKind {
+			row.Kind = "Restauración"
+		}
+		switch {
+		case run.Error != "":
+			row.Result, row.Detail = "Error", run.Error
+		case run.Conflicts > 0:
+			row.Result, row.Detail = "Con conflictos", fmt.Sprintf("%d objeto(s) difieren entre el archivo y el respaldo; no se sobrescribieron.", run.Conflicts)
+		}
+		sec.Runs = append(sec.Runs, row)
+		if sec.Last == nil && run.Kind == legajo.BackupKind {
+			sec.Last = &sec.Runs[len(sec.Runs)-1]
+		}
+	}
+	return sec, nil
+}
+
+// groupThousands writes n as Mexico does: 12,345.
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func megabytes(n int64) string {
+	if n < 1e6 {
+		return fmt.Sprintf("%s kB", groupThousands(int((n+999)/1000)))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+func seconds(s float64) string {
+	switch {
+	case s < 1:
+		return "menos de 1 s"
+	case s < 60:
+		return fmt.Sprintf("%.0f s", s)
+	}
+	return (time.Duration(s) * time.Second).Round(time.Second).String()
 }
 
 func (usersPage) title() string { return "Usuarios" }
@@ -27,6 +108,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, code int, p
 		return err
 	}
 	page.Users, page.Roles = users, legajo.Roles
+	if page.Backups, err = s.backupsSection(r); err != nil {
+		return err
+	}
 	s.renderPage(w, r, code, "users", page)
 	return nil
 }

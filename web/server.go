@@ -33,6 +33,12 @@ type Server struct {
 	// page, with note along the top, before it is served; nil, such files
 	// are not served at all.
 	StampCancelled func(doc []byte, note string) ([]byte, error)
+	// Backups is the record of backup runs shown to administrators; nil
+	// hides the section.
+	Backups legajo.BackupLog
+	// BackupPlan says when and where the daily backup runs, e.g. "todos
+	// los días a las 02:00 en s3://…"; "" when there is none.
+	BackupPlan string
 	// Areas are SESVER's areas offered in the forms.
 	Areas  []string
 	Logger *slog.Logger

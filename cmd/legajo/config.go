@@ -33,6 +33,14 @@ type Config struct {
 	Directory   legajo.Directory
 	Logo        []byte
 	Zone        *time.Location
+	Backup      BackupConfig
+}
+
+// BackupConfig is the daily backup `legajo serve` runs: off when To is "".
+type BackupConfig struct {
+	To string           // LEGAJO_BACKUP_TO, file backup.to: fs:<dir> or s3://<host:port>/<bucket>
+	At string           // LEGAJO_BACKUP_AT, file backup.at: HH:MM in the configured zone; default 02:00
+	S3 archive.S3Config // when To is on s3, with LEGAJO_BACKUP_S3_* credentials
 }
 
 // fileConfig is the configuration file's format.
@@ -65,6 +73,10 @@ type fileConfig struct {
 		Valores            []string `yaml:"valores"`
 		Acceso             string   `yaml:"acceso"`
 	} `yaml:"expedientes"`
+	Backup *struct {
+		To string `yaml:"to"`
+		At string `yaml:"at"`
+	} `yaml:"backup"`
 }
 
 // loadConfig builds the configuration. With no file, Legajo runs on its
@@ -105,7 +117,35 @@ func (m *Main) loadConfig() (*Config, error) {
 	if u := m.Getenv("LEGAJO_BASE_URL"); u != "" {
 		c.Institution.BaseURL = u
 	}
+	if err := c.parseBackup(m.Getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// parseBackup completes the daily backup's settings from LEGAJO_BACKUP_TO
+// and LEGAJO_BACKUP_AT, which win over the file, and checks them.
+func (c *Config) parseBackup(getenv func(string) string) error {
+	c.Backup.To = envOr(getenv, "LEGAJO_BACKUP_TO", c.Backup.To)
+	c.Backup.At = envOr(getenv, "LEGAJO_BACKUP_AT", c.Backup.At)
+	if c.Backup.To == "" {
+		return nil
+	}
+	if c.Backup.At == "" {
+		c.Backup.At = "02:00"
+	}
+	if _, err := time.Parse("15:04", c.Backup.At); err != nil || len(c.Backup.At) != 5 {
+		return fmt.Errorf("config: LEGAJO_BACKUP_AT=%q: want HH:MM, e.g. 02:00", c.Backup.At)
+	}
+	s3, err := backupLocation("LEGAJO_BACKUP_TO", c.Backup.To, getenv)
+	c.Backup.S3 = s3
+	return err
+}
+
+// backupLocation reads where a backup is; its credentials are
+// LEGAJO_BACKUP_S3_ACCESS_KEY and …_SECRET_KEY, else the archive's.
+func backupLocation(name, spec string, getenv func(string) string) (archive.S3Config, error) {
+	return parseLocation(name, spec, getenv, "LEGAJO_BACKUP_S3_", "LEGAJO_S3_")
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -146,6 +186,9 @@ func (c *Config) readFile(path string) error {
 	if fc.BaseURL != "" {
 		c.Institution.BaseURL = fc.BaseURL
 	}
+	if b := fc.Backup; b != nil {
+		c.Backup.To, c.Backup.At = b.To, b.At
+	}
 	if len(fc.Expedientes) > 0 {
 		c.Expedientes = nil
 		for _, e := range fc.Expedientes {
@@ -180,25 +223,43 @@ func (c *Config) readFile(path string) error {
 // with LEGAJO_S3_ACCESS_KEY, LEGAJO_S3_SECRET_KEY, LEGAJO_S3_REGION and
 // LEGAJO_S3_INSECURE=1 for plain http.
 func (c *Config) parseArchive(getenv func(string) string) error {
-	switch {
-	case strings.HasPrefix(c.Archive, "fs:"):
-		if strings.TrimPrefix(c.Archive, "fs:") == "" {
-			return fmt.Errorf("config: LEGAJO_ARCHIVE=fs: needs a directory")
+	s3, err := parseLocation("LEGAJO_ARCHIVE", c.Archive, getenv, "LEGAJO_S3_")
+	c.S3 = s3
+	return err
+}
+
+// parseLocation reads where a Store is, as named by the variable name:
+// fs:<dir>, or s3://<host:port>/<bucket> whose settings it returns, taking
+// ACCESS_KEY, SECRET_KEY, REGION and INSECURE from the first of the
+// variable prefixes that sets each (LEGAJO_BACKUP_S3_ before LEGAJO_S3_).
+func parseLocation(name, spec string, getenv func(string) string, prefixes ...string) (archive.S3Config, error) {
+	env := func(v string) string {
+		for _, p := range prefixes {
+			if s := getenv(p + v); s != "" {
+				return s
+			}
 		}
-		return nil
-	case strings.HasPrefix(c.Archive, "s3://"):
-		rest := strings.TrimPrefix(c.Archive, "s3://")
-		host, bucket, ok := strings.Cut(rest, "/")
-		if !ok || host == "" || bucket == "" || strings.Contains(bucket, "/") {
-			return fmt.Errorf("config: LEGAJO_ARCHIVE=%q: want s3://<host:port>/<bucket>", c.Archive)
-		}
-		c.S3 = archive.S3Config{Endpoint: host, Bucket: bucket, AccessKey: getenv("LEGAJO_S3_ACCESS_KEY"),
-			SecretKey: getenv("LEGAJO_S3_SECRET_KEY"), Region: getenv("LEGAJO_S3_REGION"),
-			Secure: getenv("LEGAJO_S3_INSECURE") != "1", CreateBucket: true, ObjectLock: true}
-		if c.S3.AccessKey == "" || c.S3.SecretKey == "" {
-			return fmt.Errorf("config: an s3 archive needs LEGAJO_S3_ACCESS_KEY and LEGAJO_S3_SECRET_KEY")
-		}
-		return nil
+		return ""
 	}
-	return fmt.Errorf("config: LEGAJO_ARCHIVE=%q: want fs:<dir> or s3://<host:port>/<bucket>", c.Archive)
+	switch {
+	case strings.HasPrefix(spec, "fs:"):
+		if strings.TrimPrefix(spec, "fs:") == "" {
+			return archive.S3Config{}, fmt.Errorf("config: %s=fs: needs a directory", name)
+		}
+		return archive.S3Config{}, nil
+	case strings.HasPrefix(spec, "s3://"):
+		rest := strings.TrimPrefix(spec, "s3://")
+		host, bucket, ok := strings.Cut(rest, "/")
+		if !ok || host == "" || bucket == "" || strings.Contains(bucket, "/") || strings.Contains(host, "@") {
+			return archive.S3Config{}, fmt.Errorf("config: %s=%q: want s3://<host:port>/<bucket>", name, spec)
+		}
+		s3 := archive.S3Config{Endpoint: host, Bucket: bucket, AccessKey: env("ACCESS_KEY"),
+			SecretKey: env("SECRET_KEY"), Region: env("REGION"),
+			Secure: env("INSECURE") != "1", CreateBucket: true, ObjectLock: true}
+		if s3.AccessKey == "" || s3.SecretKey == "" {
+			return archive.S3Config{}, fmt.Errorf("config: %s on s3 needs %sACCESS_KEY and %sSECRET_KEY", name, prefixes[0], prefixes[0])
+		}
+		return s3, nil
+	}
+	return archive.S3Config{}, fmt.Errorf("config: %s=%q: want fs:<dir> or s3://<host:port>/<bucket>", name, spec)
 }

@@ -47,7 +47,7 @@ func (m *Main) signingKey(ctx context.Context, cfg *Config, st archive.Store) (*
 	if err != nil {
 		return nil, err
 	}
-	if signed {
+	if signed || m.restoring {
 		return nil, errNoKey
 	}
 	skey, _, err := archive.GenerateKey(envOr(m.Getenv, "LEGAJO_KEY_NAME", defaultKeyName))

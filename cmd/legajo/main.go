@@ -35,6 +35,10 @@ type Main struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Now    func() time.Time
+
+	// restoring: the archive is being filled from a backup, so no signing
+	// key is made for it (the backup was signed with the institution's).
+	restoring bool
 }
 
 // NewMain returns a Main wired to the process.
@@ -68,6 +72,8 @@ var commands = map[string]command{
 	"search":     {"search the archive in Spanish, with filters and facets", (*Main).runSearch},
 	"reindex":    {"rebuild the search index from the archive", (*Main).runReindex},
 	"serve":      {"run the web application and API", (*Main).runServe},
+	"backup":     {"copy the archive to a backup: only what it lacks, checked", (*Main).runBackup},
+	"restore":    {"copy a backup into an empty archive", (*Main).runRestore},
 	"user":       {"manage accounts: add, passwd, disable, enable, token, list", (*Main).runUser},
 
 	"trail":      {"export an auditor's trail: xlsx, csv, json or one bundle pdf", (*Main).runTrail},

@@ -65,6 +65,9 @@ type progress struct {
 	tty   bool
 	now   func() time.Time
 	start time.Time
+	// What is counted: the job's name and its items, in English for the
+	// plain lines of logs and in Spanish on the bar a person watches.
+	job, items, elementos string
 
 	mu         sync.Mutex
 	done       int
@@ -78,7 +81,7 @@ func newProgress(w io.Writer, tty bool, now func() time.Time) *progress {
 		now = time.Now
 	}
 	t := now()
-	return &progress{w: w, tty: tty, now: now, start: t}
+	return &progress{w: w, tty: tty, now: now, start: t, job: "reindex", items: "events", elementos: "eventos"}
 }
 
 func (p *progress) update(done, total int) {
@@ -112,13 +115,13 @@ func (p *progress) draw(t time.Time) {
 		pct = float64(p.done) / float64(p.total)
 	}
 	if !p.tty {
-		fmt.Fprintf(p.w, "reindex: %d/%d events (%.0f%%), %.0f/s, ETA %s\n", p.done, p.total, pct*100, rate, eta)
+		fmt.Fprintf(p.w, "%s: %d/%d %s (%.0f%%), %.0f/s, ETA %s\n", p.job, p.done, p.total, p.items, pct*100, rate, eta)
 		return
 	}
 	const width = 30
 	fill := int(pct * width)
 	bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
-	fmt.Fprintf(p.w, "\r%s %3.0f%%  %d/%d eventos  %.0f/s  faltan %s \x1b[K", bar, pct*100, p.done, p.total, rate, eta)
+	fmt.Fprintf(p.w, "\r%s %3.0f%%  %d/%d %s  %.0f/s  faltan %s \x1b[K", bar, pct*100, p.done, p.total, p.elementos, rate, eta)
 	p.drawn = true
 }
 

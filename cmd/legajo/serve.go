@@ -60,11 +60,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeSearch()
+	if a.cfg.Backup.To != "" {
+		go m.dailyBackups(ctx, a, logger, sleep)
+	}
 	var publicKey string
 	if v := a.archive.Verifier(); v != nil {
 		publicKey = v.VerifierKey()
 	}
 	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
+		Backups: a.archive, BackupPlan: a.backupPlan(),
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()

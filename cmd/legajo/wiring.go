@@ -35,15 +35,7 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	var st archive.Store
-	if dir, ok := strings.CutPrefix(cfg.Archive, "fs:"); ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("archive: %w", err)
-		}
-		st, err = archive.OpenFS(dir)
-	} else {
-		st, err = archive.OpenS3(ctx, cfg.S3)
-	}
+	st, err := openStore(ctx, cfg.Archive, cfg.S3)
 	if err != nil {
 		return nil, err
 	}
@@ -127,35 +119,59 @@ func (m *Main) useKeys(ctx context.Context, cfg *Config, st archive.Store, a *ar
 			return fmt.Errorf("config: LEGAJO_PUBLIC_KEY is not the public half of %s", cfg.KeyFile)
 		}
 		a.UseKey(s)
-		// An archive filed before it had a key has entries but no log: the
-		// first lote adopts them, once, as they are now.
-		if signed, err := archive.HasLog(ctx, st); err != nil || signed {
+		signed, err := archive.HasLog(ctx, st)
+		if err != nil {
 			return err
 		}
-		_, err := a.Seal(ctx, true)
+		if signed {
+			// A key that did not sign this archive would make every new
+			// entry and checkpoint unverifiable: refuse it now.
+			return a.CheckKey(ctx)
+		}
+		if m.restoring {
+			return nil
+		}
+		// An archive filed before it had a key has entries but no log: the
+		// first lote adopts them, once, as they are now.
+		_, err = a.Seal(ctx, true)
 		return err
-	case errors.Is(err, errNoKey) && cfg.PublicKey != "":
-		return nil // verify only; writing is refused below, when signing
+	case errors.Is(err, errNoKey) && (cfg.PublicKey != "" || m.restoring):
+		return nil // verify or restore only; writing is refused, when signing
 	case errors.Is(err, errNoKey):
 		return fmt.Errorf("config: el archivo ya está firmado y no se encontró su clave de firma en %s: copie ahí la clave de la institución (o indique LEGAJO_SIGNING_KEY_FILE), o dé su clave pública en LEGAJO_PUBLIC_KEY para solo verificar", cfg.KeyFile)
 	}
 	return err
 }
 
-// openWitness opens the witness location: fs:<dir> or s3://<host:port>/<bucket>
-// with the archive's S3 credentials.
+// openWitness opens the witness location, LEGAJO_WITNESS: fs:<dir> or
+// s3://<host:port>/<bucket>, with LEGAJO_WITNESS_S3_* credentials or else
+// the archive's.
 func (m *Main) openWitness(ctx context.Context, spec string) (archive.Store, error) {
-	if dir, ok := strings.CutPrefix(spec, "fs:"); ok && dir != "" {
+	s3, err := parseLocation("LEGAJO_WITNESS", spec, m.Getenv, "LEGAJO_WITNESS_S3_", "LEGAJO_S3_")
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, spec, s3)
+}
+
+// openStore opens the Store at spec (fs:<dir> or s3://…, then described by
+// s3, see parseLocation): the archive, or a backup of it.
+func openStore(ctx context.Context, spec string, s3 archive.S3Config) (archive.Store, error) {
+	if dir, ok := strings.CutPrefix(spec, "fs:"); ok {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("witness: %w", err)
+			return nil, fmt.Errorf("archive: %w", err)
 		}
-		return archive.OpenFS(dir)
+		st, err := archive.OpenFS(dir)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
-	c := &Config{Archive: spec}
-	if err := c.parseArchive(m.Getenv); err != nil || c.S3.Endpoint == "" {
-		return nil, fmt.Errorf("config: LEGAJO_WITNESS=%q: want fs:<dir> or s3://<host:port>/<bucket>", spec)
+	st, err := archive.OpenS3(ctx, s3)
+	if err != nil {
+		return nil, err
 	}
-	return archive.OpenS3(ctx, c.S3)
+	return st, nil
 }
 
 // apply puts saved settings in force while serving.

@@ -1,0 +1,220 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/templates"
+)
+
+// BenchmarkBackup copies the generated corpus (fixtures.Corpus, the one
+// search's benchmarks file, shared through the same cache directory
+// ${TMPDIR:-/tmp}/legajo-corpus-s1-n<N>) from the fs archive to an fs
+// directory and to a bucket of the real S3 server: a first, full backup;
+// a run with nothing new (the cost of listing both sides); and a run after
+// LEGAJO_BENCH_NEW new documents (default a tenth of the corpus). The size
+// comes from LEGAJO_BENCH_DOCS (default 2,000):
+//
+//	source .ci/s3.sh && s3_start
+//	LEGAJO_BENCH_DOCS=2000 go test -run '^$' -bench Backup -benchtime 1x ./archive
+//	LEGAJO_BENCH_NEW=20 LEGAJO_BENCH_RANGE_KEYS=40 go test -run '^$' -bench 'Backup/.*/after' -benchtime 1x ./archive
+func BenchmarkBackup(b *testing.B) {
+	n := envInt("LEGAJO_BENCH_DOCS", 2000)
+	added := envInt("LEGAJO_BENCH_NEW", n/10)
+	// LEGAJO_BENCH_RANGE_KEYS scales the ranges down with the corpus, to
+	// see at 2,000 documents how many ranges 1,000 new documents change at
+	// 100,000 (with 20 new ones and ranges of 40 keys).
+	defer func(k int) { rangeKeys = k }(rangeKeys)
+	rangeKeys = envInt("LEGAJO_BENCH_RANGE_KEYS", rangeKeys)
+	corpus := filepath.Join(benchCorpus(b, n), "archive")
+	targets := []struct {
+		name string
+		open func(b *testing.B) Store
+	}{
+		{"fs", func(b *testing.B) Store { return newFSStore(b) }},
+		{"s3", func(b *testing.B) Store { return newS3Store(b, S3Config{}) }},
+	}
+	for _, tg := range targets {
+		b.Run(tg.name+"/full", func(b *testing.B) {
+			src, err := OpenFS(corpus)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rep CopyReport
+			for b.Loop() {
+				b.StopTimer()
+				dst := tg.open(b)
+				b.StartTimer()
+				if rep, err = Backup(context.Background(), src, dst, CopyOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCopy(b, rep)
+		})
+		b.Run(tg.name+"/nothing-new", func(b *testing.B) {
+			src, err := OpenFS(corpus)
+			if err != nil {
+				b.Fatal(err)
+			}
+			dst := tg.open(b)
+			first, err := Backup(context.Background(), src, dst, CopyOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rep CopyReport
+			for b.Loop() {
+				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil || rep.ObjectsCopied != 0 {
+					b.Fatal(rep, err)
+				}
+			}
+			reportCopy(b, rep)
+			b.ReportMetric(float64(rep.ObjectsSource)/rep.Seconds, "listed/s")
+			b.ReportMetric(float64(rep.Ranges), "ranges")
+			b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
+		})
+		b.Run(fmt.Sprintf("%s/after-%d-new", tg.name, added), func(b *testing.B) {
+			var rep CopyReport
+			for b.Loop() {
+				b.StopTimer()
+				// A source of its own: the corpus, linked, plus new documents.
+				dir := b.TempDir()
+				linkTree(b, corpus, dir)
+				src, err := OpenFS(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dst := tg.open(b)
+				first, err := Backup(context.Background(), src, dst, CopyOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				fileCorpus(b, src, 2, added, true)
+				b.StartTimer()
+				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCopy(b, rep)
+			b.ReportMetric(float64(rep.ObjectsCopied), "copied")
+			b.ReportMetric(float64(rep.Ranges), "ranges")
+			b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
+		})
+	}
+}
+
+func reportCopy(b *testing.B, rep CopyReport) {
+	b.ReportMetric(rep.Seconds, "s/run")
+	b.ReportMetric(float64(rep.ObjectsSource), "objects")
+	b.ReportMetric(float64(rep.ObjectsCopied)/rep.Seconds, "copied/s")
+	b.ReportMetric(float64(rep.Bytes)/1e6/rep.Seconds, "MB/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+var (
+	benchCorpusMu  sync.Mutex
+	benchCorpusDir = map[int]string{}
+)
+
+// benchCorpus returns the directory holding (in archive/) the fs archive of
+// n corpus documents, filed as search's benchmarks file it, generating it
+// unless a complete one is cached.
+func benchCorpus(b *testing.B, n int) string {
+	b.Helper()
+	benchCorpusMu.Lock()
+	defer benchCorpusMu.Unlock()
+	if d, ok := benchCorpusDir[n]; ok {
+		return d
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("legajo-corpus-s1-n%d", n))
+	if _, err := os.Stat(filepath.Join(dir, "COMPLETE")); err != nil {
+		tmp := dir + ".tmp"
+		os.RemoveAll(tmp)
+		st, err := OpenFS(filepath.Join(tmp, "archive"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		fileCorpus(b, st, 1, n, false)
+		b.Logf("filed %d documents in %v", n, time.Since(start).Round(time.Second))
+		if err := os.WriteFile(filepath.Join(tmp, "COMPLETE"), nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Rename(tmp, dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchCorpusDir[n] = dir
+	return dir
+}
+
+// fileCorpus files n corpus documents of seed into st; recent moves them
+// into the corpus's last month, as the documents of a month after the
+// archive's years.
+func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool) {
+	b.Helper()
+	cat, err := templates.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs, err := fixtures.Corpus(cat, seed, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if recent {
+		span, month := fixtures.CorpusEnd.Sub(fixtures.CorpusStart), 30*24*time.Hour
+		for i := range docs {
+			d := &docs[i]
+			at := fixtures.CorpusEnd.Add(-month + time.Duration(float64(d.Date.Sub(fixtures.CorpusStart))/float64(span)*float64(month)))
+			shift := at.Sub(d.Date)
+			d.Date = at
+			for _, t := range []*time.Time{&d.AcuseAt, &d.CancelAt, &d.AttachAt} {
+				if !t.IsZero() {
+					*t = t.Add(shift)
+				}
+			}
+		}
+	}
+	a, err := New(st, legajo.DefaultExpedientes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: mustRenderer(b), Institution: fixtures.Institution(), Directory: fixtures.CorpusDirectory()}
+	if _, err := fixtures.FileCorpus(context.Background(), o, docs, 2, nil); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// linkTree makes to a copy of the fs store in from, of hard links: objects
+// are read-only and never change, so the copy may share them.
+func linkTree(b *testing.B, from, to string) {
+	b.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		return os.Link(p, filepath.Join(to, rel))
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
