@@ -53,8 +53,8 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 	entries := map[string]bool{}        // keys of every chain entry
 	lastKey := map[string]string{}      // of each chain, when it was walked
 	issued := map[string]legajo.Entry{} // emitido entries by request hash
+	vouched := map[string]bool{}
 	for _, exp := range a.Expedientes() {
-		vouched := map[string]bool{}
 		err := a.Entries(ctx, exp.ID, time.Time{}, time.Time{}, func(e legajo.Entry) error {
 			entries[e.Key], lastKey[exp.ID] = true, e.Key
 			for _, o := range e.Objects {
@@ -76,14 +76,28 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 		if err != nil {
 			return rep, err
 		}
+	}
+	deleted, err := a.findDeleted(ctx, used, entries, now.Add(-max(grace, staleAfter)))
+	if err != nil {
+		return rep, err
+	}
+	for _, f := range deleted {
+		rep.Deleted = append(rep.Deleted, f)
+	}
+	sort.Strings(rep.Deleted)
+	for _, exp := range a.Expedientes() {
 		var orphans []legajo.Object
-		err = a.st.List(ctx, expRoot+exp.ID+"/", "", func(o ObjectInfo) error {
+		err := a.st.List(ctx, expRoot+exp.ID+"/", "", func(o ObjectInfo) error {
 			if vouched[o.Key] {
 				return nil
 			}
-			if ts, ok := keyTime(o.Key); ok {
+			ts, ok := keyTime(o.Key)
+			if ok {
 				if t, err := time.Parse("20060102T150405.000Z", ts); err == nil && t.After(cutoff) {
 					return nil // possibly a filing still in progress
+				}
+				if deleted[folioID(keyFolio(o.Key))] != "" {
+					return nil // what is left of a deleted document is evidence, not leftovers
 				}
 			}
 			b, err := a.st.Get(ctx, o.Key)
@@ -108,14 +122,6 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 			}
 		}
 	}
-	deleted, err := a.findDeleted(ctx, used, entries, now.Add(-max(grace, staleAfter)))
-	if err != nil {
-		return rep, err
-	}
-	for f := range deleted {
-		rep.Deleted = append(rep.Deleted, f)
-	}
-	sort.Strings(rep.Deleted)
 	if err := a.annulInterrupted(ctx, used, deleted, lastKey, cutoff, now, author, &rep); err != nil {
 		return rep, err
 	}
@@ -216,6 +222,18 @@ func (a *Archive) findDeleted(ctx context.Context, used, entries map[string]bool
 		}
 	}
 	return deleted, nil
+}
+
+// keyFolio is the folio, as printed, in the key of a filed object
+// (<time>_<folio-slug>_<what>), or "".
+func keyFolio(key string) string {
+	name := key[strings.LastIndexByte(key, '/')+1:]
+	_, rest, _ := strings.Cut(name, "_")
+	slug, _, _ := strings.Cut(rest, "_")
+	if f, ok := folioOfSlug(slug); ok {
+		return f.String()
+	}
+	return ""
 }
 
 // folioOfSlug reads a folio from its slug, the prefix's segments being
