@@ -48,21 +48,24 @@ type TransitionError struct {
 }
 
 func (e *TransitionError) Error() string {
-	when := LongDate(e.At) + " a las " + e.At.Format("15:04")
+	when := ""
+	if !e.At.IsZero() {
+		when = " el " + LongDate(e.At) + " a las " + e.At.Format("15:04")
+	}
 	if e.Author != "" {
 		when += " por " + e.Author
 	}
 	switch {
 	case e.Event == EventCancelado && e.Wanted == EventAcuse:
-		return fmt.Sprintf("El documento %s fue cancelado el %s; no admite acuse.", e.Folio, when)
+		return fmt.Sprintf("El documento %s fue cancelado%s; no admite acuse.", e.Folio, when)
 	case e.Event == EventCancelado:
-		return fmt.Sprintf("El documento %s ya fue cancelado el %s.", e.Folio, when)
+		return fmt.Sprintf("El documento %s ya fue cancelado%s.", e.Folio, when)
 	case e.Event == EventAcuse:
-		return fmt.Sprintf("El documento %s ya tiene su acuse, registrado el %s.", e.Folio, when)
+		return fmt.Sprintf("El documento %s ya tiene su acuse, registrado%s.", e.Folio, when)
 	case e.Event == EventAnulado:
-		return fmt.Sprintf("El folio %s quedó anulado como emisión interrumpida el %s; el documento no se emitió: vuelva a emitirlo y recibirá otro folio.", e.Folio, when)
+		return fmt.Sprintf("El folio %s quedó anulado como emisión interrumpida%s; el documento no se emitió: vuelva a emitirlo y recibirá otro folio.", e.Folio, when)
 	}
-	return fmt.Sprintf("El folio %s ya tiene documento, registrado el %s.", e.Folio, when)
+	return fmt.Sprintf("El folio %s ya tiene documento, registrado%s.", e.Folio, when)
 }
 
 // Is makes errors.Is(err, ErrConflict) true.
