@@ -46,9 +46,15 @@ const ReasonInterrupted = "interrumpida"
 // annulled, whatever grace is: one that dies after taking it is told from
 // a deletion by its files, still in storage, and annulled once its alta
 // is older than staleAfter.
+//
+// Nothing arbitrates between fsck and an emission over the files stored
+// before its entry, so objects younger than staleAfter are left alone
+// whatever grace is: the files of a document being issued are never
+// recorded as «descartado».
 func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, author string) (FsckReport, error) {
 	rep := FsckReport{Deleted: []string{}}
 	cutoff := now.Add(-grace)
+	settled := now.Add(-max(grace, staleAfter))
 	used := map[string]bool{}           // "serie/year/n" of every folio in a chain
 	entries := map[string]bool{}        // keys of every chain entry
 	lastKey := map[string]string{}      // of each chain, when it was walked
@@ -77,7 +83,7 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 			return rep, err
 		}
 	}
-	deleted, err := a.findDeleted(ctx, used, entries, now.Add(-max(grace, staleAfter)))
+	deleted, err := a.findDeleted(ctx, used, entries, settled)
 	if err != nil {
 		return rep, err
 	}
@@ -93,7 +99,7 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 			}
 			ts, ok := keyTime(o.Key)
 			if ok {
-				if t, err := time.Parse("20060102T150405.000Z", ts); err == nil && t.After(cutoff) {
+				if t, err := time.Parse("20060102T150405.000Z", ts); err == nil && t.After(settled) {
 					return nil // possibly a filing still in progress
 				}
 				if deleted[folioID(keyFolio(o.Key))] != "" {

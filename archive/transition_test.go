@@ -410,8 +410,29 @@ func TestFsckWhileEmitting(t *testing.T) {
 				t.Errorf("issued document %s was annulled: %+v", s, rec.Entries)
 			}
 		}
-		rep, err := fsckA.Fsck(ctx, 0, time.Now(), "fsck")
-		if err != nil || len(rep.Deleted) != 0 {
+		// The files of the documents being issued were left alone.
+		discarded := map[string]bool{}
+		a.Entries(ctx, "dti", time.Time{}, time.Time{}, func(e legajo.Entry) error {
+			for _, obj := range e.Objects {
+				discarded[obj.Key] = discarded[obj.Key] || e.Event == legajo.EventDescartado
+			}
+			return nil
+		})
+		for _, s := range issued {
+			f, _ := legajo.ParseFolio(s, "SESVER/DA/DTI")
+			rec, err := a.Record(ctx, f)
+			if err != nil {
+				continue // reported above
+			}
+			e, _ := rec.Emitted()
+			for _, obj := range e.Objects {
+				if discarded[obj.Key] {
+					t.Errorf("%s, of issued document %s, is recorded as discarded", obj.Key, s)
+				}
+			}
+		}
+		rep, err := fsckA.Fsck(ctx, 0, time.Now().Add(time.Hour), "fsck")
+		if err != nil || len(rep.Deleted) != 0 || len(rep.Discarded) == 0 && lost > 0 {
 			t.Errorf("last fsck: %v %+v", err, rep)
 		}
 		if v, err := a.Verify(ctx, "dti"); err != nil || !v.OK() {
