@@ -505,3 +505,34 @@ func TestFsckReportsDeleted(t *testing.T) {
 		})
 	}
 }
+
+// TestAltaTaken: issuing and registering received correspondence each take
+// their document's alta, which then refuses an annulment.
+func TestAltaTaken(t *testing.T) {
+	ctx := context.Background()
+	o, a := newOffice(t, newFSStore(t))
+	emitted := emitOne(t, o)
+	res, err := o.Receive(ctx, legajo.ReceiveRequest{Data: map[string]any{
+		"tipo": "Tarjeta", "fecha_recepcion": "2026-11-25", "hora_recepcion": "09:15", "remitente": "Lic. Sofía Ramírez Mora",
+		"cargo": "Jefa del Departamento de Adquisiciones", "area": "Departamento de Adquisiciones",
+		"asunto": "Solicitud de restablecimiento de contraseña"}, Scan: pdfScan(t), ScanName: "tarjeta.pdf", Author: "beto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	received, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+	for _, tt := range []struct {
+		folio  legajo.Folio
+		event  legajo.EventKind
+		author string
+	}{{emitted, legajo.EventEmitido, "ana"}, {received, legajo.EventRecibido, "beto"}} {
+		tr, err := a.readTransition(ctx, stateKey(tt.folio, "alta", 1))
+		if err != nil || tr.Event != tt.event || tr.Author != tt.author {
+			t.Errorf("%s: alta %+v, %v", tt.folio, tr, err)
+		}
+		annul := transition{Event: legajo.EventAnulado, Author: "fsck", At: o.Now().Add(time.Hour).UTC(), Expediente: tr.Expediente}
+		err = a.transit(ctx, tt.folio, annul, nil)
+		if !errors.Is(err, legajo.ErrConflict) || !strings.Contains(err.Error(), "ya tiene documento, registrado el 26 de noviembre de 2026") {
+			t.Errorf("%s: annulment: %v", tt.folio, err)
+		}
+	}
+}
