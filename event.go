@@ -2,6 +2,7 @@ package legajo
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 )
@@ -19,6 +20,56 @@ const (
 	EventAnulado    EventKind = "anulado"    // a folio reserved by an interrupted emission
 	EventDescartado EventKind = "descartado" // objects of an interrupted filing, explained by fsck
 )
+
+// Transition names the status change ev makes to a document. Each is made
+// at most once per document, decided by the archive with one conditional
+// create: "alta" is the first state (emitido, recibido or anulado), then
+// "acuse" and "cancelado". Events that change no status (anexo, descartado)
+// have none: "".
+func (ev EventKind) Transition() string {
+	switch ev {
+	case EventEmitido, EventRecibido, EventAnulado:
+		return "alta"
+	case EventAcuse, EventCancelado:
+		return string(ev)
+	}
+	return ""
+}
+
+// TransitionError reports that a document's status change was refused
+// because another event holds it: which event, when and by whom. It
+// matches ErrConflict.
+type TransitionError struct {
+	Folio  string
+	Wanted EventKind // the event refused
+	Event  EventKind // the event that holds the transition
+	Author string
+	At     time.Time // printed in its own location (see Office)
+}
+
+func (e *TransitionError) Error() string {
+	when := ""
+	if !e.At.IsZero() {
+		when = " el " + LongDate(e.At) + " a las " + e.At.Format("15:04")
+	}
+	if e.Author != "" {
+		when += " por " + e.Author
+	}
+	switch {
+	case e.Event == EventCancelado && e.Wanted == EventAcuse:
+		return fmt.Sprintf("El documento %s fue cancelado%s; no admite acuse.", e.Folio, when)
+	case e.Event == EventCancelado:
+		return fmt.Sprintf("El documento %s ya fue cancelado%s.", e.Folio, when)
+	case e.Event == EventAcuse:
+		return fmt.Sprintf("El documento %s ya tiene su acuse, registrado%s.", e.Folio, when)
+	case e.Event == EventAnulado:
+		return fmt.Sprintf("El folio %s quedó anulado como emisión interrumpida%s; el documento no se emitió: vuelva a emitirlo y recibirá otro folio.", e.Folio, when)
+	}
+	return fmt.Sprintf("El folio %s ya tiene documento, registrado%s.", e.Folio, when)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *TransitionError) Is(target error) bool { return target == ErrConflict }
 
 // Status is where a document stands, derived from its events.
 type Status string
@@ -141,6 +192,16 @@ type Archive interface {
 	AllocateFolio(ctx context.Context, prefix, serie string, year int, claim []byte) (Folio, error)
 	// File stores the filing's objects and appends its chain entry, the
 	// commit point. A failure before the entry leaves nothing visible.
+	//
+	// An event that changes the document's status (f.Event.Transition() is
+	// not "") is decided first, atomically across processes: File takes
+	// the document's transition with one conditional create, before it
+	// stores anything for an acuse or a cancellation, after the files and
+	// right before the entry for the alta. Of concurrent filings of one
+	// transition exactly one goes on; the others file nothing more and get
+	// a *TransitionError (matching ErrConflict) naming who made it and
+	// when. An acuse is refused the same way once the document is
+	// cancelled.
 	File(ctx context.Context, f Filing) (Entry, error)
 	// Record returns what is filed under folio, or ErrNotFound.
 	Record(ctx context.Context, folio Folio) (*Record, error)

@@ -3,6 +3,7 @@ package legajo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )
@@ -22,9 +23,9 @@ func (o *Office) Acuse(ctx context.Context, folio Folio, scan []byte, name, auth
 	switch rec.Status {
 	case StatusPendiente:
 	case StatusAcusado:
-		return Entry{}, Errorf(ErrConflict, "El documento %s ya tiene su acuse registrado.", folio)
+		return Entry{}, o.refusal(rec, EventAcuse, EventAcuse)
 	case StatusCancelado:
-		return Entry{}, Errorf(ErrConflict, "El documento %s está cancelado; no admite acuse.", folio)
+		return Entry{}, o.refusal(rec, EventCancelado, EventAcuse)
 	default:
 		return Entry{}, Errorf(ErrConflict, "El documento %s no requiere acuse de recibido.", folio)
 	}
@@ -43,7 +44,7 @@ func (o *Office) Acuse(ctx context.Context, folio Folio, scan []byte, name, auth
 	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventAcuse, Folio: folio,
 		Type: m.Type, Author: author, At: now, Files: []File{f}})
 	if err != nil {
-		return Entry{}, err
+		return Entry{}, o.localize(err)
 	}
 	o.reindex(ctx, folio)
 	return entry, nil
@@ -68,7 +69,7 @@ func (o *Office) Cancel(ctx context.Context, folio Folio, reason, author string)
 	}
 	switch rec.Status {
 	case StatusCancelado:
-		return Entry{}, Errorf(ErrConflict, "El documento %s ya está cancelado.", folio)
+		return Entry{}, o.refusal(rec, EventCancelado, EventCancelado)
 	case StatusAnulado, StatusRecibido:
 		return Entry{}, Errorf(ErrConflict, "El folio %s no corresponde a un documento emitido.", folio)
 	}
@@ -79,7 +80,7 @@ func (o *Office) Cancel(ctx context.Context, folio Folio, reason, author string)
 	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventCancelado, Folio: folio,
 		Type: m.Type, Author: author, Reason: reason, At: now, Manifest: &m})
 	if err != nil {
-		return Entry{}, err
+		return Entry{}, o.localize(err)
 	}
 	o.reindex(ctx, folio)
 	return entry, nil
@@ -120,6 +121,28 @@ func (o *Office) Attach(ctx context.Context, folio Folio, data []byte, name, des
 	}
 	o.reindex(ctx, folio)
 	return entry, nil
+}
+
+// refusal is the error for a wanted event the record shows is refused by
+// its event ev: who made that and when.
+func (o *Office) refusal(rec *Record, ev, wanted EventKind) error {
+	e := &TransitionError{Folio: rec.Folio.String(), Wanted: wanted, Event: ev}
+	for _, x := range rec.Entries {
+		if x.Event == ev {
+			e.Author, e.At = x.Author, o.inZone(x.At)
+			break
+		}
+	}
+	return e
+}
+
+// localize writes the time of a refused transition in the Office's zone.
+func (o *Office) localize(err error) error {
+	var te *TransitionError
+	if errors.As(err, &te) {
+		te.At = o.inZone(te.At)
+	}
+	return err
 }
 
 // eventManifest starts the manifest of a later event from the document's
@@ -204,7 +227,7 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	entry, err := o.Archive.File(ctx, Filing{Expediente: expID, Event: EventRecibido, Folio: folio, Type: t.ID,
 		Author: r.Author, At: now, Files: []File{{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m}}})
 	if err != nil {
-		return nil, err
+		return nil, o.localize(err)
 	}
 	res := &EmitResult{Folio: folio.String(), Type: t.ID, Expediente: expID, Date: date}
 	for _, obj := range entry.Objects {

@@ -186,7 +186,14 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	}
 	entry, err := o.Archive.File(ctx, filing)
 	if err != nil {
-		return nil, err
+		var te *TransitionError
+		if errors.As(err, &te) && r.IdempotencyKey != "" {
+			// Its folio went to another event (fsck annulled it): a retry
+			// with this key must not wait for a result that never comes.
+			b, _ := json.Marshal(map[string]string{"error": "interrumpida"})
+			_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
+		}
+		return nil, o.localize(err)
 	}
 	res = ResultOf(entry)
 	res.Date = now

@@ -26,6 +26,8 @@ import (
 //	documentos/<folio-slug>/<seq>_<exp>.json              pointers folio → chain entry (derived)
 //	folios/<serie>/<year>/<n, 6 digits>                   folio claims
 //	idempotencia/<sha256 of key>.json, …-resultado.json   idempotency keys
+//	estados/<folio-slug>/<transition>[-<n>]               status changes: alta, acuse,
+//	                                                      cancelado (see transition.go)
 const (
 	expRoot   = "expedientes/"
 	chainRoot = "cadenas/"
@@ -227,7 +229,10 @@ func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, erro
 	if f.At.IsZero() {
 		return legajo.Entry{}, errors.New("archive: file: no time")
 	}
-	base := fmt.Sprintf("%s%s/%04d/%02d/%s_%s_", expRoot, exp.ID, f.At.UTC().Year(), int(f.At.UTC().Month()), timestamp(f.At), f.Folio.Slug())
+	if err := a.decide(ctx, exp.ID, f, true); err != nil {
+		return legajo.Entry{}, err
+	}
+	base := filingStem(exp.ID, f.At, f.Folio)
 	entry := legajo.Entry{Expediente: exp.ID, At: f.At.UTC(), Event: f.Event, Folio: f.Folio.String(), Type: f.Type,
 		Author: f.Author, Reason: f.Reason, Request: f.Request}
 	// The files and their manifests go up concurrently: their writes are
@@ -261,6 +266,9 @@ func (a *Archive) File(ctx context.Context, f legajo.Filing) (legajo.Entry, erro
 			return legajo.Entry{}, err
 		}
 		entry.Objects = append(entry.Objects, mobj)
+	}
+	if err := a.decide(ctx, exp.ID, f, false); err != nil {
+		return legajo.Entry{}, err
 	}
 	if err := a.appendEntry(ctx, exp, &entry); err != nil {
 		return legajo.Entry{}, err

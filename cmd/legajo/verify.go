@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -89,7 +90,8 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 
 func (m *Main) runFsck(ctx context.Context, args []string) error {
 	fs := m.flags("fsck")
-	grace := fs.Duration("grace", 15*time.Minute, "leave alone work younger than this (it may still be running)")
+	grace := fs.Duration("grace", time.Hour, "leave alone work younger than this: an emission that has claimed its folio may still be rendering and filing it "+
+		"(slow storage, a large batch, a paused process); an hour is safe on a live system, and a folio annulled too early costs its document")
 	asJSON := fs.Bool("json", false, "print the report as one JSON value")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -104,7 +106,10 @@ func (m *Main) runFsck(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return m.printJSON(rep)
+		if err := m.printJSON(rep); err != nil {
+			return err
+		}
+		return deletedError(rep)
 	}
 	fmt.Fprintf(m.Stdout, "objetos de emisiones interrumpidas registrados como descartados: %d\n", len(rep.Discarded))
 	for _, k := range rep.Discarded {
@@ -115,5 +120,20 @@ func (m *Main) runFsck(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "  %s\n", f)
 	}
 	fmt.Fprintf(m.Stdout, "índices de folio reconstruidos: %d; claves de idempotencia cerradas: %d\n", rep.Pointers, rep.Idempotency)
-	return nil
+	if len(rep.Deleted) > 0 {
+		fmt.Fprintf(m.Stdout, "DOCUMENTOS ELIMINADOS del almacenamiento (emitidos, ya no están en la cadena): %d\n", len(rep.Deleted))
+		for _, f := range rep.Deleted {
+			fmt.Fprintf(m.Stdout, "  eliminado  %s\n", f)
+		}
+	}
+	return deletedError(rep)
+}
+
+// deletedError makes fsck fail when documents were deleted behind
+// Legajo's back: fsck leaves them as they are, for someone to look into.
+func deletedError(rep archive.FsckReport) error {
+	if len(rep.Deleted) == 0 {
+		return nil
+	}
+	return fmt.Errorf("fsck encontró %d documento(s) eliminado(s) del almacenamiento: %s", len(rep.Deleted), strings.Join(rep.Deleted, ", "))
 }
