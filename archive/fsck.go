@@ -162,12 +162,34 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 }
 
 // findDeleted returns, by folioID, the folios whose filed document is gone
-// from the chains: a pointer names an entry that is not there, or an alta
+// from the chains: the signed log sealed an entry that is not there, a
+// pointer names an entry that is not there, or an alta
 // of an emission settled before settled has no entry and no files left
 // (or the document had later events). used and entries are what the walk
 // of the chains found.
 func (a *Archive) findDeleted(ctx context.Context, used, entries map[string]bool, settled time.Time) (map[string]string, error) {
 	deleted := map[string]string{} // folioID → folio as printed
+	// The signed log remembers every entry it sealed, with its folio: one
+	// that is gone was deleted, whatever else was deleted with it.
+	if a.verifier != nil {
+		lg, err := a.readLog(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, text := range lg.tree.leaves {
+			leaf, err := ParseLeaf(text)
+			if err != nil || leaf.Folio == "" || entries[leaf.Entry] {
+				continue
+			}
+			if _, err := a.st.Stat(ctx, leaf.Entry); !errors.Is(err, legajo.ErrNotFound) {
+				if err != nil {
+					return nil, err
+				}
+				continue // in a chain fsck does not walk
+			}
+			deleted[folioID(leaf.Folio)] = leaf.Folio
+		}
+	}
 	err := a.st.List(ctx, docRoot, "", func(o ObjectInfo) error {
 		key, ok := pointedEntry(o.Key)
 		if !ok || entries[key] {

@@ -449,8 +449,12 @@ func TestFsckReportsDeleted(t *testing.T) {
 		keepPointer bool
 		keepFiles   bool
 		cancel      bool
+		// sealed: the archive keeps a signed log; its transition objects
+		// are deleted too, so only the log remembers the document.
+		sealed bool
 	}{
 		{name: "everything"},
+		{name: "everything and its transitions, sealed", sealed: true},
 		{name: "pointer left", keepPointer: true},
 		{name: "files left, cancelled before", keepFiles: true, cancel: true},
 	}
@@ -458,6 +462,9 @@ func TestFsckReportsDeleted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir, o, a := newFSOffice(t)
+			if tt.sealed {
+				a.UseKey(testSigner())
+			}
 			emitOne(t, o)
 			f := emitOne(t, o)
 			if tt.cancel {
@@ -486,9 +493,20 @@ func TestFsckReportsDeleted(t *testing.T) {
 					}
 				}
 			}
+			if tt.sealed {
+				if _, err := a.Seal(ctx, true); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.RemoveAll(filepath.Join(dir, "estados", f.Slug())); err != nil {
+					t.Fatal(err)
+				}
+			}
 			a2, err := New(a.Store(), legajo.DefaultExpedientes()) // a process that starts afterwards
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.sealed {
+				a2.Trust(&testSigner().Verifier)
 			}
 			for run := range 2 {
 				rep, err := a2.Fsck(ctx, 0, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), "fsck")
