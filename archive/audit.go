@@ -1,12 +1,7 @@
 package archive
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
-
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/sesver/legajo"
 )
@@ -59,8 +54,7 @@ func auditProof(p legajo.Inclusion, c Checkpoint, v *Verifier) string {
 	if err != nil || leaf.Entry != p.Entry {
 		return "La hoja del registro no corresponde a la entrada."
 	}
-	h := sha256.Sum256([]byte(p.Stored))
-	if hex.EncodeToString(h[:]) != leaf.SHA256 {
+	if sum([]byte(p.Stored)) != leaf.SHA256 {
 		return "La entrada que acompaña la prueba no es la que se selló."
 	}
 	if _, signed := entryText([]byte(p.Stored)); signed {
@@ -68,16 +62,5 @@ func auditProof(p legajo.Inclusion, c Checkpoint, v *Verifier) string {
 			return "La firma de la entrada no es de la institución."
 		}
 	}
-	proof := make(tlog.RecordProof, len(p.Proof))
-	for i, s := range p.Proof {
-		raw, err := base64.StdEncoding.DecodeString(s)
-		if err != nil || len(raw) != tlog.HashSize {
-			return "La prueba de inclusión está mal formada."
-		}
-		copy(proof[i][:], raw)
-	}
-	if err := tlog.CheckRecord(proof, c.Size, c.Root, p.Index, tlog.RecordHash([]byte(p.Leaf))); err != nil {
-		return "La prueba de inclusión no lleva a la raíz del punto de control firmado."
-	}
-	return ""
+	return checkRecordProof(p, c)
 }

@@ -97,7 +97,7 @@ func BenchmarkBackup(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				fileCorpus(b, src, 2, added, true)
+				fileCorpus(b, src, 2, added, true, nil)
 				b.StartTimer()
 				if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: &first.State}); err != nil {
 					b.Fatal(err)
@@ -150,7 +150,7 @@ func benchCorpus(b *testing.B, n int) string {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		fileCorpus(b, st, 1, n, false)
+		fileCorpus(b, st, 1, n, false, nil)
 		b.Logf("filed %d documents in %v", n, time.Since(start).Round(time.Second))
 		if err := os.WriteFile(filepath.Join(tmp, "COMPLETE"), nil, 0o644); err != nil {
 			b.Fatal(err)
@@ -165,8 +165,9 @@ func benchCorpus(b *testing.B, n int) string {
 
 // fileCorpus files n corpus documents of seed into st; recent moves them
 // into the corpus's last month, as the documents of a month after the
-// archive's years.
-func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool) {
+// archive's years. With a signer, every entry is signed and a sealer runs
+// while they are filed, as in `legajo serve`.
+func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool, signer *Signer) {
 	b.Helper()
 	cat, err := templates.Load()
 	if err != nil {
@@ -195,7 +196,19 @@ func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool) {
 		b.Fatal(err)
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: mustRenderer(b), Institution: fixtures.Institution(), Directory: fixtures.CorpusDirectory()}
-	if _, err := fixtures.FileCorpus(context.Background(), o, docs, 2, nil); err != nil {
+	ctx, stopSealing := context.WithCancel(context.Background())
+	var sealing sync.WaitGroup
+	if signer != nil {
+		a.UseKey(signer)
+		sealing.Go(func() { a.RunSealer(ctx, func(err error) { b.Error(err) }) })
+	}
+	_, err = fixtures.FileCorpus(context.Background(), o, docs, 2, nil)
+	stopSealing()
+	sealing.Wait()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.Seal(context.Background(), true); err != nil {
 		b.Fatal(err)
 	}
 }

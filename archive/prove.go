@@ -100,6 +100,12 @@ func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion, b []
 	if p := checkEntrySignature(a.verifier, b); p != "" && !a.adopted(ctx, inc.Entry) {
 		return p
 	}
+	return checkRecordProof(inc, c)
+}
+
+// checkRecordProof checks that inc's leaf is at its index in the tree of
+// checkpoint c, by its proof; it returns what failed, in Spanish, or "".
+func checkRecordProof(inc legajo.Inclusion, c Checkpoint) string {
 	proof := make(tlog.RecordProof, len(inc.Proof))
 	for i, s := range inc.Proof {
 		raw, err := base64.StdEncoding.DecodeString(s)

@@ -6,31 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sesver/legajo"
-	"github.com/sesver/legajo/fixtures"
-	"github.com/sesver/legajo/generators/pdf"
-	"github.com/sesver/legajo/templates"
 )
 
-// The verify benchmark runs on a generated corpus (fixtures.Corpus) filed
-// through a real Office into an fs archive whose entries are signed and
-// sealed as `legajo serve` does, generated once into
+// The verify benchmark runs on the corpus of the backup benchmark
+// (fileCorpus) filed with every entry signed and a sealer running, as
+// `legajo serve` does, generated once into
 // ${TMPDIR:-/tmp}/legajo-signed-corpus-s1-n<N> (with its key) and reused.
 // The size comes from LEGAJO_BENCH_DOCS (default 2,000); the figures in
 // BENCHMARKS.md are for 100,000:
 //
 //	LEGAJO_BENCH_DOCS=100000 go test -run '^$' -bench VerifyAll -benchtime 1x -timeout 3h ./archive/
-func benchDocs() int {
-	if n, err := strconv.Atoi(os.Getenv("LEGAJO_BENCH_DOCS")); err == nil && n > 0 {
-		return n
-	}
-	return 2000
-}
 
 // signedCorpus returns the directory of a signed, sealed corpus archive of
 // n documents and its signer.
@@ -38,59 +27,33 @@ func signedCorpus(b *testing.B, n int) (string, *Signer) {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("legajo-signed-corpus-s1-n%d", n))
 	if _, err := os.Stat(filepath.Join(dir, "COMPLETE")); err != nil {
-		os.RemoveAll(dir)
 		tmp := dir + ".tmp"
 		os.RemoveAll(tmp)
-		os.MkdirAll(tmp, 0o755)
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			b.Fatal(err)
+		}
 		skey, _, err := GenerateKey("legajo.bench")
 		if err != nil {
 			b.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(tmp, "firma.key"), []byte(skey), 0o600)
-		signer, _ := ParseSigner(skey)
+		signer, err := ParseSigner(skey)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "firma.key"), []byte(skey), 0o600); err != nil {
+			b.Fatal(err)
+		}
 		st, err := OpenFS(filepath.Join(tmp, "archive"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		a, err := New(st, legajo.DefaultExpedientes())
-		if err != nil {
-			b.Fatal(err)
-		}
-		a.UseKey(signer)
-		cat, err := templates.Load()
-		if err != nil {
-			b.Fatal(err)
-		}
-		r, err := pdf.New(pdf.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		docs, err := fixtures.Corpus(cat, 1, n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(), Directory: fixtures.CorpusDirectory()}
-		ctx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		wg.Go(func() { a.RunSealer(ctx, func(err error) { b.Error(err) }) })
-		start, last := time.Now(), time.Now()
-		_, err = fixtures.FileCorpus(ctx, o, docs, 2, func(done, total int) {
-			if time.Since(last) > 30*time.Second {
-				last = time.Now()
-				b.Logf("filing signed corpus: %d/%d events, %.0f/s", done, total, float64(done)/time.Since(start).Seconds())
-			}
-		})
-		cancel()
-		wg.Wait()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := a.Seal(context.Background(), true); err != nil {
-			b.Fatal(err)
-		}
+		start := time.Now()
+		fileCorpus(b, st, 1, n, false, signer)
 		st.Close()
 		b.Logf("filed and sealed %d documents in %v", n, time.Since(start).Round(time.Second))
-		os.WriteFile(filepath.Join(tmp, "COMPLETE"), nil, 0o644)
+		if err := os.WriteFile(filepath.Join(tmp, "COMPLETE"), nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
 		if err := os.Rename(tmp, dir); err != nil {
 			b.Fatal(err)
 		}
@@ -110,7 +73,7 @@ func signedCorpus(b *testing.B, n int) (string, *Signer) {
 // every chain, object, signature, the log with every leaf, the folio
 // series and the pointers. It reports the peak Go heap in use.
 func BenchmarkVerifyAll(b *testing.B) {
-	dir, signer := signedCorpus(b, benchDocs())
+	dir, signer := signedCorpus(b, envInt("LEGAJO_BENCH_DOCS", 2000))
 	st, err := OpenFS(filepath.Join(dir, "archive"))
 	if err != nil {
 		b.Fatal(err)
