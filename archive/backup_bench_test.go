@@ -27,6 +27,7 @@ import (
 //	source .ci/s3.sh && s3_start
 //	LEGAJO_BENCH_DOCS=2000 go test -run '^$' -bench Backup -benchtime 1x ./archive
 //	LEGAJO_BENCH_NEW=20 LEGAJO_BENCH_RANGE_KEYS=40 go test -run '^$' -bench 'Backup/.*/after' -benchtime 1x ./archive
+//	LEGAJO_BENCH_SIGNED=1 LEGAJO_BENCH_DOCS=100000 LEGAJO_BENCH_NEW=1000 go test -run '^$' -bench 'Backup/fs' -benchtime 1x -timeout 3h ./archive
 func BenchmarkBackup(b *testing.B) {
 	n := envInt("LEGAJO_BENCH_DOCS", 2000)
 	added := envInt("LEGAJO_BENCH_NEW", n/10)
@@ -35,7 +36,16 @@ func BenchmarkBackup(b *testing.B) {
 	// 100,000 (with 20 new ones and ranges of 40 keys).
 	defer func(k int) { rangeKeys = k }(rangeKeys)
 	rangeKeys = envInt("LEGAJO_BENCH_RANGE_KEYS", rangeKeys)
-	corpus := filepath.Join(benchCorpus(b, n), "archive")
+	// LEGAJO_BENCH_SIGNED=1 copies the verify benchmark's signed corpus
+	// instead (the same documents, with a log), so that one 100,000-document
+	// corpus serves both.
+	dir := ""
+	if os.Getenv("LEGAJO_BENCH_SIGNED") == "1" {
+		dir, _ = signedCorpus(b, n)
+	} else {
+		dir = benchCorpus(b, n)
+	}
+	corpus := filepath.Join(dir, "archive")
 	targets := []struct {
 		name string
 		open func(b *testing.B) Store
