@@ -111,10 +111,31 @@ func TestS3FiledObjectsRetained(t *testing.T) {
 	for _, x := range a.Expedientes() {
 		longest = max(longest, x.RetentionYears())
 	}
-	claim := folioKey(folioRoot+folio.Serie+"/2026/", folio.Number)
-	mode, until := retention(t, st, claim)
-	if lo, hi := before.AddDate(longest, 0, 0).Truncate(time.Second), time.Now().AddDate(longest, 0, 0); mode != minio.Compliance || until.Before(lo) || until.After(hi) {
-		t.Errorf("folio claim %s: retained %q until %v, want COMPLIANCE for the longest retention, %d years", claim, mode, until, longest)
+	// The folio claim, the document's transition objects and the signed
+	// log's lote serve every expediente: kept for the longest retention.
+	a.UseKey(testSigner())
+	if _, err := o.Cancel(ctx, folio, "Se sustituye por el oficio con la fecha correcta.", "capturista1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Seal(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	shared := []string{folioKey(folioRoot+folio.Serie+"/2026/", folio.Number), loteKey(1)}
+	st.List(ctx, stateRoot+folio.Slug()+"/", "", func(o ObjectInfo) error { shared = append(shared, o.Key); return nil })
+	if len(shared) < 4 {
+		t.Fatalf("expected a claim, a lote and the alta and cancelado transitions: %v", shared)
+	}
+	for _, key := range shared {
+		mode, until := retention(t, st, key)
+		// Counted from when they were written: transitions by the
+		// Office's clock (the test's fixed one), the others by this one.
+		lo := before
+		if strings.HasPrefix(key, stateRoot) {
+			lo = e.At
+		}
+		if lo, hi := lo.AddDate(longest, 0, 0).Truncate(time.Second), time.Now().AddDate(longest, 0, 0); mode != minio.Compliance || until.Before(lo) || until.After(hi) {
+			t.Errorf("%s: retained %q until %v, want COMPLIANCE for the longest retention, %d years", key, mode, until, longest)
+		}
 	}
 
 	// A delete without a version only hides the object behind a delete

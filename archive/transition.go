@@ -78,9 +78,12 @@ func (a *Archive) transit(ctx context.Context, folio legajo.Folio, t transition,
 	if err != nil {
 		return fmt.Errorf("archive: encode transition: %w", err)
 	}
+	// Kept as long as the longest-kept expediente, like the folio claims:
+	// a deleted transition would let a second cancellation through.
+	opts := a.longestOptions(t.At, "application/json")
 	for n, vanished := 1, 0; n <= 100; n++ {
 		key := stateKey(folio, name, n)
-		err := a.st.Create(ctx, key, body, CreateOptions{ContentType: "application/json"})
+		err := a.st.Create(ctx, key, body, opts)
 		if err == nil {
 			return nil
 		}
