@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -200,9 +201,30 @@ func (a *Archive) loadLog(ctx context.Context, whole bool) error {
 	return a.catchUp(ctx)
 }
 
-// catchUp applies the lotes written since the last one applied.
+// catchUp applies the lotes written since the last one applied. On a
+// first load they are read a few at a time (a server starting on a large
+// archive reads thousands), then applied in order.
 func (a *Archive) catchUp(ctx context.Context) error {
 	l := &a.log
+	var last int64
+	if l.lote == 0 {
+		// A first load: the lotes are probed for, not read one by one.
+		var err error
+		if last, err = lastLote(ctx, a.st); err != nil {
+			return err
+		}
+	}
+	if last > l.lote {
+		lotes, err := readLotes(ctx, a.st, l.lote+1, last)
+		if err != nil {
+			return err
+		}
+		for _, lt := range lotes {
+			if err := a.apply(lt); err != nil {
+				return err
+			}
+		}
+	}
 	for {
 		lt, _, err := readLote(ctx, a.st, l.lote+1)
 		if errors.Is(err, legajo.ErrNotFound) {
@@ -211,21 +233,57 @@ func (a *Archive) catchUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if lt.Seq != l.lote+1 || lt.Start != l.tree.size {
-			return fmt.Errorf("archive: log: lote %d starts at leaf %d, the log has %d; run legajo verify", l.lote+1, lt.Start, l.tree.size)
-		}
-		for _, leaf := range lt.Leaves {
-			if err := l.tree.add(leaf); err != nil {
-				return err
-			}
-		}
-		if err := l.tree.prune(); err != nil {
-			return err
-		}
-		if err := a.applied(lt); err != nil {
+		if err := a.apply(lt); err != nil {
 			return err
 		}
 	}
+}
+
+// apply adds lote lt, the next one, to the tree.
+func (a *Archive) apply(lt *lote) error {
+	l := &a.log
+	if lt.Seq != l.lote+1 || lt.Start != l.tree.size {
+		return fmt.Errorf("archive: log: lote %d starts at leaf %d, the log has %d; run legajo verify", l.lote+1, lt.Start, l.tree.size)
+	}
+	for _, leaf := range lt.Leaves {
+		if err := l.tree.add(leaf); err != nil {
+			return err
+		}
+	}
+	if err := l.tree.prune(); err != nil {
+		return err
+	}
+	return a.applied(lt)
+}
+
+// readLotes reads lotes from to last, eight at a time, in order.
+func readLotes(ctx context.Context, st Store, from, last int64) ([]*lote, error) {
+	out := make([]*lote, last-from+1)
+	errs := make([]error, 8)
+	var next atomic.Int64
+	next.Store(from)
+	var wg sync.WaitGroup
+	for w := range errs {
+		wg.Go(func() {
+			for {
+				n := next.Add(1) - 1
+				if n > last || ctx.Err() != nil {
+					return
+				}
+				lt, _, err := readLote(ctx, st, n)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				out[n-from] = lt
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, ctx.Err()
 }
 
 // applied records lt as the last lote, checking its checkpoint against the
