@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -133,36 +134,70 @@ func folioParts(s string) (string, int, bool) {
 // document's page show the other one.
 func (a *Archive) checkPointers(ctx context.Context, entries map[string]chained) (legajo.Verification, error) {
 	v := legajo.Verification{Expediente: "documentos"}
+	var mu sync.Mutex
 	add := func(key, problem, format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
 		v.Findings = append(v.Findings, legajo.Finding{Expediente: "documentos", Key: key, Problem: problem, Detail: fmt.Sprintf(format, args...)})
+	}
+	// Pointers are tiny and many (one per event): a few workers read them.
+	keys := make(chan string, 64)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for w := range errs {
+		wg.Go(func() {
+			for key := range keys {
+				if err := a.checkPointer(ctx, key, entries, add); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
 	}
 	err := a.st.List(ctx, docRoot, "", func(o ObjectInfo) error {
 		v.Objects++
-		slug, _, _ := strings.Cut(strings.TrimPrefix(o.Key, docRoot), "/")
-		b, err := a.st.Get(ctx, o.Key)
-		if err != nil {
-			return err
+		select {
+		case keys <- o.Key:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		var p struct{ Entry string }
-		if json.Unmarshal(b, &p) != nil || p.Entry == "" {
-			add(o.Key, "ilegible", "El índice de folio no se puede leer.")
+	})
+	close(keys)
+	wg.Wait()
+	sortFindings(v.Findings)
+	return v, errors.Join(err, errors.Join(errs...))
+}
+
+// checkPointer checks one folio pointer against the entries the chains
+// hold.
+func (a *Archive) checkPointer(ctx context.Context, key string, entries map[string]chained, add func(key, problem, format string, args ...any)) error {
+	slug, _, _ := strings.Cut(strings.TrimPrefix(key, docRoot), "/")
+	b, err := a.st.Get(ctx, key)
+	if errors.Is(err, legajo.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var p struct{ Entry string }
+	if json.Unmarshal(b, &p) != nil || p.Entry == "" {
+		add(key, "ilegible", "El índice de folio no se puede leer.")
+		return nil
+	}
+	c, ok := entries[p.Entry]
+	if !ok {
+		// Appended after the chains were read, or gone.
+		e, err := a.readEntry(ctx, p.Entry)
+		if err != nil {
+			add(key, "faltante", "El índice de folio apunta a la entrada %s, que no existe.", p.Entry)
 			return nil
 		}
-		c, ok := entries[p.Entry]
-		if !ok {
-			// Appended after the chains were read, or gone.
-			e, err := a.readEntry(ctx, p.Entry)
-			if err != nil {
-				add(o.Key, "faltante", "El índice de folio apunta a la entrada %s, que no existe.", p.Entry)
-				return nil
-			}
-			c = chained{folio: e.Folio, seq: e.Seq}
-		}
-		exp, seq, _ := splitChainKey(p.Entry)
-		if strings.ReplaceAll(c.folio, "/", "-") != slug || o.Key != fmt.Sprintf("%s%s/%0*d_%s.json", docRoot, slug, seqDigits, seq, exp) {
-			add(o.Key, "redirigido", "El índice del folio %s apunta a la entrada %s, que es de «%s»: fue redirigido.", slug, p.Entry, c.folio)
-		}
-		return nil
-	})
-	return v, err
+		c = chained{folio: e.Folio, seq: e.Seq}
+	}
+	exp, seq, _ := splitChainKey(p.Entry)
+	if strings.ReplaceAll(c.folio, "/", "-") != slug || key != fmt.Sprintf("%s%s/%0*d_%s.json", docRoot, slug, seqDigits, seq, exp) {
+		add(key, "redirigido", "El índice del folio %s apunta a la entrada %s, que es de «%s»: fue redirigido.", slug, p.Entry, c.folio)
+	}
+	return nil
 }

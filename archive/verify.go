@@ -55,11 +55,13 @@ func (a *Archive) verifyChain(ctx context.Context, exp string, start time.Time, 
 	vouched := map[string]bool{}
 	// Objects are re-hashed by a few workers: reading and hashing them is
 	// nearly all of verify's time.
+	// So is the signature check of the entries, done by the same workers.
 	type check struct {
 		obj   legajo.Object
 		seq   int64
 		what  string
-		entry string
+		entry string // with raw: the entry whose signature to check
+		raw   []byte
 	}
 	checks := make(chan check, 64)
 	var wg sync.WaitGroup
@@ -67,6 +69,14 @@ func (a *Archive) verifyChain(ctx context.Context, exp string, start time.Time, 
 	for range 4 {
 		wg.Go(func() {
 			for c := range checks {
+				if c.raw != nil {
+					if problem := checkEntrySignature(a.verifier, c.raw); problem != "" {
+						if _, signed := entryText(c.raw); signed || !a.adopted(ctx, c.entry) {
+							add(c.entry, "sin firma", "Entrada %d: %s", c.seq, problem)
+						}
+					}
+					continue
+				}
 				b, err := a.st.Get(ctx, c.obj.Key)
 				switch {
 				case errors.Is(err, legajo.ErrNotFound):
@@ -113,10 +123,10 @@ func (a *Archive) verifyChain(ctx context.Context, exp string, start time.Time, 
 		e.Key, e.Hash = o.Key, sum(raw)
 		v.Entries++
 		if a.verifier != nil {
-			if problem := checkEntrySignature(a.verifier, raw); problem != "" {
-				if _, signed := entryText(raw); signed || !a.adopted(ctx, o.Key) {
-					add(o.Key, "sin firma", "Entrada %d: %s", seq, problem)
-				}
+			select {
+			case checks <- check{seq: seq, entry: o.Key, raw: raw}:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
 		switch {
@@ -167,7 +177,12 @@ func (a *Archive) verifyChain(ctx context.Context, exp string, start time.Time, 
 }
 
 func sortFindings(fs []legajo.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Key < fs[j].Key })
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Key != fs[j].Key {
+			return fs[i].Key < fs[j].Key
+		}
+		return fs[i].Problem < fs[j].Problem
+	})
 }
 
 // keyTime returns the time written in a filed object's key, as it sorts
