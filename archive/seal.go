@@ -80,9 +80,9 @@ func (l *logState) offer(e *legajo.Entry) {
 }
 
 // sealedFolio tells whether the log, as this process holds it whole,
-// sealed an entry of folio.
-// An emission never waits for a sealing in progress: then only the folio
-// pointers tell (see Archive.folioTaken).
+// sealed an entry of folio. An emission never waits for a sealing in
+// progress: then it answers false, and only the folio pointers tell (see
+// Archive.folioTaken).
 func (l *logState) sealedFolio(folio string) bool {
 	if !l.mu.TryLock() {
 		return false
