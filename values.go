@@ -396,3 +396,33 @@ func (t *DocType) Public(v Values) Values {
 	}
 	return out
 }
+
+// Secrets returns what Public leaves out of v: its secret fields, and of
+// each table its secret columns (rows keep their place). It is for keyed
+// comparisons only: nothing derived from it without a key may be stored.
+func (t *DocType) Secrets(v Values) Values {
+	out := Values{}
+	for name, val := range v {
+		f := t.Field(name)
+		switch {
+		case f == nil:
+		case f.Type == FieldSecret:
+			out[name] = val
+		case val.Rows != nil:
+			rows := make([]Row, len(val.Rows))
+			found := false
+			for i, r := range val.Rows {
+				rows[i] = Row{}
+				for c, cell := range r {
+					if j := columnIndex(f, c); j >= 0 && f.Columns[j].Type == FieldSecret {
+						rows[i][c], found = cell, true
+					}
+				}
+			}
+			if found {
+				out[name] = Value{Rows: rows}
+			}
+		}
+	}
+	return out
+}
