@@ -80,8 +80,11 @@ func (t *DocType) Validate(raw map[string]any) (Values, error) {
 	}
 	sort.Strings(unknown)
 	for _, name := range unknown {
-		probs = append(probs, Problem{Field: name,
-			Message: fmt.Sprintf("El campo «%s» no existe en «%s».", printable(name), t.Title)})
+		msg := fmt.Sprintf("El campo «%s» no existe en «%s».", printable(name), t.Title)
+		if name == "" {
+			msg = fmt.Sprintf("Los datos traen un campo sin nombre, que «%s» no tiene.", t.Title)
+		}
+		probs = append(probs, Problem{Field: name, Message: msg})
 	}
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
