@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sesver/legajo"
@@ -57,7 +58,8 @@ func FuzzQuery(f *testing.F) {
 }
 
 // FuzzPDFText feeds any bytes to the text extraction of uploads: it
-// returns text (valid UTF-8) or an error, never panics and never loops.
+// returns text (valid UTF-8) or an error, never panics and answers within
+// seconds.
 func FuzzPDFText(f *testing.F) {
 	text := fixtures.TextPDF("ACUSE DE RECIBIDO", "Recibí original firmado")
 	f.Add(text)
@@ -68,7 +70,18 @@ func FuzzPDFText(f *testing.F) {
 	f.Add([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := pdfText(data)
+		var s string
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s, err = pdfText(data)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no answer after 10 s for %d bytes", len(data))
+		}
 		if err != nil && s != "" {
 			t.Errorf("text %q with error %v", s, err)
 		}
