@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +90,27 @@ func FuzzPDFText(f *testing.F) {
 			t.Errorf("text is not UTF-8: %q", s)
 		}
 	})
+}
+
+// TestPDFTextSelfReferencingPages: found by FuzzPDFText. A page tree that
+// lists itself among its kids (700 bytes that anyone may upload as an
+// anexo) keeps the extraction busy forever.
+func TestPDFTextSelfReferencingPages(t *testing.T) {
+	pdf := bytes.Replace(fixtures.TextPDF("ACUSE DE RECIBIDO"), []byte("/Kids [3 0 R]"), []byte("/Kids [2 0 R]"), 1)
+	if !bytes.Contains(pdf, []byte("/Kids [2 0 R]")) {
+		t.Fatal("the sample PDF changed: no page tree to loop")
+	}
+	if os.Getenv("LEGAJO_TEST_PDF_LOOP") == "" {
+		t.Skip("pdfText has no time limit yet (issue 11, part 2); set LEGAJO_TEST_PDF_LOOP=1 to run")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pdfText(pdf)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("pdfText still busy after 10 s on a page tree that lists itself")
+	}
 }
