@@ -29,8 +29,8 @@ type Fingerprint struct {
 	// Key names the key Secrets was made with; Secrets is the hex
 	// HMAC-SHA256 of the secret fields under it. Both are empty for a type
 	// without secrets or a server without a key.
-	Key     string `json:"key,omitempty"`
-	Secrets string `json:"secrets,omitempty"`
+	Key     string `json:"secrets_key,omitempty"`
+	Secrets string `json:"secrets_mac,omitempty"`
 }
 
 // Same tells whether a retry with fingerprint g asks for what f asked for.
