@@ -210,11 +210,12 @@ type Archive interface {
 	Entries(ctx context.Context, expediente string, from, to time.Time, fn func(Entry) error) error
 	// Get returns a stored object's bytes, or ErrNotFound.
 	Get(ctx context.Context, key string) ([]byte, error)
-	// Claim registers an idempotency key with the request's fingerprint.
-	// fresh is true when this call registered it. Otherwise prior is the
-	// result of the first request (nil while that one is still running), or
-	// the error is ErrConflict when the key was used for a different request.
-	Claim(ctx context.Context, key, fingerprint string) (prior []byte, fresh bool, err error)
+	// Claim registers an idempotency key with the request's fingerprint,
+	// which it stores as given. fresh is true when this call registered
+	// it. Otherwise prior is the result of the first request (nil while
+	// that one is still running), or the error is ErrConflict when the key
+	// was used for a different request (see Fingerprint.Same).
+	Claim(ctx context.Context, key string, fp Fingerprint) (prior []byte, fresh bool, err error)
 	// Settle stores the result for an idempotency key.
 	Settle(ctx context.Context, key string, result []byte) error
 	// Inclusions proves, from storage, that the chain entries under keys

@@ -45,18 +45,18 @@ func ParseFolio(s, prefix string) (Folio, error) {
 	p := strings.ToUpper(strings.ReplaceAll(prefix, "-", "/"))
 	if p != "" {
 		if !strings.HasPrefix(s, p+"/") {
-			return Folio{}, Errorf(ErrInvalid, "El folio «%s» no comienza con el prefijo %s.", printable(s), prefix)
+			return Folio{}, Errorf(ErrInvalid, "El folio «%s» no comienza con el prefijo %s.", printable(s), printable(prefix))
 		}
 		s = s[len(p)+1:]
 	}
 	parts := strings.Split(s, "/")
 	if len(parts) != 3 {
-		return Folio{}, Errorf(ErrInvalid, "«%s» no es un folio válido (p. ej. %s/OL/0042/2026).", printable(s), prefix)
+		return Folio{}, Errorf(ErrInvalid, "«%s» no es un folio válido (p. ej. %s/OL/0042/2026).", printable(s), printable(prefix))
 	}
 	n, err1 := strconv.Atoi(parts[1])
 	y, err2 := strconv.Atoi(parts[2])
 	if err1 != nil || err2 != nil || n <= 0 || y < 1900 || parts[0] == "" {
-		return Folio{}, Errorf(ErrInvalid, "«%s» no es un folio válido (p. ej. %s/OL/0042/2026).", printable(s), prefix)
+		return Folio{}, Errorf(ErrInvalid, "«%s» no es un folio válido (p. ej. %s/OL/0042/2026).", printable(s), printable(prefix))
 	}
 	return Folio{Prefix: prefix, Serie: parts[0], Number: n, Year: y}, nil
 }

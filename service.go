@@ -26,6 +26,11 @@ type Office struct {
 	Directory   Directory
 	Zone        *time.Location
 	Now         func() time.Time
+	// RequestKey keys the MAC by which a retry under an idempotency key
+	// is compared in its secret fields (see Fingerprint). The server holds
+	// it and it is never stored; every node of a deployment must share it.
+	// Nil: secrets are left out of the comparison.
+	RequestKey []byte
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -109,11 +114,12 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	now := o.now()
 	// Validate and resolve the signatories before anything is written: bad
 	// data never costs a folio.
-	if _, err := Prepare(Request{Type: t, Data: r.Data, Date: now, Institution: o.Institution, Directory: o.Signatories()}); err != nil {
+	draft, err := Prepare(Request{Type: t, Data: r.Data, Date: now, Institution: o.Institution, Directory: o.Signatories()})
+	if err != nil {
 		return nil, err
 	}
 	if r.IdempotencyKey != "" {
-		prior, fresh, err := o.claim(ctx, r, t)
+		prior, fresh, err := o.claim(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, draft.Values))
 		if err != nil {
 			return nil, err
 		}
@@ -131,9 +137,13 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 			return &res.EmitResult, nil
 		}
 	}
-	claim, _ := json.Marshal(map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
-		"idempotency_key": r.IdempotencyKey, "prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()})
-	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, t.Serie, now.Year(), claim)
+	claim := map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
+		"prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()}
+	if r.IdempotencyKey != "" {
+		claim["request"] = RequestHash(r.IdempotencyKey)
+	}
+	claimJSON, _ := json.Marshal(claim)
+	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, t.Serie, now.Year(), claimJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -225,16 +235,13 @@ func (o *Office) filing(exp, def, tramite, author string) (string, error) {
 	return exp, checkLine("Autor", author, 120)
 }
 
-func (o *Office) claim(ctx context.Context, r EmitRequest, t *DocType) ([]byte, bool, error) {
-	if err := checkLine("Clave de idempotencia", r.IdempotencyKey, 200); err != nil {
+func (o *Office) claim(ctx context.Context, key string, fp Fingerprint) ([]byte, bool, error) {
+	if err := checkLine("Clave de idempotencia", key, 200); err != nil {
 		return nil, false, err
 	}
-	fp, _ := json.Marshal([]any{t.ID, r.Expediente, r.Tramite, r.Data})
-	sum := sha256.Sum256(fp)
-	fingerprint := hex.EncodeToString(sum[:])
 	// The first request may still be running: wait for its result a little.
 	for i := 0; ; i++ {
-		prior, fresh, err := o.Archive.Claim(ctx, r.IdempotencyKey, fingerprint)
+		prior, fresh, err := o.Archive.Claim(ctx, key, fp)
 		if err != nil || fresh || prior != nil {
 			return prior, fresh, err
 		}
@@ -269,8 +276,10 @@ func ResultOf(e Entry) *EmitResult {
 	return res
 }
 
-// RequestHash is how an idempotency key is recorded: never in clear, since
-// clients may build keys from personal data.
+// RequestHash is how an idempotency key is recorded (in its claim, the
+// folio claim and the chain entry): never in clear, since clients may
+// build keys from personal data. A key is the client's token, never a
+// field of the document, so no secret field reaches it.
 func RequestHash(key string) string {
 	s := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(s[:])

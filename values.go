@@ -80,8 +80,11 @@ func (t *DocType) Validate(raw map[string]any) (Values, error) {
 	}
 	sort.Strings(unknown)
 	for _, name := range unknown {
-		probs = append(probs, Problem{Field: name,
-			Message: fmt.Sprintf("El campo «%s» no existe en «%s».", printable(name), t.Title)})
+		msg := fmt.Sprintf("El campo «%s» no existe en «%s».", printable(name), t.Title)
+		if name == "" {
+			msg = fmt.Sprintf("Los datos traen un campo sin nombre, que «%s» no tiene.", t.Title)
+		}
+		probs = append(probs, Problem{Field: name, Message: msg})
 	}
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
@@ -393,6 +396,36 @@ func (t *DocType) Public(v Values) Values {
 			val = Value{Rows: rows}
 		}
 		out[name] = val
+	}
+	return out
+}
+
+// Secrets returns what Public leaves out of v: its secret fields, and of
+// each table its secret columns (rows keep their place). It is for keyed
+// comparisons only: nothing derived from it without a key may be stored.
+func (t *DocType) Secrets(v Values) Values {
+	out := Values{}
+	for name, val := range v {
+		f := t.Field(name)
+		switch {
+		case f == nil:
+		case f.Type == FieldSecret:
+			out[name] = val
+		case val.Rows != nil:
+			rows := make([]Row, len(val.Rows))
+			found := false
+			for i, r := range val.Rows {
+				rows[i] = Row{}
+				for c, cell := range r {
+					if j := columnIndex(f, c); j >= 0 && f.Columns[j].Type == FieldSecret {
+						rows[i][c], found = cell, true
+					}
+				}
+			}
+			if found {
+				out[name] = Value{Rows: rows}
+			}
+		}
 	}
 	return out
 }

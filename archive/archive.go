@@ -651,9 +651,12 @@ func (a *Archive) claimedExpediente(ctx context.Context, folio legajo.Folio) (st
 func idemKey(key string) string { return idemRoot + legajo.RequestHash(key) }
 
 // Claim registers an idempotency key.
-func (a *Archive) Claim(ctx context.Context, key, fingerprint string) ([]byte, bool, error) {
+func (a *Archive) Claim(ctx context.Context, key string, fp legajo.Fingerprint) ([]byte, bool, error) {
 	k := idemKey(key)
-	b, _ := json.Marshal(map[string]any{"fingerprint": fingerprint, "at": time.Now().UTC()})
+	b, _ := json.Marshal(struct {
+		legajo.Fingerprint
+		At time.Time `json:"at"`
+	}{fp, time.Now().UTC()})
 	err := a.st.Create(ctx, k+".json", b, CreateOptions{ContentType: "application/json"})
 	if err == nil {
 		return nil, true, nil
@@ -665,8 +668,8 @@ func (a *Archive) Claim(ctx context.Context, key, fingerprint string) ([]byte, b
 	if err != nil {
 		return nil, false, err
 	}
-	var c struct{ Fingerprint string }
-	if json.Unmarshal(stored, &c) != nil || c.Fingerprint != fingerprint {
+	var first legajo.Fingerprint
+	if json.Unmarshal(stored, &first) != nil || !first.Same(fp) {
 		return nil, false, legajo.Errorf(legajo.ErrConflict, "La clave de idempotencia ya se usó para otra solicitud con datos distintos.")
 	}
 	res, err := a.st.Get(ctx, k+"-resultado.json")

@@ -349,7 +349,7 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 	case legajo.SortFolioDesc:
 		p.sort = []string{"-" + fFolioSort}
 	default:
-		return nil, legajo.Errorf(legajo.ErrInvalid, "No se puede ordenar por «%s»: use relevancia, fecha, -fecha, folio o -folio.", q.Sort)
+		return nil, legajo.Errorf(legajo.ErrInvalid, "No se puede ordenar por «%s»: use relevancia, fecha, -fecha, folio o -folio.", printable(q.Sort))
 	}
 
 	var must []query.Query
@@ -726,4 +726,19 @@ func (x *Index) knownSerie(s string) bool {
 		}
 	}
 	return false
+}
+
+// printable makes typed text safe to echo in a message: valid UTF-8,
+// without control characters, at most 40 characters.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return s
 }

@@ -232,10 +232,31 @@ func newCSVTrail(w io.Writer) (*csvTrail, error) {
 	}
 	cw := csv.NewWriter(bw)
 	cw.UseCRLF = true // what Excel writes and expects
-	if err := cw.Write(trailHeader); err != nil {
+	t := &csvTrail{bw: bw, cw: cw}
+	if err := t.write(trailHeader); err != nil {
 		return nil, err
 	}
-	return &csvTrail{bw: bw, cw: cw}, nil
+	return t, nil
+}
+
+// write writes one record with every cell neutralised (see csvCell).
+func (t *csvTrail) write(record []string) error {
+	for i, s := range record {
+		record[i] = csvCell(s)
+	}
+	return t.cw.Write(record)
+}
+
+// csvCell keeps a spreadsheet from taking a cell for a formula (CSV
+// injection): a subject, trámite or reason typed as =HYPERLINK(…) or
+// @SUM(…) must open as the text it is. As OWASP recommends, a cell that
+// begins with = + - @, a tab or a carriage return gets a leading single
+// quote; no cell Legajo writes as a number begins with one of them.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (t *csvTrail) Add(ev legajo.TrailEvent) error {
@@ -254,7 +275,7 @@ func (t *csvTrail) Add(ev legajo.TrailEvent) error {
 	if title == "" {
 		title = ev.Type
 	}
-	return t.cw.Write([]string{strconv.Itoa(t.n), ev.At.Format("02/01/2006 15:04:05"), ev.Event.Label(), ev.Folio, title,
+	return t.write([]string{strconv.Itoa(t.n), ev.At.Format("02/01/2006 15:04:05"), ev.Event.Label(), ev.Folio, title,
 		ev.Subject, date, ev.Area, ev.Tramite, ev.Expediente, ev.Tanto, string(ev.Status), ev.Author, ev.Reason, fojas,
 		strconv.FormatInt(ev.Seq, 10), ev.SHA256, ev.Key, size})
 }

@@ -96,16 +96,22 @@ func Dump(r io.Reader) (string, error) {
 }
 
 // cellKind tells a cell's type as a spreadsheet user sees it: texto,
-// número, fecha (a number with a date format) or booleano.
+// número, fecha (a number with a date format), booleano or fórmula (which
+// Legajo never writes: text that looks like one stays text).
 func cellKind(f *excelize.File, sheet, cell string) (string, error) {
 	t, err := f.GetCellType(sheet, cell)
 	if err != nil {
 		return "", fmt.Errorf("xlsx: dump: %w", err)
 	}
+	if formula, err := f.GetCellFormula(sheet, cell); err != nil {
+		return "", fmt.Errorf("xlsx: dump: %w", err)
+	} else if formula != "" || t == excelize.CellTypeFormula {
+		return "fórmula", nil
+	}
 	switch t {
 	case excelize.CellTypeBool:
 		return "booleano", nil
-	case excelize.CellTypeInlineString, excelize.CellTypeSharedString, excelize.CellTypeFormula:
+	case excelize.CellTypeInlineString, excelize.CellTypeSharedString:
 		return "texto", nil
 	}
 	id, err := f.GetCellStyle(sheet, cell)
