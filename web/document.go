@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sesver/legajo"
 )
@@ -198,18 +201,60 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 	return err
 }
 
-// readUpload reads the uploaded file of a multipart form field.
-func readUpload(r *http.Request, field string) ([]byte, string, error) {
-	f, h, err := r.FormFile(field)
+// errNoFile is the answer to a form sent without its file.
+var errNoFile = legajo.Errorf(legajo.ErrInvalid, "Falta el archivo: elija el documento escaneado.")
+
+// maxNameRunes bounds the name of an uploaded file.
+const maxNameRunes = 255
+
+// parseUpload parses a multipart form and reads its file «archivo» into
+// memory, then removes the form's temporary files at once: a scan must not
+// stay in the temporary directory, outside the archive. A form without the
+// file gives errNoFile; a request that is not a multipart form, a damaged
+// one or a file name no one could have typed gives ErrInvalid, worded for
+// the clerk.
+func parseUpload(r *http.Request) (data []byte, name string, err error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El envío debe ser un formulario con archivo (multipart/form-data).")
+	}
+	err = r.ParseMultipartForm(1 << 20)
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", err
+		}
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado; vuelva a enviarlo.")
+	}
+	f, h, err := r.FormFile("archivo")
 	if err != nil {
 		if errors.Is(err, http.ErrMissingFile) {
-			return nil, "", legajo.Errorf(legajo.ErrInvalid, "Falta el archivo: elija el documento escaneado.")
+			return nil, "", errNoFile
 		}
-		return nil, "", err
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "No se pudo leer el archivo enviado; vuelva a enviarlo.")
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
-	return b, h.Filename, err
+	if name, err = uploadName(h.Filename); err != nil {
+		return nil, "", err
+	}
+	data, err = io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
+	return data, name, err
+}
+
+// uploadName is the last element of the name a browser sent for a file
+// (old browsers send the whole path), refused when it holds control
+// characters, is not UTF-8 or is too long.
+func uploadName(name string) (string, error) {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", legajo.Errorf(legajo.ErrInvalid, "El nombre del archivo tiene caracteres no válidos; cámbielo y vuelva a enviarlo.")
+	}
+	if utf8.RuneCountInString(name) > maxNameRunes {
+		return "", legajo.Errorf(legajo.ErrInvalid, "El nombre del archivo es demasiado largo (más de %d caracteres); acórtelo y vuelva a enviarlo.", maxNameRunes)
+	}
+	return name, nil
 }
 
 // upload reads the folio and the uploaded file of a document's form.
@@ -218,10 +263,7 @@ func (s *Server) upload(r *http.Request) (legajo.Folio, []byte, string, error) {
 	if err != nil {
 		return f, nil, "", err
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return f, nil, "", err
-	}
-	b, name, err := readUpload(r, "archivo")
+	b, name, err := parseUpload(r)
 	return f, b, name, err
 }
 
