@@ -226,7 +226,7 @@ func parseUpload(r *http.Request) (data []byte, name string, err error) {
 		if errors.As(err, &mbe) {
 			return nil, "", err
 		}
-		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado; vuelva a enviarlo.")
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado, o el nombre del archivo tiene caracteres no válidos; revíselo y vuelva a enviarlo.")
 	}
 	f, h, err := r.FormFile("archivo")
 	if err != nil {
