@@ -24,6 +24,7 @@ type documentPage struct {
 	CanCancel bool
 	Issued    bool     // just issued: offer to print
 	Prints    []string // one-time print tokens (exemplar with secrets)
+	NoText    []string // uploaded files whose text was not extracted, and why
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
@@ -83,8 +84,28 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.Verdict.Keys = true
+	page.NoText = s.noText(r, rec.Folio)
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
+	return nil
+}
+
+// noText asks the index which uploaded files of folio had no text
+// extracted. The index may be missing or behind: the page is shown anyway.
+func (s *Server) noText(r *http.Request, folio legajo.Folio) []string {
+	if s.Search == nil {
+		return nil
+	}
+	res, err := s.Search.Search(r.Context(), legajo.SearchQuery{Text: folio.String(), PerPage: 5})
+	if err != nil {
+		s.Logger.Warn("search for the document page", "folio", folio.String(), "err", err)
+		return nil
+	}
+	for _, h := range res.Hits {
+		if h.Folio == folio.String() {
+			return h.NoText
+		}
+	}
 	return nil
 }
 

@@ -2,10 +2,14 @@ package web
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"fmt"
+	"github.com/sesver/legajo/search"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -152,4 +156,58 @@ func TestStatusOfStorageErrors(t *testing.T) {
 func (f failingUsers) Users(ctx context.Context) ([]legajo.User, error) { return f.inner.Users(ctx) }
 func (f failingUsers) SaveUser(ctx context.Context, u legajo.User) (legajo.User, error) {
 	return f.inner.SaveUser(ctx, u)
+}
+
+// bombPDF is a one-page PDF whose content stream inflates to 40 MiB.
+func bombPDF() []byte {
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	spaces := bytes.Repeat([]byte(" "), 1<<20)
+	for range 40 {
+		w.Write(spaces)
+	}
+	w.Close()
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// TestBombAnexoFiledWithoutText: a PDF over the limits of text extraction
+// is filed, and the document page and the search results say that its
+// text was not extracted, and why (the inflated bytes, or the time under
+// the race detector).
+func TestBombAnexoFiledWithoutText(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("capturista")
+	folio := e.emit("capturista")
+	slug := strings.ReplaceAll(folio, "/", "-")
+	if code, body := e.postFile(c, "/documentos/"+slug+"/anexos", "bomba.pdf", bombPDF()); code != http.StatusSeeOther {
+		t.Fatalf("anexo: %d\n%s", code, body)
+	}
+	if err := e.srv.Search.(*search.Index).CatchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/documentos/" + slug, "/buscar?q=" + url.QueryEscape(folio)} {
+		code, body := e.get(c, path)
+		if code != http.StatusOK || !strings.Contains(body, "texto no extraído: ") {
+			t.Errorf("%s: %d, no «texto no extraído» and why", path, code)
+		}
+	}
 }
