@@ -157,7 +157,7 @@ func whyNot(r any) error {
 			return noText("leerlo tomaría más de %d segundos", int(pdfTimeout.Seconds()))
 		case "inflated":
 			return noText("su contenido descomprimido pasa de %d MiB", maxPDFInflated>>20)
-		case "read":
+		case "read", "pages":
 			return noText("su estructura obliga a releerlo demasiadas veces")
 		default:
 			return noText("su estructura pasa los límites de lectura (%s)", le.What)

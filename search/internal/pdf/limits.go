@@ -31,13 +31,14 @@ type Limits struct {
 // Fixed bounds on what one parsed value may hold; legitimate files stay far
 // below them.
 const (
-	maxValues   = 1 << 18 // values in one object, nested ones included
-	maxToken    = 1 << 20 // bytes of one string, name or keyword
-	maxStack    = 1 << 14 // operands waiting for an operator
-	maxXref     = 1 << 21 // objects in the cross-reference table
-	maxObjStm   = 8 << 20 // decoded bytes of one object stream
-	maxCmapSize = 1 << 14 // entries of one ToUnicode CMap
-	maxCmapRepl = 512     // bytes a CMap maps one code to
+	maxValues    = 1 << 18 // values in one object, nested ones included
+	maxToken     = 1 << 20 // bytes of one string, name or keyword
+	maxStack     = 1 << 14 // operands waiting for an operator
+	maxXref      = 1 << 21 // objects in the cross-reference table
+	maxObjStm    = 8 << 20 // decoded bytes of one object stream
+	maxCmapSize  = 1 << 14 // entries of one ToUnicode CMap
+	maxCmapRepl  = 512     // bytes a CMap maps one code to
+	maxPageDepth = 64      // levels of the page tree
 )
 
 // A LimitError says which bound stopped the work. It is raised as a panic

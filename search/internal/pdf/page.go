@@ -25,8 +25,12 @@ type Page struct {
 func (r *Reader) Page(num int) Page {
 	num-- // now 0-indexed
 	page := r.Trailer().Key("Root").Key("Pages")
+	depth := 0
 Search:
 	for page.Key("Type").Name() == "Pages" {
+		if depth++; depth > maxPageDepth {
+			limit("pages") // a loop in the page tree
+		}
 		count := int(page.Key("Count").Int64())
 		if count < num {
 			return Page{}
