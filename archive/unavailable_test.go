@@ -125,6 +125,16 @@ func TestDiskFull(t *testing.T) {
 			if err != nil || entries != 0 {
 				t.Errorf("after a failed emission: %d entries (%v)", entries, err)
 			}
+			// With room again, the next emission is filed whole.
+			st.n.Store(1 << 30)
+			if _, err := o.Emit(context.Background(), legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"}); err != nil {
+				t.Fatal(err)
+			}
+			entries = 0
+			a.Entries(context.Background(), "dti", time.Time{}, time.Time{}, func(legajo.Entry) error { entries++; return nil })
+			if entries != 1 {
+				t.Errorf("after a good emission: %d entries, want 1", entries)
+			}
 		})
 	}
 }
