@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"context"
 	"fmt"
+	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/search"
 	"io"
 	"mime/multipart"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/sesver/legajo"
@@ -209,5 +211,37 @@ func TestBombAnexoFiledWithoutText(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(body, "texto no extraído: ") {
 			t.Errorf("%s: %d, no «texto no extraído» and why", path, code)
 		}
+	}
+}
+
+// fullStore fails every Create as a full disk does.
+type fullStore struct{ archive.Store }
+
+func (fullStore) Create(context.Context, string, []byte, archive.CreateOptions) error {
+	return fmt.Errorf("archive: create: %w: %w", legajo.ErrFull, syscall.ENOSPC)
+}
+
+// TestDiskFullSaysSo: a full disk while filing an anexo is a 507 whose
+// Spanish message names the cause, and nothing is filed.
+func TestDiskFullSaysSo(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("capturista")
+	folio := e.emit("capturista")
+	a, err := archive.New(fullStore{e.archive.Store()}, legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.office.Archive = a
+	code, body := e.postFile(c, "/documentos/"+strings.ReplaceAll(folio, "/", "-")+"/anexos", "anexo.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if code != http.StatusInsufficientStorage || !strings.Contains(body, "El almacenamiento del archivo está lleno") {
+		t.Errorf("%d\n%s", code, body)
+	}
+	e.office.Archive = e.archive
+	rec, err := e.office.Record(t.Context(), mustFolio(t, folio))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Entries) != 1 {
+		t.Errorf("%d events after the failed upload, want the emission only", len(rec.Entries))
 	}
 }
