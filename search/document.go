@@ -159,7 +159,11 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 			}
 			t, err := pdfText(b)
 			if err != nil {
-				x.warn("search: no text from %s: %v", obj.Key, err)
+				var cause any
+				if e, ok := err.(*noTextError); ok {
+					cause = e.Cause
+				}
+				x.warn("search: no text from %s: %v (%v)", obj.Key, err, cause)
 				why = append(why, name+": "+err.Error())
 				continue
 			}

@@ -28,12 +28,22 @@ const (
 // pdfTimeoutNow is the clock of the time limit; tests move it.
 var pdfTimeoutNow = time.Now
 
-// errNoText is the kind of a PDF whose text was not extracted; its message
-// says why, in Spanish, for the document page and the search results.
+// errNoText is the kind of a PDF whose text was not extracted.
 var errNoText = errors.New("texto no extraído")
 
-func noText(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errNoText}, args...)...)
+// noTextError says in Spanish why the text of a PDF was not extracted, for
+// the document page and the search results; Cause is the parser's own
+// account, for the log.
+type noTextError struct {
+	why   string
+	Cause any
+}
+
+func (e *noTextError) Error() string        { return errNoText.Error() + ": " + e.why }
+func (e *noTextError) Is(target error) bool { return target == errNoText }
+
+func noText(format string, args ...any) *noTextError {
+	return &noTextError{why: fmt.Sprintf(format, args...)}
 }
 
 // textFull stops the interpretation of a page once enough text is kept.
@@ -122,7 +132,7 @@ func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full 
 		}
 		switch op {
 		case "BT", "T*":
-			show("\n")
+			b.WriteByte('\n')
 		case "Tf":
 			enc = nil
 			if len(args) == 2 {
@@ -148,8 +158,15 @@ func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full 
 	return false
 }
 
-// whyNot words a failure of the parser for the people who see the file.
+// whyNot words a failure of the parser for the people who see the file;
+// the parser's own words (English) go to the log with it.
 func whyNot(r any) error {
+	e := whyNotSpanish(r)
+	e.Cause = r
+	return e
+}
+
+func whyNotSpanish(r any) *noTextError {
 	var le *pdf.LimitError
 	if e, ok := r.(error); ok && errors.As(e, &le) {
 		switch le.What {
@@ -166,5 +183,5 @@ func whyNot(r any) error {
 	if msg := fmt.Sprint(r); strings.Contains(msg, "encrypt") || strings.Contains(msg, "password") {
 		return noText("el PDF está cifrado")
 	}
-	return noText("el PDF está dañado o no se puede leer (%v)", r)
+	return noText("el PDF está dañado o escrito de una forma que Legajo no lee")
 }

@@ -89,6 +89,7 @@ func hostilePDFs() []struct {
 		err  bool
 	}{
 		{"plain", pagesPDF(1, stream(deflate(text, 1), "/FlateDecode")), false},
+		{"plain 2.0", bytes.Replace(pagesPDF(1, stream(deflate(text, 1), "/FlateDecode")), []byte("%PDF-1.7"), []byte("%PDF-2.0"), 1), false},
 		// 40 MiB of spaces in one content stream (any size past the limit
 		// costs the same): 40 KiB on disk.
 		{"deflate bomb", pagesPDF(1, stream(deflate(bytes.Repeat([]byte(" "), 1<<20), 40), "/FlateDecode")), true},
@@ -110,6 +111,8 @@ func hostilePDFs() []struct {
 		// A page tree whose kids are itself.
 		{"page loop", buildPDF(pdfObj{dict: "<< /Type /Catalog /Pages 2 0 R >>"},
 			pdfObj{dict: "<< /Type /Pages /Count 100000 /Kids [2 0 R 2 0 R] >>"}), true},
+		// Not a PDF past its first line.
+		{"damaged", []byte("%PDF-1.4\n% acuse firmado\n%%EOF\n"), true},
 		// A cross-reference table claiming a billion objects.
 		{"huge xref", []byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1000000000\n0000000000 65535 f \ntrailer\n<< /Size 1000000000 /Root 1 0 R >>\nstartxref\n44\n%%EOF\n"), true},
 	}
@@ -135,7 +138,10 @@ func TestPDFTextLimits(t *testing.T) {
 			if err != nil && !strings.HasPrefix(err.Error(), "texto no extraído: ") {
 				t.Errorf("message %q", err)
 			}
-			if c.name == "plain" && !strings.Contains(text, "Oficio de liberacion") {
+			if c.name == "damaged" && err.Error() != "texto no extraído: el PDF está dañado o escrito de una forma que Legajo no lee" {
+				t.Errorf("message %q", err)
+			}
+			if strings.HasPrefix(c.name, "plain") && !strings.Contains(text, "Oficio de liberacion") {
 				t.Errorf("text = %q", text)
 			}
 		})

@@ -144,7 +144,8 @@ func newReader(f io.ReaderAt, size int64, pw func() string, m *meter) (r *Reader
 
 	buf := make([]byte, 10)
 	f.ReadAt(buf, 0)
-	if !bytes.HasPrefix(buf, []byte("%PDF-1.")) || buf[7] < '0' || buf[7] > '7' || buf[8] != '\r' && buf[8] != '\n' {
+	version := bytes.HasPrefix(buf, []byte("%PDF-1.")) && buf[7] >= '0' && buf[7] <= '7' || bytes.HasPrefix(buf, []byte("%PDF-2.0"))
+	if !version || buf[8] != '\r' && buf[8] != '\n' {
 		return nil, fmt.Errorf("not a PDF file: invalid header")
 	}
 	end := size
