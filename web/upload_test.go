@@ -112,7 +112,8 @@ func (failingUsers) User(context.Context, string) (legajo.User, error) {
 }
 
 // TestStorageDownIsNot401: while the store does not answer, a request with
-// a session or a token gets 503 and a Spanish message, not «Inicie sesión».
+// a session or a token, and a login, get 503 and a Spanish message, not
+// «Inicie sesión» or «Usuario o contraseña incorrectos».
 func TestStorageDownIsNot401(t *testing.T) {
 	e := newEnv(t)
 	c := e.client("capturista")
@@ -124,13 +125,22 @@ func TestStorageDownIsNot401(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "no responde") {
 		t.Errorf("page: %d\n%s", code, body)
 	}
-	req, _ := http.NewRequest("GET", e.ts.URL+"/api/v1/tipos", nil)
-	req.Header.Set("Authorization", "Bearer capturista.abc")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client("").PostForm(e.ts.URL+"/entrar", url.Values{"usuario": {"capturista"}, "contrasena": {testPassword}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "no responde") {
+		t.Errorf("login: %d\n%s", resp.StatusCode, b)
+	}
+	req, _ := http.NewRequest("GET", e.ts.URL+"/api/v1/tipos", nil)
+	req.Header.Set("Authorization", "Bearer capturista.abc")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "no responde") {
 		t.Errorf("api: %d %s", resp.StatusCode, b)
