@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sesver/legajo/search/internal/pdf"
+	"github.com/sesver/legajo/internal/pdfread"
 )
 
 // Bounds on what one uploaded PDF costs and contributes to the index:
@@ -68,7 +68,7 @@ func pdfText(data []byte) (text string, err error) {
 			text, err = "", whyNot(r)
 		}
 	}()
-	r, err := pdf.NewReaderLimits(bytes.NewReader(data), int64(len(data)), pdf.Limits{
+	r, err := pdfread.NewReaderLimits(bytes.NewReader(data), int64(len(data)), pdfread.Limits{
 		Inflated: maxPDFInflated,
 		Read:     maxPDFRead + 2*int64(len(data)),
 		Deadline: pdfTimeoutNow().Add(pdfTimeout),
@@ -77,7 +77,7 @@ func pdfText(data []byte) (text string, err error) {
 		return "", whyNot(err)
 	}
 	n := min(r.NumPage(), maxPDFPages)
-	fonts := map[string]*pdf.Font{}
+	fonts := map[string]*pdfread.Font{}
 	for i := 1; i <= n && b.Len() < maxPDFText; i++ {
 		if pageText(r.Page(i), fonts, &b) {
 			break
@@ -92,8 +92,8 @@ func pdfText(data []byte) (text string, err error) {
 }
 
 // pageText writes the text a page shows to b; it reports whether b is full.
-func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full bool) {
-	if p.V.IsNull() || p.V.Key("Contents").Kind() == pdf.Null {
+func pageText(p pdfread.Page, fonts map[string]*pdfread.Font, b *strings.Builder) (full bool) {
+	if p.V.IsNull() || p.V.Key("Contents").Kind() == pdfread.Null {
 		return false
 	}
 	for _, name := range p.Fonts() {
@@ -110,7 +110,7 @@ func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full 
 			full = true
 		}
 	}()
-	var enc pdf.TextEncoding
+	var enc pdfread.TextEncoding
 	show := func(raw string) {
 		if len(raw) > maxPDFShow {
 			raw = raw[:maxPDFShow]
@@ -124,9 +124,9 @@ func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full 
 			panic(textFull{})
 		}
 	}
-	pdf.Interpret(p.V.Key("Contents"), func(stk *pdf.Stack, op string) {
+	pdfread.Interpret(p.V.Key("Contents"), func(stk *pdfread.Stack, op string) {
 		n := stk.Len()
-		args := make([]pdf.Value, n)
+		args := make([]pdfread.Value, n)
 		for i := n - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
 		}
@@ -148,7 +148,7 @@ func pageText(p pdf.Page, fonts map[string]*pdf.Font, b *strings.Builder) (full 
 			if len(args) == 1 {
 				v := args[0]
 				for i := 0; i < v.Len(); i++ {
-					if x := v.Index(i); x.Kind() == pdf.String {
+					if x := v.Index(i); x.Kind() == pdfread.String {
 						show(x.RawString())
 					}
 				}
@@ -167,7 +167,7 @@ func whyNot(r any) error {
 }
 
 func whyNotSpanish(r any) *noTextError {
-	var le *pdf.LimitError
+	var le *pdfread.LimitError
 	if e, ok := r.(error); ok && errors.As(e, &le) {
 		switch le.What {
 		case "time":

@@ -1,9 +1,10 @@
 // Copyright 2026 SESVER. Use of this source code is governed by the
 // BSD-style license in the LICENSE file.
 
-package pdf
+package pdfread
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"time"
@@ -150,4 +151,56 @@ func NewReaderLimits(f io.ReaderAt, size int64, lim Limits) (*Reader, error) {
 	m := &meter{Limits: lim}
 	r, err := newReader(meteredFile{f, m}, size, nil, m)
 	return r, err
+}
+
+// Check reads every object of a PDF and decodes every stream that is not an
+// image, within lim: a file that passes costs bounded work to a library
+// that decodes whatever it reads (such as pdfcpu, which merges and stamps
+// PDFs). Its error is a *LimitError when a limit stopped the reading.
+func Check(data []byte, lim Limits) (err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			if e, ok := x.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("malformed PDF: %v", x)
+			}
+		}
+	}()
+	r, err := NewReaderLimits(bytes.NewReader(data), int64(len(data)), lim)
+	if err != nil {
+		return err
+	}
+	for _, x := range r.xref {
+		if x.ptr == (objptr{}) {
+			continue
+		}
+		v := r.resolve(objptr{}, x.ptr)
+		if v.Kind() != Stream || v.Key("Subtype").Name() == "Image" || !decodable(v.Key("Filter")) {
+			continue
+		}
+		if _, err := io.Copy(io.Discard, v.Reader()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodable tells whether this package decodes a stream with filter.
+func decodable(filter Value) bool {
+	ok := func(n string) bool { return n == "FlateDecode" || n == "ASCII85Decode" }
+	switch filter.Kind() {
+	case Null:
+		return true
+	case Name:
+		return ok(filter.Name())
+	case Array:
+		for i := 0; i < filter.Len(); i++ {
+			if !ok(filter.Index(i).Name()) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -1,6 +1,6 @@
 // Derived from http://www.jdawiseman.com/papers/trivia/character-entities.html
 
-package pdf
+package pdfread
 
 var nameToRune = map[string]rune{
 	"nbspace":                             0x00A0,

@@ -2,7 +2,9 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package pdf implements reading of PDF files.
+// Package pdfread implements reading of PDF files, within limits: it is a
+// metered copy of github.com/ledongthuc/pdf (see README.md and limits.go),
+// for the PDFs people upload.
 //
 // # Overview
 //
@@ -43,7 +45,7 @@
 // they are implemented only in terms of the Value API and could be moved outside
 // the package. Equally important, traversal of other PDF data structures can be implemented
 // in other packages as needed.
-package pdf
+package pdfread
 
 // BUG(rsc): The package is incomplete, although it has been used successfully on some
 // large real-world PDF files.

@@ -2,7 +2,7 @@
 // later if new decoders is going to add it reasonable to rename file and add them here
 // also create interfaces to switch between them (like in unidoc)
 
-package pdf
+package pdfread
 
 import (
 	"io"
