@@ -201,7 +201,7 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 		}
 		if b, err = s.StampCancelled(b, cancellationNote(rec)); err != nil {
 			s.Logger.Warn("stamp cancelled", "key", o.Key, "err", err)
-			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible); no se entrega sin la marca.", rec.Folio)
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible o pasa los límites de lectura); no se entrega sin la marca.", rec.Folio)
 		}
 	}
 	ext := name[max(strings.LastIndexByte(name, '.'), 0):]
