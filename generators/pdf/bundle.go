@@ -242,7 +242,7 @@ func (b *Bundle) prepare(p *part, info legajo.TrailInfo) {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
 		p.pdf = data
 		p.pages, err = PageCount(data)
-		why = "no es un PDF legible: está dañado, cifrado, incompleto o pasa los límites de lectura"
+		why = "no es un PDF legible: está dañado, cifrado o incompleto"
 	case bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")),
 		bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		p.pdf, err = imagePage(data)
