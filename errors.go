@@ -12,6 +12,11 @@ var (
 	ErrInvalid  = errors.New("invalid")
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable: a service Legajo depends on (the archive's storage)
+	// is down or did not answer in time; the same request may work later.
+	ErrUnavailable = errors.New("unavailable")
+	// ErrFull: the archive's storage has no room left for what was written.
+	ErrFull = errors.New("storage full")
 )
 
 // Problem is one thing wrong with one field of submitted data, worded for

@@ -78,6 +78,11 @@ type SearchHit struct {
 	// files, notes), HTML-escaped, with the matching words inside
 	// <mark>…</mark>.
 	Fragments map[string][]string `json:"fragments"`
+	// NoText says, one uploaded file a line and in Spanish, why the text of
+	// a file was not extracted (a damaged or encrypted PDF, one over the
+	// limits of reading): the file is filed, but its words are not
+	// searchable.
+	NoText []string `json:"no_text,omitempty"`
 }
 
 // FacetCount is how many matches have one value of a facet.

@@ -106,7 +106,7 @@ func (s *FSStore) stage(ctx context.Context, key string, data []byte, durable bo
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+		return nil, createErr(key, err)
 	}
 	o := &staged{s: s, key: key, target: s.path(key)}
 	if _, err := os.Lstat(o.target); err == nil {
@@ -123,11 +123,11 @@ func (s *FSStore) stage(ctx context.Context, key string, data []byte, durable bo
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
 			return nil, legajo.Errorf(legajo.ErrConflict, "archive: create %s: a parent of the key is an object", key)
 		}
-		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+		return nil, createErr(key, err)
 	}
 	if err := s.write(o, data, durable); err != nil {
 		o.discard()
-		return nil, fmt.Errorf("archive: create %s: %w", key, err)
+		return nil, createErr(key, err)
 	}
 	return o, nil
 }
@@ -140,7 +140,7 @@ func (o *staged) link() error {
 		if errors.Is(err, fs.ErrExist) || errors.Is(err, syscall.ENOTDIR) {
 			return legajo.Errorf(legajo.ErrConflict, "archive: create %s: object exists", o.key)
 		}
-		return fmt.Errorf("archive: create %s: %w", o.key, err)
+		return createErr(o.key, err)
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func (o *staged) link() error {
 // sync makes the linked object's directory entry durable.
 func (o *staged) sync() error {
 	if err := o.s.syncs.sync(o.parent); err != nil {
-		return fmt.Errorf("archive: create %s: %w", o.key, err)
+		return createErr(o.key, err)
 	}
 	return nil
 }
@@ -383,3 +383,12 @@ func syncDir(dir string) error {
 }
 
 var _ Store = (*FSStore)(nil)
+
+// createErr words a failure to create key; a full file system is
+// legajo.ErrFull, so that clerks are told the cause.
+func createErr(key string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("archive: create %s: %w: %w", key, legajo.ErrFull, err)
+	}
+	return fmt.Errorf("archive: create %s: %w", key, err)
+}

@@ -39,7 +39,16 @@ type S3Config struct {
 	// one, not even the bucket's owner, can shorten it) or "GOVERNANCE"
 	// (users with a special permission can).
 	Retention string
+
+	// Timeout bounds the wait for each answer of the server and each
+	// Create, Get and Stat, retries included; 0 is DefaultS3Timeout. A
+	// server down, frozen or too slow then gives an error matching
+	// legajo.ErrUnavailable instead of a request that never ends.
+	Timeout time.Duration
 }
+
+// DefaultS3Timeout is S3Config.Timeout when it is not set.
+const DefaultS3Timeout = 15 * time.Second
 
 // S3Store is a Store in a bucket of an S3-compatible server. It relies on
 // standard S3 only: conditional PUT (If-None-Match: *), ListObjectsV2 and,
@@ -54,6 +63,7 @@ type S3Store struct {
 	mode      minio.RetentionMode
 	locking   bool
 	refused   error // the server's answer to creating the bucket with Object Lock
+	timeout   time.Duration
 
 	probeMu sync.Mutex
 	probed  bool
@@ -84,16 +94,28 @@ func OpenS3(ctx context.Context, cfg S3Config) (*S3Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open s3 %s: %w", cfg.Endpoint, err)
 	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultS3Timeout
+	}
+	// A server that accepts connections and never answers holds each
+	// request until the answer's headers are late.
+	tr.ResponseHeaderTimeout = timeout
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
 		Creds:     credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure:    cfg.Secure,
 		Region:    cfg.Region,
 		Transport: tr,
+		// Few retries: a server that is down is told to the clerk within
+		// the timeout, not after minutes of backing off.
+		MaxRetries: 2,
 	})
 	if err != nil {
 		return nil, legajo.Errorf(legajo.ErrInvalid, "archive: open s3 %s: %v", cfg.Endpoint, err)
 	}
-	s := &S3Store{client: client, transport: tr, bucket: cfg.Bucket, mode: mode}
+	s := &S3Store{client: client, transport: tr, bucket: cfg.Bucket, mode: mode, timeout: timeout}
+	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
+	defer cancel()
 	if err := s.ensureBucket(ctx, cfg); err != nil {
 		tr.CloseIdleConnections()
 		return nil, err
@@ -170,6 +192,8 @@ func (s *S3Store) Create(ctx context.Context, key string, data []byte, opts Crea
 	if s.locking && !opts.RetainUntil.IsZero() && !opts.RetainUntil.After(time.Now()) {
 		return legajo.Errorf(legajo.ErrInvalid, "archive: create %s: retain-until date %s is in the past", key, opts.RetainUntil.Format(time.RFC3339))
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	if err := s.probe(ctx); err != nil {
 		return fmt.Errorf("archive: create %s: %w", key, err)
 	}
@@ -229,6 +253,8 @@ func (s *S3Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, s.error("get", key, err)
@@ -246,6 +272,8 @@ func (s *S3Store) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 	if err := checkKey(key); err != nil {
 		return ObjectInfo{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
 	if err != nil {
 		return ObjectInfo{}, s.error("stat", key, err)
@@ -307,8 +335,14 @@ func (s *S3Store) error(op, key string, err error) error {
 		return fmt.Errorf("archive: %s %s: %w: no such object", op, key, legajo.ErrNotFound)
 	case "NoSuchBucket":
 		return fmt.Errorf("archive: %s %s: %w: no bucket %s", op, key, legajo.ErrNotFound, s.bucket)
+	case "ServiceUnavailable", "SlowDown", "InternalError", "RequestTimeout", "XMinioServerNotInitialized":
+		return fmt.Errorf("archive: %s %s: %w: s3 %s: %s", op, key, legajo.ErrUnavailable, code, err)
 	case "":
-		return fmt.Errorf("archive: %s %s: %w", op, key, err)
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("archive: %s %s: %w", op, key, err)
+		}
+		// No answer of the server: it is down, frozen or unreachable.
+		return fmt.Errorf("archive: %s %s: %w: %w", op, key, legajo.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("archive: %s %s: s3 %s: %s", op, key, code, err)
 	}

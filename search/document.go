@@ -75,9 +75,12 @@ func (x *indexer) document(ctx context.Context, rec *legajo.Record) (map[string]
 	} else if len(m.Fields) > 0 {
 		text = looseText(m.Fields)
 	}
-	files, notes, err := x.eventTexts(ctx, rec)
+	files, notes, noText, err := x.eventTexts(ctx, rec)
 	if err != nil {
 		return nil, err
+	}
+	if noText != "" {
+		d[fNoText] = noText
 	}
 	text, files, notes = clip(text), clip(files), clip(notes)
 	d[fText] = text
@@ -109,9 +112,11 @@ func (x *indexer) docType(id string) *legajo.DocType {
 
 // eventTexts gathers what later events add: the text layer of uploaded PDFs
 // (acuses, attachments, received scans) and the words of the events
-// themselves (cancellation reason, attachment description).
-func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, notes string, err error) {
+// themselves (cancellation reason, attachment description), and why the
+// text of a file could not be extracted, one file a line.
+func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, notes, noText string, err error) {
 	var fb, nb strings.Builder
+	var why []string
 	for _, e := range rec.Entries {
 		switch e.Event {
 		case legajo.EventCancelado:
@@ -128,7 +133,7 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 			// An attachment's manifest holds its description.
 			em, err := x.manifest(ctx, obj.Key)
 			if err != nil {
-				return "", "", err
+				return "", "", "", err
 			}
 			if em.Subject != "" {
 				nb.WriteString("Anexo: " + em.Subject + "\n")
@@ -140,16 +145,26 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 			default:
 				continue
 			}
-			if !strings.HasSuffix(obj.Key, ".pdf") || obj.Size > maxPDFBytes {
+			if !strings.HasSuffix(obj.Key, ".pdf") {
 				continue // images have no text layer
+			}
+			name := fileLabel(obj)
+			if obj.Size > maxPDFBytes {
+				why = append(why, name+": texto no extraído: el PDF pasa de "+strconv.Itoa(maxPDFBytes>>20)+" MiB")
+				continue
 			}
 			b, err := x.src.Get(ctx, obj.Key)
 			if err != nil {
-				return "", "", fmt.Errorf("search: %s: %w", obj.Key, err)
+				return "", "", "", fmt.Errorf("search: %s: %w", obj.Key, err)
 			}
 			t, err := pdfText(b)
 			if err != nil {
-				x.warn("search: no text from %s: %v", obj.Key, err)
+				var cause any
+				if e, ok := err.(*noTextError); ok {
+					cause = e.Cause
+				}
+				x.warn("search: no text from %s: %v (%v)", obj.Key, err, cause)
+				why = append(why, name+": "+err.Error())
 				continue
 			}
 			if t = strings.TrimSpace(t); t != "" {
@@ -157,7 +172,14 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 			}
 		}
 	}
-	return fb.String(), nb.String(), nil
+	return fb.String(), nb.String(), strings.Join(why, "\n"), nil
+}
+
+// fileLabel names an uploaded file for staff: its kind and the last part of
+// its key.
+func fileLabel(o legajo.Object) string {
+	kind := map[string]string{"acuse": "Acuse", "anexo": "Anexo", "escaneo": "Escaneo"}[o.Kind]
+	return kind + " " + o.Key[strings.LastIndexByte(o.Key, '/')+1:]
 }
 
 // facetSep separates the values of facetValue; no value a clerk can type

@@ -27,11 +27,12 @@ const (
 	fText       = "text"    // the document's full text (PlainText), stored for fragments
 	fFiles      = "files"   // text layer of uploaded PDFs, stored for fragments
 	fNotes      = "notes"   // cancellation reasons, attachment descriptions
+	fNoText     = "notext"  // why the text of an uploaded file was not extracted, one file a line
 )
 
 // formatVersion names the layout of the index (fields, analysis). An index
 // written with another layout is not read: it is rebuilt.
-const formatVersion = "legajo-search-5"
+const formatVersion = "legajo-search-6"
 
 // Keys of the index's internal storage.
 var (
@@ -99,6 +100,7 @@ func newMapping() mapping.IndexMapping {
 	add(fText, stored())
 	add(fFiles, stored())
 	add(fNotes, stored())
+	add(fNoText, stored())
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc

@@ -75,7 +75,7 @@ func countFacets(fr *bsearch.FacetResult) map[string][]legajo.FacetCount {
 	return out
 }
 
-var storedFields = []string{fFolio, fType, fTitle, fSubject, fExpediente, fArea, fStatus, fDate}
+var storedFields = []string{fFolio, fType, fTitle, fSubject, fExpediente, fArea, fStatus, fDate, fNoText}
 
 // Search returns one page of the documents matching q (see
 // legajo.SearchQuery for the query language). Errors: ErrInvalid for a
@@ -150,6 +150,9 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		}
 		if t, err := time.Parse(time.RFC3339Nano, str(h.Fields[fDate])); err == nil {
 			hit.Date = t
+		}
+		if s := str(h.Fields[fNoText]); s != "" {
+			hit.NoText = strings.Split(s, "\n")
 		}
 		if p.highlight() {
 			for _, f := range []struct{ name, field string }{{"subject", fSubject}, {"text", fText}, {"files", fFiles}, {"notes", fNotes}} {

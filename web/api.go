@@ -150,10 +150,7 @@ func (s *Server) apiAcuse(w http.ResponseWriter, r *http.Request) error {
 // raw body.
 func uploadBody(r *http.Request) ([]byte, string, error) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			return nil, "", err
-		}
-		return readUpload(r, "archivo")
+		return parseUpload(r)
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, legajo.MaxUploadBytes+1))
 	return b, "", err
@@ -181,18 +178,18 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) error {
 // apiReceive registers correspondence: multipart with «datos» (JSON) and
 // «archivo» (the scan).
 func (s *Server) apiReceive(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return legajo.Errorf(legajo.ErrInvalid, "Envíe multipart/form-data con «datos» (JSON) y «archivo».")
+	scan, name, err := parseUpload(r)
+	if err != nil && err != errNoFile {
+		if errors.Is(err, legajo.ErrInvalid) && r.MultipartForm == nil {
+			return legajo.Errorf(legajo.ErrInvalid, "Envíe multipart/form-data con «datos» (JSON) y «archivo».")
+		}
+		return err
 	}
 	var data map[string]any
 	dec := json.NewDecoder(strings.NewReader(r.FormValue("datos")))
 	dec.UseNumber()
 	if err := dec.Decode(&data); err != nil {
 		return legajo.Errorf(legajo.ErrInvalid, "«datos» no es un objeto JSON válido.")
-	}
-	scan, name, err := readUpload(r, "archivo")
-	if err != nil && !errors.Is(err, legajo.ErrInvalid) {
-		return err
 	}
 	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
 		Expediente: r.FormValue("expediente"), Tramite: r.FormValue("tramite"), Author: currentUser(r).Login})

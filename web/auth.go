@@ -144,6 +144,9 @@ func (s *Server) userByToken(ctx context.Context, token string) (legajo.User, er
 		return legajo.User{}, errUnauthenticated
 	}
 	u, err := s.account(ctx, login)
+	if err != nil && !errors.Is(err, legajo.ErrNotFound) {
+		return legajo.User{}, err // the store failed: not a wrong token
+	}
 	if err != nil || u.Disabled {
 		return legajo.User{}, errUnauthenticated
 	}

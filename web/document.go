@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sesver/legajo"
 )
@@ -21,6 +24,7 @@ type documentPage struct {
 	CanCancel bool
 	Issued    bool     // just issued: offer to print
 	Prints    []string // one-time print tokens (exemplar with secrets)
+	NoText    []string // uploaded files whose text was not extracted, and why
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
@@ -80,8 +84,28 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.Verdict.Keys = true
+	page.NoText = s.noText(r, rec.Folio)
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
+	return nil
+}
+
+// noText asks the index which uploaded files of folio had no text
+// extracted. The index may be missing or behind: the page is shown anyway.
+func (s *Server) noText(r *http.Request, folio legajo.Folio) []string {
+	if s.Search == nil {
+		return nil
+	}
+	res, err := s.Search.Search(r.Context(), legajo.SearchQuery{Text: folio.String(), PerPage: 5})
+	if err != nil {
+		s.Logger.Warn("search for the document page", "folio", folio.String(), "err", err)
+		return nil
+	}
+	for _, h := range res.Hits {
+		if h.Folio == folio.String() {
+			return h.NoText
+		}
+	}
 	return nil
 }
 
@@ -177,7 +201,7 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 		}
 		if b, err = s.StampCancelled(b, cancellationNote(rec)); err != nil {
 			s.Logger.Warn("stamp cancelled", "key", o.Key, "err", err)
-			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible); no se entrega sin la marca.", rec.Folio)
+			return legajo.Errorf(legajo.ErrConflict, "El documento %s está cancelado y este archivo no se pudo marcar como cancelado (no es un PDF legible o pasa los límites de lectura); no se entrega sin la marca.", rec.Folio)
 		}
 	}
 	ext := name[max(strings.LastIndexByte(name, '.'), 0):]
@@ -198,18 +222,60 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 	return err
 }
 
-// readUpload reads the uploaded file of a multipart form field.
-func readUpload(r *http.Request, field string) ([]byte, string, error) {
-	f, h, err := r.FormFile(field)
+// errNoFile is the answer to a form sent without its file.
+var errNoFile = legajo.Errorf(legajo.ErrInvalid, "Falta el archivo: elija el documento escaneado.")
+
+// maxNameRunes bounds the name of an uploaded file.
+const maxNameRunes = 255
+
+// parseUpload parses a multipart form and reads its file «archivo» into
+// memory, then removes the form's temporary files at once: a scan must not
+// stay in the temporary directory, outside the archive. A form without the
+// file gives errNoFile; a request that is not a multipart form, a damaged
+// one or a file name no one could have typed gives ErrInvalid, worded for
+// the clerk.
+func parseUpload(r *http.Request) (data []byte, name string, err error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El envío debe ser un formulario con archivo (multipart/form-data).")
+	}
+	err = r.ParseMultipartForm(1 << 20)
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, "", err
+		}
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado, o el nombre del archivo tiene caracteres no válidos; revíselo y vuelva a enviarlo.")
+	}
+	f, h, err := r.FormFile("archivo")
 	if err != nil {
 		if errors.Is(err, http.ErrMissingFile) {
-			return nil, "", legajo.Errorf(legajo.ErrInvalid, "Falta el archivo: elija el documento escaneado.")
+			return nil, "", errNoFile
 		}
-		return nil, "", err
+		return nil, "", legajo.Errorf(legajo.ErrInvalid, "No se pudo leer el archivo enviado; vuelva a enviarlo.")
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
-	return b, h.Filename, err
+	if name, err = uploadName(h.Filename); err != nil {
+		return nil, "", err
+	}
+	data, err = io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
+	return data, name, err
+}
+
+// uploadName is the last element of the name a browser sent for a file
+// (old browsers send the whole path), refused when it holds control
+// characters, is not UTF-8 or is too long.
+func uploadName(name string) (string, error) {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", legajo.Errorf(legajo.ErrInvalid, "El nombre del archivo tiene caracteres no válidos; cámbielo y vuelva a enviarlo.")
+	}
+	if utf8.RuneCountInString(name) > maxNameRunes {
+		return "", legajo.Errorf(legajo.ErrInvalid, "El nombre del archivo es demasiado largo (más de %d caracteres); acórtelo y vuelva a enviarlo.", maxNameRunes)
+	}
+	return name, nil
 }
 
 // upload reads the folio and the uploaded file of a document's form.
@@ -218,10 +284,7 @@ func (s *Server) upload(r *http.Request) (legajo.Folio, []byte, string, error) {
 	if err != nil {
 		return f, nil, "", err
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return f, nil, "", err
-	}
-	b, name, err := readUpload(r, "archivo")
+	b, name, err := parseUpload(r)
 	return f, b, name, err
 }
 

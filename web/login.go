@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/sesver/legajo"
 )
 
 type loginPage struct {
@@ -43,6 +46,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	u, err := s.Users.User(r.Context(), login)
+	if err != nil && !errors.Is(err, legajo.ErrNotFound) {
+		return err // the store failed: say so, and count no wrong password
+	}
 	hash := ""
 	if err == nil && !u.Disabled && !u.Service {
 		hash = u.PasswordHash

@@ -40,14 +40,11 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 }
 
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	scan, name, err := parseUpload(r)
+	if err != nil && err != errNoFile {
 		return err
 	}
 	data := formData(legajo.ReceptionType, r.PostForm)
-	scan, name, err := readUpload(r, "archivo")
-	if err != nil && !errors.Is(err, legajo.ErrInvalid) {
-		return err
-	}
 	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
 		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: currentUser(r).Login})
 	var ve *legajo.ValidationError

@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -188,6 +189,10 @@ func status(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, errTooMany):
 		return http.StatusTooManyRequests
+	case errors.Is(err, legajo.ErrFull):
+		return http.StatusInsufficientStorage
+	case errors.Is(err, legajo.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -214,6 +219,12 @@ func (s *Server) message(r *http.Request, err error) string {
 		return fmt.Sprintf("El envío excede el máximo de %d MiB.", MaxBody>>20)
 	case http.StatusTooManyRequests:
 		return err.Error()
+	case http.StatusInsufficientStorage:
+		s.Logger.Error("storage full", "path", r.URL.Path, "err", err)
+		return "El almacenamiento del archivo está lleno: no se guardó nada. Avise al administrador para que libere o amplíe el espacio, y vuelva a intentarlo."
+	case http.StatusServiceUnavailable:
+		s.Logger.Error("storage unavailable", "path", r.URL.Path, "err", err)
+		return "El almacenamiento del archivo no responde por ahora: no se guardó nada a medias. Espere unos minutos y vuelva a intentarlo; si sigue igual, avise al administrador."
 	}
 	return err.Error()
 }

@@ -220,8 +220,9 @@ func (c *Config) readFile(path string) error {
 }
 
 // parseArchive reads LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
-// with LEGAJO_S3_ACCESS_KEY, LEGAJO_S3_SECRET_KEY, LEGAJO_S3_REGION and
-// LEGAJO_S3_INSECURE=1 for plain http.
+// with LEGAJO_S3_ACCESS_KEY, LEGAJO_S3_SECRET_KEY, LEGAJO_S3_REGION,
+// LEGAJO_S3_INSECURE=1 for plain http and LEGAJO_S3_TIMEOUT (a duration:
+// the longest wait for one answer of the server, 15s by default).
 func (c *Config) parseArchive(getenv func(string) string) error {
 	s3, err := parseLocation("LEGAJO_ARCHIVE", c.Archive, getenv, "LEGAJO_S3_")
 	c.S3 = s3
@@ -258,6 +259,13 @@ func parseLocation(name, spec string, getenv func(string) string, prefixes ...st
 			Secure: env("INSECURE") != "1", CreateBucket: true, ObjectLock: true}
 		if s3.AccessKey == "" || s3.SecretKey == "" {
 			return archive.S3Config{}, fmt.Errorf("config: %s on s3 needs %sACCESS_KEY and %sSECRET_KEY", name, prefixes[0], prefixes[0])
+		}
+		if t := env("TIMEOUT"); t != "" {
+			d, err := time.ParseDuration(t)
+			if err != nil || d <= 0 {
+				return archive.S3Config{}, fmt.Errorf("config: %sTIMEOUT=%q: want a duration such as 15s", prefixes[0], t)
+			}
+			s3.Timeout = d
 		}
 		return s3, nil
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/internal/pdfread"
 )
 
 // pdfcpu merges and stamps the PDFs of a legajo. Its configuration
@@ -34,8 +35,25 @@ func pdfcpuConf() *model.Configuration {
 	return c
 }
 
-// PageCount returns the number of pages of a PDF, generated or uploaded.
+// Limits of reading a PDF before pdfcpu does: pdfcpu decodes whatever it
+// reads, without bounds, so an uploaded file is first read whole by the
+// metered reader (every object, every stream that is not an image). A
+// deflate bomb of 200 KiB took pdfcpu to 900 MiB when stamped.
+const (
+	maxInflated = 32 << 20 // decoded bytes of the streams that are not images
+	maxRead     = 64 << 20 // bytes read, re-reads included, plus twice the size
+	readTimeout = 5 * time.Second
+)
+
+// PageCount returns the number of pages of a PDF, generated or uploaded;
+// every other use of pdfcpu on a PDF that may be uploaded passes through
+// it first. A file over the limits of reading is an error, like a damaged
+// one.
 func PageCount(b []byte) (int, error) {
+	err := pdfread.Check(b, pdfread.Limits{Inflated: maxInflated, Read: maxRead + 2*int64(len(b)), Deadline: time.Now().Add(readTimeout)})
+	if err != nil {
+		return 0, fmt.Errorf("pdf: page count: %w", err)
+	}
 	n, err := api.PageCount(bytes.NewReader(b), pdfcpuConf())
 	if err != nil {
 		return 0, fmt.Errorf("pdf: page count: %w", err)
