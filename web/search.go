@@ -56,6 +56,8 @@ func (p searchPage) FacetValue(name, value string) string {
 				return e.Name
 			}
 		}
+	case legajo.FacetStatus:
+		return legajo.Status(value).Label()
 	}
 	return value
 }

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// fillOficio fills the oficio de liberación's form with a table of five
+// modules, two of them in rows added with «Agregar renglón».
+func fillOficio(sistema string) []chromedp.Action[chromedp.Void] {
+	a := []chromedp.Action[chromedp.Void]{
+		chromedp.WaitVisible(field("f.area")),
+		chromedp.SendKeys(field("f.area"), "Subdirección de Recursos Humanos"),
+		chromedp.SendKeys(field("f.destinatario_nombre"), "Mtro. Luis Alberto Gómez Téllez"),
+		chromedp.SendKeys(field("f.destinatario_cargo"), "Subdirector de Recursos Humanos"),
+		chromedp.SendKeys(field("f.referencia"), "oficio SESVER/DA/SRH/1187/2026"),
+		chromedp.SendKeys(field("f.sistema"), sistema),
+		chromedp.SendKeys(field("f.version"), "1.0"),
+		chromedp.SendKeys(field("f.plataforma"), "https://sicip.ssaver.gob.mx"),
+		chromedp.SendKeys(field("f.pruebas"), "Del 5 al 30 de octubre.\nSin diferencias contra el registro manual."),
+		chromedp.SendKeys(field("f.usuarios"), "14"),
+		chromedp.SetValue(field("f.fecha_capacitacion"), "2026-11-12"),
+	}
+	for i, m := range []string{"Catálogo de personal", "Incidencias", "Reportes", "Vacaciones", "Bitácora de cambios"} {
+		if i >= 3 {
+			a = append(a, chromedp.Click(chromedp.CSS(`button[data-add-row="tabla-modulos"]`)))
+		}
+		n := itoaTest(i)
+		a = append(a, chromedp.SendKeys(chromedp.CSS(`input[name="t.modulos.`+n+`.modulo"]`), m),
+			chromedp.SendKeys(chromedp.CSS(`input[name="t.modulos.`+n+`.descripcion"]`), "Módulo "+m))
+	}
+	return a
+}
+
+// back is the browser's Back button. chromedp.NavigateBack waits for a
+// load event, which a page restored from the back-forward cache never
+// fires.
+func back() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`history.back(), true`)(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// waitJS waits until the expression is true. After Back, chromedp's view of
+// the DOM may be of the page left (a page restored from the back-forward
+// cache sends no new document), so pages reached by Back are read and
+// clicked through JavaScript.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for {
+			ok, err := chromedp.Evaluate[bool](`(function(){ try { return !!(` + expr + `); } catch (e) { return false; } })()`)(ctx, t)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// js runs a statement in the page.
+func js(stmt string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`(function(){ `+stmt+`; return true; })()`)(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// jsClick clicks the element selector matches, as a person would.
+func jsClick(selector string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		return js(`document.querySelector('` + selector + `').click()`)(ctx, t)
+	}
+}
+
+// shot saves a PNG of the page into $LEGAJO_PNG, to look at.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("LEGAJO_PNG")
+	if dir == "" {
+		return
+	}
+	png := value(t, ctx, "shot-"+name, chromedp.FullScreenshot(100))
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func itoaTest(i int) string { return string(rune('0' + i)) }
+
+var folioInURL = regexp.MustCompile(`/documentos/(SESVER-DA-DTI-OL-\d{4}-\d{4})`)
+
+// TestBrowserDraftIssuesOnce: the idempotency key belongs to the draft.
+// Issue a document with rows added to its table, go Back, and issue again:
+// the same folio, with every row, and no second document; a double click
+// issues one folio; reloading the page of the issued document issues none.
+func TestBrowserDraftIssuesOnce(t *testing.T) {
+	ctx := browser(t)
+	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
+	step(t, ctx, "login",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(field("usuario")),
+		chromedp.SendKeys(field("usuario"), "admin"),
+		chromedp.SendKeys(field("contrasena"), pw),
+		chromedp.Submit(field("contrasena")),
+		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
+	)
+	step(t, ctx, "fill", append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/nuevo"),
+		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`)},
+		fillOficio("Sistema de Control de Incidencias del Personal (SICIP)")...)...)
+	step(t, ctx, "issue",
+		chromedp.Click(chromedp.CSS(`button[value="emitir"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Documento archivado con el folio")]`),
+	)
+	shot(t, ctx, "draft-issued")
+	first := folioInURL.FindStringSubmatch(value(t, ctx, "location", chromedp.Location()))
+	if first == nil {
+		t.Fatal("issuing did not lead to the document")
+	}
+	// The document page shows the table whole, the added rows included.
+	if text := value(t, ctx, "document-text", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(text, "Bitácora de cambios") {
+		t.Errorf("the document page lacks the rows added to the table:\n%s", text)
+	}
+
+	issuedNotice := `!document.getElementById("borrador-emitido").hidden && document.querySelector("[data-folio-link]").textContent === "` +
+		strings.ReplaceAll(first[1], "-", "/") + `"`
+	step(t, ctx, "back", back(), waitJS(issuedNotice))
+	shot(t, ctx, "draft-back")
+	if v := value(t, ctx, "restored-row", chromedp.Evaluate[string](`document.querySelector('input[name="t.modulos.4.modulo"]').value`)); v != "Bitácora de cambios" {
+		t.Errorf("after Back the added row holds %q", v)
+	}
+	step(t, ctx, "issue-again",
+		jsClick(`button[value="emitir"]`),
+		waitJS(`document.body.innerText.includes("no se emitió otro documento")`),
+	)
+	shot(t, ctx, "draft-again")
+	again := folioInURL.FindStringSubmatch(value(t, ctx, "location-again", chromedp.Location()))
+	if again == nil || again[1] != first[1] {
+		t.Fatalf("Back and «Emitir» again went to %v, want %s", again, first[1])
+	}
+	// The same with a change made after Back: still no second document.
+	step(t, ctx, "back-change",
+		back(),
+		waitJS(issuedNotice),
+		js(`document.getElementById("f.version").value = "1.1"`),
+		jsClick(`button[value="emitir"]`),
+		waitJS(`location.pathname.startsWith("/documentos/") && document.body.innerText.includes("no se emitió otro documento")`),
+	)
+	year := first[1][len(first[1])-4:]
+	if got := value(t, ctx, "no-second", fetchStatus("/documentos/SESVER-DA-DTI-OL-0002-"+year)); !strings.HasPrefix(got, "404") {
+		t.Fatalf("a second document exists after Back and «Emitir»: %s", got)
+	}
+
+	// A new draft, issued with a double click: one folio.
+	step(t, ctx, "new-draft",
+		chromedp.Navigate(base+"/nuevo"),
+		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),
+		chromedp.WaitVisible(field("f.area")),
+	)
+	if v := value(t, ctx, "fresh-form", chromedp.Value(field("f.sistema"))); v != "" {
+		t.Fatalf("a new document's form starts with %q: the issued draft came back", v)
+	}
+	step(t, ctx, "fill-new", fillOficio("Sistema de Nómina")...)
+	shot(t, ctx, "draft-form")
+	step(t, ctx, "double-click",
+		chromedp.DoubleClick(chromedp.CSS(`button[value="emitir"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Documento archivado con el folio")]`),
+	)
+	second := folioInURL.FindStringSubmatch(value(t, ctx, "location-second", chromedp.Location()))
+	if second == nil || !strings.HasPrefix(second[1], "SESVER-DA-DTI-OL-0002-") {
+		t.Fatalf("the double click issued %v, want folio 0002", second)
+	}
+	// Reloading the page of the issued document issues nothing.
+	step(t, ctx, "reload",
+		chromedp.Reload(),
+		chromedp.WaitVisible(`//h1[contains(., "0002")]`),
+	)
+	time.Sleep(200 * time.Millisecond)
+	if got := value(t, ctx, "no-third", fetchStatus("/documentos/SESVER-DA-DTI-OL-0003-"+year)); !strings.HasPrefix(got, "404") {
+		t.Errorf("a third document exists after a double click and a reload: %s", got)
+	}
+}
