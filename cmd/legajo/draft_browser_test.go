@@ -56,7 +56,7 @@ func back() chromedp.Action[chromedp.Void] {
 func waitJS(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		for {
-			ok, err := chromedp.Evaluate[bool](`(function(){ try { return !!(` + expr + `); } catch (e) { return false; } })()`)(ctx, t)
+			ok, err := chromedp.Evaluate[bool](`(function(){ try { return !!(`+expr+`); } catch (e) { return false; } })()`)(ctx, t)
 			if err == nil && ok {
 				return chromedp.Void{}, nil
 			}
@@ -80,7 +80,7 @@ func js(stmt string) chromedp.Action[chromedp.Void] {
 // jsClick clicks the element selector matches, as a person would.
 func jsClick(selector string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		return js(`document.querySelector('` + selector + `').click()`)(ctx, t)
+		return js(`document.querySelector('`+selector+`').click()`)(ctx, t)
 	}
 }
 
