@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -143,7 +144,15 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t *legajo.DocType, form url.Values, problems []legajo.Problem) {
 	byField := map[string][]string{}
 	var general []legajo.Problem
-	for _, p := range problems {
+	for i, p := range problems {
+		f := t.Field(p.Field)
+		if f != nil && f.Type == legajo.FieldDate && form.Get("f."+f.Name) != "" {
+			if _, err := time.Parse(legajo.DateLayout, form.Get("f."+f.Name)); err != nil {
+				// Under a date picker a format means nothing to the clerk.
+				problems[i].Message = "«" + f.Label + "» no es una fecha válida: escríbala completa o elíjala en el calendario."
+				p = problems[i]
+			}
+		}
 		if p.Field != "" && t.Field(p.Field) != nil {
 			byField[p.Field] = append(byField[p.Field], p.Message)
 		} else {

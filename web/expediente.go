@@ -41,12 +41,12 @@ func (s *Server) expediente(w http.ResponseWriter, r *http.Request) error {
 	var from, to time.Time
 	if page.From != "" {
 		if from, err = time.ParseInLocation(legajo.DateLayout, page.From, zone); err != nil {
-			return legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+			return legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 	}
 	if page.To != "" {
 		if to, err = time.ParseInLocation(legajo.DateLayout, page.To, zone); err != nil {
-			return legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+			return legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 		to = to.AddDate(0, 0, 1)
 	}

@@ -57,6 +57,7 @@ var funcs = template.FuncMap{
 	},
 	"short": func(s string) string { return s[:min(len(s), 16)] },
 	"add":   func(a, b int) int { return a + b },
+	"years": legajo.Years,
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
