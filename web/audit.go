@@ -123,6 +123,9 @@ func (s *Server) auditData(r *http.Request) (auditPage, error) {
 	l.Page = min(max(l.Page, 1), l.Pages)
 	for _, a := range all[min((l.Page-1)*activityPerPage, len(all)):min(l.Page*activityPerPage, len(all))] {
 		v := activityView{Activity: a, Who: names[a.User]}
+		if t := s.docType(a.Detail); a.Action == "emitir" && t != nil {
+			v.Detail = t.Title
+		}
 		if v.Who == "" {
 			v.Who = a.User
 		}

@@ -190,3 +190,73 @@ func TestBrowserDraftIssuesOnce(t *testing.T) {
 		t.Errorf("a third document exists after a double click and a reload: %s", got)
 	}
 }
+
+// TestBrowserMistakesInPlace: a limit is visible while typing and a paste is
+// never cut; «Vista previa» of a form with mistakes shows them on the same
+// page, with what was typed; a wrong acuse file comes back to the
+// document's page with the message beside the field.
+func TestBrowserMistakesInPlace(t *testing.T) {
+	ctx := browser(t)
+	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
+	wrong := filepath.Join(t.TempDir(), "acuse.txt")
+	os.WriteFile(wrong, []byte("esto no es un escaneo"), 0o644)
+	step(t, ctx, "login",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(field("usuario")),
+		chromedp.SendKeys(field("usuario"), "admin"),
+		chromedp.SendKeys(field("contrasena"), pw),
+		chromedp.Submit(field("contrasena")),
+		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
+	)
+	long := "1.0 liberada el 12 de noviembre"
+	step(t, ctx, "type-long",
+		chromedp.Navigate(base+"/nuevo"),
+		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),
+		chromedp.WaitVisible(field("f.version")),
+		chromedp.SendKeys(field("f.sistema"), "Sistema de Nómina"),
+		chromedp.SendKeys(field("f.version"), long),
+		chromedp.WaitVisible(`//span[@id="n-version" and contains(., "Sobra 1 carácter: el máximo es 30.")]`),
+	)
+	if v := value(t, ctx, "not-cut", chromedp.Value(field("f.version"))); v != long {
+		t.Errorf("the input holds %q: what was typed was cut", v)
+	}
+	step(t, ctx, "preview-invalid",
+		chromedp.Click(chromedp.CSS(`button[value="vista-previa"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Revise los datos")]`),
+	)
+	shot(t, ctx, "preview-errors")
+	text := value(t, ctx, "errors", chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{"«Versión liberada» es demasiado largo", "El campo «Área solicitante» es obligatorio."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the errors shown in place lack %q:\n%s", want, text)
+		}
+	}
+	if v := value(t, ctx, "kept", chromedp.Value(field("f.sistema"))); v != "Sistema de Nómina" {
+		t.Errorf("after the errors the form holds %q", v)
+	}
+	if loc := value(t, ctx, "same-page", chromedp.Location()); !strings.HasSuffix(loc, "/nuevo/oficio-liberacion") {
+		t.Errorf("the errors are at %s", loc)
+	}
+
+	step(t, ctx, "fix-and-issue", append(append([]chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/nuevo"),
+		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),
+	}, fillOficio("Sistema de Nómina")...),
+		chromedp.Click(chromedp.CSS(`button[value="emitir"]`)),
+		chromedp.WaitVisible(`//p[contains(., "Documento archivado con el folio")]`),
+	)...)
+	step(t, ctx, "wrong-acuse",
+		chromedp.SetUploadFiles(field("acuse"), []string{wrong}),
+		chromedp.Click(`//button[text()="Registrar acuse"]`),
+		chromedp.WaitVisible(`//span[@id="acuse-error" and contains(., "el contenido del archivo no es")]`),
+	)
+	shot(t, ctx, "acuse-error")
+	if loc := value(t, ctx, "acuse-page", chromedp.Location()); !folioInURL.MatchString(loc) || strings.HasSuffix(loc, "/acuse") {
+		t.Errorf("after a wrong acuse the address is %s", loc)
+	}
+	step(t, ctx, "audit",
+		chromedp.Navigate(base+"/auditoria?accion=emitir"),
+		chromedp.WaitVisible(`//h2[text()="Bitácora de actividad"]`),
+	)
+	shot(t, ctx, "audit")
+}

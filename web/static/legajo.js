@@ -209,7 +209,9 @@ function count(el) {
   el.classList.toggle("over", over);
   el.setAttribute("aria-invalid", over ? "true" : "false");
   var out = el.getAttribute("aria-describedby") && document.getElementById(el.getAttribute("aria-describedby"));
-  var msg = over ? "Sobran " + (n - max) + " caracteres: el máximo es " + max + "." : n + " de " + max + " caracteres.";
+  var extra = n - max;
+  var msg = over ? (extra === 1 ? "Sobra 1 carácter" : "Sobran " + extra + " caracteres") + ": el máximo es " + max + "." :
+    n + " de " + max + (n === 1 && max === 1 ? " carácter." : " caracteres.");
   if (out) {
     out.textContent = n || over ? msg : "Hasta " + max + " caracteres.";
     out.classList.toggle("over", over);
