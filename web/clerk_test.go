@@ -214,3 +214,20 @@ func TestActivityLogFilters(t *testing.T) {
 		t.Error("the filter by person lets others through")
 	}
 }
+
+// Registering correspondence without choosing the scan asks for the file
+// beside its input, not for an «empty file», and keeps what was typed.
+func TestReceiveWithoutFile(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("capturista")
+	resp, body := e.upload(c, "/correspondencia/nueva", "", nil, map[string]string{"f.remitente": "Lic. Ana María Rojas Pérez"})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if !regexp.MustCompile(`(?s)id="archivo"[^>]*>\s*<span class="error" role="alert">Elija un archivo`).MatchString(body) {
+		t.Error("no «Elija un archivo» beside the file input")
+	}
+	if strings.Contains(body, "vacío") || !strings.Contains(body, `value="Lic. Ana María Rojas Pérez"`) {
+		t.Error("an empty file is blamed, or what was typed is lost")
+	}
+}
