@@ -231,3 +231,26 @@ func TestReceiveWithoutFile(t *testing.T) {
 		t.Error("an empty file is blamed, or what was typed is lost")
 	}
 }
+
+// A storage layer's note in English never reaches a person.
+func TestNoTechnicalNotes(t *testing.T) {
+	e := newEnv(t)
+	r := httptestRequest()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{legajo.Errorf(legajo.ErrConflict, "archive: create x: object exists"), "Otra operación"},
+		{legajo.Errorf(legajo.ErrInvalid, "archive: invalid key \"a\": character '\\x00' not allowed"), "cambie su nombre"},
+		{legajo.Errorf(legajo.ErrInvalid, "«Acuse»: el archivo mide 30 MiB."), "«Acuse»: el archivo mide 30 MiB."},
+	} {
+		if got := e.srv.message(r, tc.err); !strings.Contains(got, tc.want) || strings.Contains(got, "archive:") {
+			t.Errorf("%v is told as %q", tc.err, got)
+		}
+	}
+}
+
+func httptestRequest() *http.Request {
+	r, _ := http.NewRequest("GET", "/documentos/x", nil)
+	return r
+}

@@ -215,7 +215,7 @@ func (s *Server) message(r *http.Request, err error) string {
 	case http.StatusTooManyRequests:
 		return err.Error()
 	}
-	return err.Error()
+	return s.plainSpanish(r, status(err), err.Error())
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
