@@ -169,6 +169,13 @@ func TestDocumentPageInWords(t *testing.T) {
 	if regexp.MustCompile(`\d+ renglones`).MatchString(body) {
 		t.Error("the table is shown as a count of rows")
 	}
+	// and so does the expediente's chronological list
+	_, body = e.get(c, "/expedientes/dti")
+	for _, want := range []string{"<td>Oficio de liberación de sistema</td>", "<td>Ana Capturista</td>", "<td>Emisión</td>", "2 años en trámite"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the expediente page lacks %q", want)
+		}
+	}
 	// A type that waits for no acuse asks for none.
 	res, err := e.office.Emit(context.Background(), legajo.EmitRequest{Type: "minuta", Data: sampleData(t, "minuta"), Author: "capturista"})
 	if err != nil {
@@ -253,4 +260,17 @@ func TestNoTechnicalNotes(t *testing.T) {
 func httptestRequest() *http.Request {
 	r, _ := http.NewRequest("GET", "/documentos/x", nil)
 	return r
+}
+
+// A cancellation refused (a reason too short) stays on the document's page
+// with the reason typed.
+func TestCancelRefusedKeepsReason(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("capturista")
+	folio := slug(e.emit("capturista"))
+	resp, body := e.post(c, "/documentos/"+folio+"/cancelar", url.Values{"motivo": {"Error"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, ">Error</textarea>") ||
+		!strings.Contains(body, "El motivo de la cancelación es obligatorio") {
+		t.Errorf("%d:\n%s", resp.StatusCode, body)
+	}
 }

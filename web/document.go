@@ -32,12 +32,13 @@ type documentPage struct {
 	Upload uploadProblem
 }
 
-// uploadProblem is why an acuse or an anexo was refused, with what was
-// typed beside the file.
+// uploadProblem is why an acuse, an anexo or a cancellation was refused,
+// with what was typed beside the file.
 type uploadProblem struct {
-	Field       string // acuse or anexo
+	Field       string // acuse, anexo or cancelar
 	Message     string
 	Description string
+	Reason      string // of a cancellation
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
@@ -376,7 +377,7 @@ func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.Office.Cancel(r.Context(), rec.Folio, r.PostForm.Get("motivo"), currentUser(r).Login); err != nil {
-		return err
+		return s.refused(w, r, "cancelar", err)
 	}
 	s.logActivity(r, "cancelar", rec.Folio.String(), r.PostForm.Get("motivo"))
 	http.Redirect(w, r, "/documentos/"+rec.Folio.Slug(), http.StatusSeeOther)
@@ -396,8 +397,9 @@ func (s *Server) attachFile(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// refused shows the document page again with why an upload was refused
-// beside its field (field is acuse or anexo) and what was typed kept, so
+// refused shows the document page again with why an upload (or a
+// cancellation) was refused beside its field (field is acuse, anexo or
+// cancelar) and what was typed kept, so
 // the clerk picks another file and tries again. Errors that are not the
 // clerk's to fix (internal, no session, no permission, no such document)
 // go to the error page as ever.
@@ -416,7 +418,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, field string, e
 	if rerr != nil {
 		return err
 	}
-	page.Upload = uploadProblem{Field: field, Message: s.message(r, err), Description: r.FormValue("descripcion")}
+	page.Upload = uploadProblem{Field: field, Message: s.message(r, err), Description: r.FormValue("descripcion"), Reason: r.FormValue("motivo")}
 	s.renderPage(w, r, code, "document", page)
 	return nil
 }
