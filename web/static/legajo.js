@@ -229,3 +229,18 @@ document.addEventListener("input", function (e) {
   var el = document.querySelector("[data-url]");
   if (el) { history.replaceState(null, "", el.getAttribute("data-url")); }
 }());
+
+// Drafts belong to whoever is logged in: leaving, or arriving at the login
+// page, forgets every draft this tab kept.
+function forgetDrafts() {
+  try {
+    for (var i = sessionStorage.length - 1; i >= 0; i--) {
+      var k = sessionStorage.key(i);
+      if (k && k.indexOf(draftPrefix) === 0) { sessionStorage.removeItem(k); }
+    }
+  } catch (e) { /* storage off */ }
+}
+document.addEventListener("submit", function (e) {
+  if (e.target.getAttribute("action") === "/salir") { forgetDrafts(); }
+});
+if (document.querySelector('form[action="/entrar"]')) { forgetDrafts(); }
