@@ -254,6 +254,31 @@ func TestBrowserMistakesInPlace(t *testing.T) {
 	if loc := value(t, ctx, "acuse-page", chromedp.Location()); !folioInURL.MatchString(loc) || strings.HasSuffix(loc, "/acuse") {
 		t.Errorf("after a wrong acuse the address is %s", loc)
 	}
+	good := filepath.Join(t.TempDir(), "acuse.pdf")
+	os.WriteFile(good, []byte("%PDF-1.4\n% acuse firmado y sellado\n%%EOF\n"), 0o644)
+	step(t, ctx, "right-acuse-and-anexo",
+		chromedp.SetUploadFiles(field("acuse"), []string{good}),
+		chromedp.Click(`//button[text()="Registrar acuse"]`),
+		chromedp.WaitVisible(`//h1/span[text()="acuse recibido"]`),
+		chromedp.SendKeys(field("desc"), "Manual del usuario del Sistema de Nómina"),
+		chromedp.SetUploadFiles(field("anexo"), []string{good}),
+		chromedp.Click(`//button[text()="Anexar"]`),
+		chromedp.WaitVisible(`//td[text()="Manual del usuario del Sistema de Nómina"]`),
+	)
+	shot(t, ctx, "document-history")
+	step(t, ctx, "receive-without-scan",
+		chromedp.Navigate(base+"/correspondencia/nueva"),
+		chromedp.WaitVisible(field("f.remitente")),
+		chromedp.SendKeys(field("f.remitente"), "Lic. Ana María Rojas Pérez"),
+		chromedp.Click(`//button[text()="Registrar"]`),
+		chromedp.WaitVisible(`//span[@class="error" and contains(., "Elija un archivo")]`),
+	)
+	shot(t, ctx, "receive-errors")
+	step(t, ctx, "expediente",
+		chromedp.Navigate(base+"/expedientes/dti"),
+		chromedp.WaitVisible(`//h2[text()="Orden cronológico"]`),
+	)
+	shot(t, ctx, "expediente")
 	step(t, ctx, "audit",
 		chromedp.Navigate(base+"/auditoria?accion=emitir"),
 		chromedp.WaitVisible(`//h2[text()="Bitácora de actividad"]`),
