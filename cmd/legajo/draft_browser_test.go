@@ -238,13 +238,32 @@ func TestBrowserMistakesInPlace(t *testing.T) {
 		t.Errorf("the errors are at %s", loc)
 	}
 
-	step(t, ctx, "fix-and-issue", append(append([]chromedp.Action[chromedp.Void]{
+	step(t, ctx, "fix", append([]chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(base + "/nuevo"),
 		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),
-	}, fillOficio("Sistema de Nómina")...),
+	}, fillOficio("Sistema de Nómina")...)...)
+	// A correct form's preview opens the PDF in a tab of its own.
+	step(t, ctx, "preview", chromedp.Click(chromedp.CSS(`button[value="vista-previa"]`)))
+	opened := false
+	for start := time.Now(); !opened && time.Since(start) < 20*time.Second; time.Sleep(100 * time.Millisecond) {
+		targets, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tg := range targets {
+			opened = opened || (tg.Type == "page" && strings.HasPrefix(tg.URL, "blob:"))
+		}
+	}
+	if !opened {
+		t.Error("«Vista previa» of a correct form opened no PDF")
+	}
+	if loc := value(t, ctx, "preview-stays", chromedp.Location()); !strings.HasSuffix(loc, "/nuevo/oficio-liberacion") {
+		t.Errorf("after the preview the form's tab is at %s", loc)
+	}
+	step(t, ctx, "issue",
 		chromedp.Click(chromedp.CSS(`button[value="emitir"]`)),
 		chromedp.WaitVisible(`//p[contains(., "Documento archivado con el folio")]`),
-	)...)
+	)
 	step(t, ctx, "wrong-acuse",
 		chromedp.SetUploadFiles(field("acuse"), []string{wrong}),
 		chromedp.Click(`//button[text()="Registrar acuse"]`),
