@@ -144,15 +144,8 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t *legajo.DocType, form url.Values, problems []legajo.Problem) {
 	byField := map[string][]string{}
 	var general []legajo.Problem
-	for i, p := range problems {
-		f := t.Field(p.Field)
-		if f != nil && f.Type == legajo.FieldDate && form.Get("f."+f.Name) != "" {
-			if _, err := time.Parse(legajo.DateLayout, form.Get("f."+f.Name)); err != nil {
-				// Under a date picker a format means nothing to the clerk.
-				problems[i].Message = "«" + f.Label + "» no es una fecha válida: escríbala completa o elíjala en el calendario."
-				p = problems[i]
-			}
-		}
+	problems = pickedDates(t, form, problems)
+	for _, p := range problems {
 		if p.Field != "" && t.Field(p.Field) != nil {
 			byField[p.Field] = append(byField[p.Field], p.Message)
 		} else {
@@ -195,6 +188,22 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t 
 		page.Fields = append(page.Fields, ff)
 	}
 	s.renderPage(w, r, code, "form", page)
+}
+
+// pickedDates words the problems of dates for a form with a date picker:
+// a format (AAAA-MM-DD, right for the API and the command line) means
+// nothing to the clerk who picked the date.
+func pickedDates(t *legajo.DocType, form url.Values, problems []legajo.Problem) []legajo.Problem {
+	for i, p := range problems {
+		f := t.Field(p.Field)
+		if f == nil || f.Type != legajo.FieldDate || form.Get("f."+f.Name) == "" {
+			continue
+		}
+		if _, err := time.Parse(legajo.DateLayout, form.Get("f."+f.Name)); err != nil {
+			problems[i].Message = "«" + f.Label + "» no es una fecha válida: escríbala completa o elíjala en el calendario."
+		}
+	}
+	return problems
 }
 
 // tableRows reads t.<name>.<i>.<col> inputs in row order.

@@ -25,6 +25,7 @@ func (s *Server) receivePage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int, form url.Values, problems []legajo.Problem) {
 	t := legajo.ReceptionType
+	problems = pickedDates(t, form, problems)
 	byField := map[string]string{}
 	for _, p := range problems {
 		byField[p.Field] += p.Message + " "
