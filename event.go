@@ -83,6 +83,16 @@ const (
 	StatusAnulado   Status = "anulado"
 )
 
+// Label is how pages and exports name a status for people. The values
+// themselves are the command line's and the API's contract; «acusado» is
+// told as the manual says it: the acuse de recibido came back.
+func (s Status) Label() string {
+	if s == StatusAcusado {
+		return "acuse recibido"
+	}
+	return string(s)
+}
+
 // Object is a stored object an entry vouches for.
 type Object struct {
 	Key    string `json:"key"`

@@ -105,7 +105,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		return nil, err
 	}
 	if t.Layout == LayoutLabel {
-		return nil, Errorf(ErrInvalid, "«%s» se imprime y no se archiva; use «render».", t.Title)
+		return nil, Errorf(ErrInvalid, "«%s» se imprime sin folio y no se archiva.", t.Title)
 	}
 	expID, err := o.filing(r.Expediente, t.Expediente, r.Tramite, r.Author)
 	if err != nil {

@@ -204,7 +204,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if s.Search == nil {
 		return legajo.Errorf(legajo.ErrNotFound, "La búsqueda no está disponible en este servidor.")
 	}
-	q, _, err := searchQuery(r)
+	q, page, err := searchQuery(r)
 	if err != nil {
 		return err
 	}
@@ -213,6 +213,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.logActivity(r, "buscar", page.Q, strings.TrimPrefix(page.filters()+"; api", "; "))
 	return writeJSON(w, http.StatusOK, res)
 }
 

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -13,27 +15,59 @@ import (
 )
 
 type documentPage struct {
-	Record    *legajo.Record
-	Main      legajo.Manifest
-	Fields    []labelled
-	Tantos    []legajo.Object
-	Events    []eventView
-	Verdict   verdict // said first: valid, not valid, or not consistent
-	Pending   bool    // waits for its acuse
-	CanIssue  bool    // may upload acuse and attachments
-	CanCancel bool
-	Issued    bool     // just issued: offer to print
-	Prints    []string // one-time print tokens (exemplar with secrets)
-	NoText    []string // uploaded files whose text was not extracted, and why
+	Record     *legajo.Record
+	Main       legajo.Manifest
+	TypeTitle  string // the type's title, or the manifest's
+	Expediente string // the expediente's name
+	Author     string // who issued it, by name
+	Fields     []labelled
+	Tantos     []legajo.Object
+	Events     []eventView
+	Verdict    verdict // said first: valid, not valid, or not consistent
+	Pending    bool    // waits for its acuse
+	Received   bool    // incoming correspondence, not issued here
+	CanIssue   bool    // may upload acuse and attachments
+	CanCancel  bool
+	Issued     bool     // just issued: offer to print
+	Again      bool     // a draft issued before was sent again: nothing new
+	Prints     []string // one-time print tokens (exemplar with secrets)
+	NoText     []string // uploaded files whose text was not extracted, and why
+	// Upload is a refused upload, told beside the field it came from.
+	Upload uploadProblem
+}
+
+// uploadProblem is why an acuse, an anexo or a cancellation was refused,
+// with what was typed beside the file.
+type uploadProblem struct {
+	Field       string // acuse, anexo or cancelar
+	Message     string
+	Description string
+	Reason      string // of a cancellation
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
 
-type labelled struct{ Label, Value string }
+// labelled is one field of a document as a person reads it: a value with
+// its line breaks, or a table.
+type labelled struct {
+	Label   string
+	Value   string
+	Long    bool // paragraphs: line breaks are kept
+	Columns []string
+	Rows    [][]string
+}
 
+// eventView is one line of a document's history, in words.
 type eventView struct {
 	legajo.Entry
-	Files []legajo.Object
+	What   string // the event, for people
+	Who    string // the author's name
+	Detail string // the reason of a cancellation, the description of an anexo
+	Files  []fileLink
+}
+
+type fileLink struct {
+	Key, Label string
 }
 
 func (s *Server) folio(r *http.Request) (legajo.Folio, error) {
@@ -53,13 +87,35 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	page, err := s.documentData(r, rec)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	page.Issued, page.Again, page.Prints = q.Get("emitido") == "1", q.Get("ya_emitido") == "1", q["impresion"]
+	s.logActivity(r, "consultar", rec.Folio.String(), "")
+	s.renderPage(w, r, http.StatusOK, "document", page)
+	return nil
+}
+
+// documentData is what the document page shows of rec: names and labels
+// rather than ids, and only the actions its type and status allow.
+func (s *Server) documentData(r *http.Request, rec *legajo.Record) (documentPage, error) {
+	ctx := r.Context()
 	u := currentUser(r)
-	page := documentPage{Record: rec, Pending: rec.Status == legajo.StatusPendiente,
-		CanIssue: permIssue.grantedTo(u.Role), Issued: r.URL.Query().Get("emitido") == "1",
-		Prints: r.URL.Query()["impresion"]}
+	page := documentPage{Record: rec, Pending: rec.Status == legajo.StatusPendiente, Received: rec.Status == legajo.StatusRecibido,
+		CanIssue: permIssue.grantedTo(u.Role), Expediente: rec.Expediente}
+	if exp, err := s.Office.Archive.Expediente(rec.Expediente); err == nil {
+		page.Expediente = exp.Name
+	}
 	if len(rec.Manifests) > 0 {
 		page.Main = rec.Manifests[0]
+		page.TypeTitle = page.Main.Title
+		if t := s.docType(page.Main.Type); t != nil && t != legajo.ReceptionType {
+			page.TypeTitle = t.Title
+		}
 		page.Fields = s.labelledFields(page.Main)
+		page.Author = s.personName(ctx, page.Main.Author)
 	}
 	if e, ok := rec.Emitted(); ok {
 		for _, o := range e.Objects {
@@ -71,23 +127,82 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 			rec.Status != legajo.StatusCancelado && rec.Status != legajo.StatusRecibido && rec.Status != legajo.StatusAnulado
 	}
 	for _, e := range rec.Entries {
-		ev := eventView{Entry: e}
+		ev := eventView{Entry: e, What: e.Event.Label(), Who: s.personName(ctx, e.Author), Detail: e.Reason}
 		for _, o := range e.Objects {
-			if o.Kind != "manifest" {
-				ev.Files = append(ev.Files, o)
+			switch {
+			case o.Kind == "manifest":
+				if e.Event == legajo.EventAnexo {
+					ev.Detail = s.annexDescription(ctx, o.Key)
+				}
+			case o.Kind == "pdf" && o.Tanto != "":
+				ev.Files = append(ev.Files, fileLink{o.Key, "PDF " + o.Tanto})
+			default:
+				ev.Files = append(ev.Files, fileLink{o.Key, fileLabel(o.Kind)})
 			}
 		}
 		page.Events = append(page.Events, ev)
 	}
-	page.Verdict, err = s.judge(r.Context(), rec, "")
+	var err error
+	page.Verdict, err = s.judge(ctx, rec, "")
 	if err != nil {
-		return err
+		return page, err
 	}
 	page.Verdict.Keys = true
 	page.NoText = s.noText(r, rec.Folio)
-	s.logActivity(r, "consultar", rec.Folio.String(), "")
-	s.renderPage(w, r, http.StatusOK, "document", page)
-	return nil
+	return page, nil
+}
+
+func fileLabel(kind string) string {
+	switch kind {
+	case "acuse":
+		return "Acuse firmado"
+	case "anexo":
+		return "Anexo"
+	case "escaneo":
+		return "Documento escaneado"
+	}
+	return kind
+}
+
+// annexDescription reads what the clerk wrote about an anexo, kept in its
+// manifest; "" when it cannot be read (the verdict then says why).
+func (s *Server) annexDescription(ctx context.Context, key string) string {
+	b, err := s.Office.Archive.Get(ctx, key)
+	if err != nil {
+		return ""
+	}
+	var m legajo.Manifest
+	if json.Unmarshal(b, &m) != nil {
+		return ""
+	}
+	return m.Subject
+}
+
+// personName is a login as people know it: the account's name, or the
+// login itself for accounts that no longer exist (or the command line's
+// authors).
+func (s *Server) personName(ctx context.Context, login string) string {
+	if login == "" || s.Users == nil {
+		return login
+	}
+	u, err := s.account(ctx, login)
+	if err != nil || u.Name == "" {
+		return login
+	}
+	return u.Name
+}
+
+// docType is the definition of a filed document's type; nil when it is no
+// longer in the catalog.
+func (s *Server) docType(id string) *legajo.DocType {
+	if id == legajo.ReceptionType.ID {
+		return legajo.ReceptionType
+	}
+	t, err := s.Office.Catalog.Type(id)
+	if err != nil {
+		return nil
+	}
+	return t
 }
 
 // noText asks the index which uploaded files of folio had no text
@@ -110,15 +225,11 @@ func (s *Server) noText(r *http.Request, folio legajo.Folio) []string {
 }
 
 // labelledFields shows a manifest's fields with their labels, in the
-// definition's order; tables as "n renglones".
+// definition's order: tables whole, paragraphs with their line breaks.
 func (s *Server) labelledFields(m legajo.Manifest) []labelled {
-	t, err := s.Office.Catalog.Type(m.Type)
-	if err != nil {
-		if m.Type == legajo.ReceptionType.ID {
-			t = legajo.ReceptionType
-		} else {
-			return nil
-		}
+	t := s.docType(m.Type)
+	if t == nil {
+		return nil
 	}
 	var out []labelled
 	for i := range t.Fields {
@@ -128,19 +239,24 @@ func (s *Server) labelledFields(m legajo.Manifest) []labelled {
 			continue
 		}
 		if f.Type == legajo.FieldTable {
-			out = append(out, labelled{f.Label, pluralRows(len(v.Rows))})
+			l := labelled{Label: f.Label}
+			for j := range f.Columns {
+				l.Columns = append(l.Columns, f.Columns[j].Label)
+			}
+			for _, row := range v.Rows {
+				var cells []string
+				for j := range f.Columns {
+					c := &f.Columns[j]
+					cells = append(cells, legajo.FormatValue(c, row[c.Name], false))
+				}
+				l.Rows = append(l.Rows, cells)
+			}
+			out = append(out, l)
 			continue
 		}
-		out = append(out, labelled{f.Label, legajo.FormatValue(f, v.Text, false)})
+		out = append(out, labelled{Label: f.Label, Value: legajo.FormatValue(f, v.Text, false), Long: f.Type == legajo.FieldLongText})
 	}
 	return out
-}
-
-func pluralRows(n int) string {
-	if n == 1 {
-		return "1 renglón"
-	}
-	return itoa(n) + " renglones"
 }
 
 // object finds key among the record's objects: only what the chain vouches
@@ -223,7 +339,7 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 }
 
 // errNoFile is the answer to a form sent without its file.
-var errNoFile = legajo.Errorf(legajo.ErrInvalid, "Falta el archivo: elija el documento escaneado.")
+var errNoFile = legajo.Errorf(legajo.ErrInvalid, "Elija un archivo (PDF o imagen).")
 
 // maxNameRunes bounds the name of an uploaded file.
 const maxNameRunes = 255
@@ -291,10 +407,10 @@ func (s *Server) upload(r *http.Request) (legajo.Folio, []byte, string, error) {
 func (s *Server) uploadAcuse(w http.ResponseWriter, r *http.Request) error {
 	f, b, name, err := s.upload(r)
 	if err != nil {
-		return err
+		return s.refused(w, r, "acuse", err)
 	}
 	if _, err := s.Office.Acuse(r.Context(), f, b, name, currentUser(r).Login); err != nil {
-		return err
+		return s.refused(w, r, "acuse", err)
 	}
 	s.logActivity(r, "acuse", f.String(), name)
 	http.Redirect(w, r, "/documentos/"+f.Slug(), http.StatusSeeOther)
@@ -324,7 +440,7 @@ func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.Office.Cancel(r.Context(), rec.Folio, r.PostForm.Get("motivo"), currentUser(r).Login); err != nil {
-		return err
+		return s.refused(w, r, "cancelar", err)
 	}
 	s.logActivity(r, "cancelar", rec.Folio.String(), r.PostForm.Get("motivo"))
 	http.Redirect(w, r, "/documentos/"+rec.Folio.Slug(), http.StatusSeeOther)
@@ -334,12 +450,38 @@ func (s *Server) cancelDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) attachFile(w http.ResponseWriter, r *http.Request) error {
 	f, b, name, err := s.upload(r)
 	if err != nil {
-		return err
+		return s.refused(w, r, "anexo", err)
 	}
 	if _, err := s.Office.Attach(r.Context(), f, b, name, r.FormValue("descripcion"), currentUser(r).Login); err != nil {
-		return err
+		return s.refused(w, r, "anexo", err)
 	}
 	s.logActivity(r, "anexar", f.String(), name)
 	http.Redirect(w, r, "/documentos/"+f.Slug(), http.StatusSeeOther)
+	return nil
+}
+
+// refused shows the document page again with why an upload (or a
+// cancellation) was refused beside its field (field is acuse, anexo or
+// cancelar) and what was typed kept, so
+// the clerk picks another file and tries again. Errors that are not the
+// clerk's to fix (internal, no session, no permission, no such document)
+// go to the error page as ever.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, field string, err error) error {
+	code := status(err)
+	switch code {
+	case http.StatusUnprocessableEntity, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusBadRequest:
+	default:
+		return err
+	}
+	rec, rerr := s.record(r)
+	if rerr != nil {
+		return err
+	}
+	page, rerr := s.documentData(r, rec)
+	if rerr != nil {
+		return err
+	}
+	page.Upload = uploadProblem{Field: field, Message: s.message(r, err), Description: r.FormValue("descripcion"), Reason: r.FormValue("motivo")}
+	s.renderPage(w, r, code, "document", page)
 	return nil
 }

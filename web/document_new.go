@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -58,9 +59,13 @@ type docFormPage struct {
 	Expediente  string
 	Expedientes []legajo.Expediente
 	Tramite     string
-	Key         string // idempotency key: a double submit issues one document
-	Problems    []legajo.Problem
-	Areas       []string // suggested for the field «area»
+	// Key is the draft's idempotency key. The browser keeps it with the
+	// draft (legajo.js), so Back, a reload or a double click send the same
+	// key again and never issue a second folio.
+	Key      string
+	Posted   bool // rendered from a submitted form: the browser saves it as the draft
+	Problems []legajo.Problem
+	Areas    []string // suggested for the field «area»
 }
 
 func (p docFormPage) title() string { return p.Type.Title }
@@ -100,8 +105,24 @@ func inputType(t legajo.FieldType) string {
 	return "text"
 }
 
-// Inputmode helps phone and tablet keyboards.
+// InputType is the HTML input type for a table cell.
 func (c formCell) InputType() string { return inputType(c.Col.Type) }
+
+// Counted tells which inputs show their limit and a character counter:
+// free text, where a long paste is the usual mistake. The limit is shown
+// and enforced by the server, never by cutting what was typed (maxlength
+// cuts a paste silently).
+func (f formField) Counted() bool { return counted(f.Type) }
+
+// Counted: see formField.Counted.
+func (c formCell) Counted() bool { return counted(c.Col.Type) }
+
+// Limit is the cell's column's maximum length in characters.
+func (c formCell) Limit() int { return c.Col.Limit() }
+
+func counted(t legajo.FieldType) bool {
+	return t == legajo.FieldText || t == legajo.FieldLongText || t == legajo.FieldEmail
+}
 
 func newKey() string {
 	var b [16]byte
@@ -123,6 +144,7 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t *legajo.DocType, form url.Values, problems []legajo.Problem) {
 	byField := map[string][]string{}
 	var general []legajo.Problem
+	problems = pickedDates(t, form, problems)
 	for _, p := range problems {
 		if p.Field != "" && t.Field(p.Field) != nil {
 			byField[p.Field] = append(byField[p.Field], p.Message)
@@ -138,6 +160,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t 
 	if page.Key == "" {
 		page.Key = newKey()
 	}
+	page.Posted = r.Method == http.MethodPost
 	if len(problems) > 0 && len(general) == 0 {
 		// list them at the top too, for screen readers and long forms
 		page.Problems = problems
@@ -165,6 +188,22 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t 
 		page.Fields = append(page.Fields, ff)
 	}
 	s.renderPage(w, r, code, "form", page)
+}
+
+// pickedDates words the problems of dates for a form with a date picker:
+// a format (AAAA-MM-DD, right for the API and the command line) means
+// nothing to the clerk who picked the date.
+func pickedDates(t *legajo.DocType, form url.Values, problems []legajo.Problem) []legajo.Problem {
+	for i, p := range problems {
+		f := t.Field(p.Field)
+		if f == nil || f.Type != legajo.FieldDate || form.Get("f."+f.Name) == "" {
+			continue
+		}
+		if _, err := time.Parse(legajo.DateLayout, form.Get("f."+f.Name)); err != nil {
+			problems[i].Message = "«" + f.Label + "» no es una fecha válida: escríbala completa o elíjala en el calendario."
+		}
+	}
+	return problems
 }
 
 // tableRows reads t.<name>.<i>.<col> inputs in row order.
@@ -239,14 +278,30 @@ func (s *Server) issueDocument(w http.ResponseWriter, r *http.Request) error {
 		return s.preview(w, r, t, data)
 	}
 	u := currentUser(r)
+	key := u.Login + ":" + r.PostForm.Get("clave")
+	if folio, ok := s.issuedDraft(r, r.PostForm.Get("folio_emitido"), key); ok {
+		// The browser says this draft was issued already (Back, then
+		// «Emitir» again, perhaps after a change): show that document.
+		http.Redirect(w, r, "/documentos/"+folio.Slug()+"?ya_emitido=1", http.StatusSeeOther)
+		return nil
+	}
 	res, err := s.Office.Emit(r.Context(), legajo.EmitRequest{Type: t.ID, Data: data, Expediente: r.PostForm.Get("expediente"),
-		Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: u.Login, IdempotencyKey: u.Login + ":" + r.PostForm.Get("clave")})
+		Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: u.Login, IdempotencyKey: key})
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
 		s.renderForm(w, r, http.StatusUnprocessableEntity, t, r.PostForm, ve.Problems)
 		return nil
 	}
-	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) {
+	var te *legajo.TransitionError
+	if errors.Is(err, legajo.ErrConflict) && !errors.As(err, &te) {
+		// The draft's key was used already, for other data or by a request
+		// still running: nothing new is issued.
+		s.renderForm(w, r, http.StatusConflict, t, r.PostForm, []legajo.Problem{{Message: "Este formulario ya se envió y no se emitió otro documento. " +
+			"Si cambió datos después de emitirlo, el documento emitido no cambia: lo encuentra en «Inicio», en «Documentos recientes». " +
+			"Para emitir un documento nuevo, pulse «Empezar otro documento»."}})
+		return nil
+	}
+	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) || errors.Is(err, legajo.ErrConflict) {
 		s.renderForm(w, r, status(err), t, r.PostForm, []legajo.Problem{{Message: err.Error()}})
 		return nil
 	}
@@ -254,7 +309,7 @@ func (s *Server) issueDocument(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.logActivity(r, "emitir", res.Folio, t.ID)
-	target := "/documentos/" + slug(res.Folio) + "?emitido=1"
+	target := "/documentos/" + slug(res.Folio) + "?emitido=1&borrador=" + url.QueryEscape(r.PostForm.Get("clave"))
 	for _, tr := range res.Tantos {
 		if tr.Print != nil {
 			target += "&impresion=" + s.prints.put(u.Login, res.Folio, tr.Tanto, tr.Print, s.now())
@@ -262,6 +317,25 @@ func (s *Server) issueDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// issuedDraft tells whether folio (as the browser remembers it for the
+// draft) was issued with the idempotency key key. The chain entry that
+// issued it records the key's hash, so the browser's word is checked.
+func (s *Server) issuedDraft(r *http.Request, folio, key string) (legajo.Folio, bool) {
+	if folio == "" {
+		return legajo.Folio{}, false
+	}
+	f, err := legajo.ParseFolio(folio, s.Office.Institution.FolioPrefix)
+	if err != nil {
+		return f, false
+	}
+	rec, err := s.Office.Record(r.Context(), f)
+	if err != nil {
+		return f, false
+	}
+	e, ok := rec.Emitted()
+	return f, ok && e.Request != "" && e.Request == legajo.RequestHash(key)
 }
 
 func slug(folio string) string { return strings.ReplaceAll(folio, "/", "-") }

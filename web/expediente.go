@@ -24,6 +24,24 @@ type expedientePage struct {
 	From, To   string
 	More       bool
 	CanAudit   bool
+	Titles     map[string]string // document types by id
+	Names      map[string]string // people by login
+}
+
+// Title is a type's title for the table; the id when it is not known.
+func (p expedientePage) Title(id string) string {
+	if t, ok := p.Titles[id]; ok {
+		return t
+	}
+	return id
+}
+
+// Name is a person's name for the table; the login when it is not known.
+func (p expedientePage) Name(login string) string {
+	if n, ok := p.Names[login]; ok && n != "" {
+		return n
+	}
+	return login
 }
 
 func (p expedientePage) title() string { return p.Expediente.Name }
@@ -41,12 +59,12 @@ func (s *Server) expediente(w http.ResponseWriter, r *http.Request) error {
 	var from, to time.Time
 	if page.From != "" {
 		if from, err = time.ParseInLocation(legajo.DateLayout, page.From, zone); err != nil {
-			return legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+			return legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 	}
 	if page.To != "" {
 		if to, err = time.ParseInLocation(legajo.DateLayout, page.To, zone); err != nil {
-			return legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+			return legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 		to = to.AddDate(0, 0, 1)
 	}
@@ -61,6 +79,16 @@ func (s *Server) expediente(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil && err != errStop {
 		return err
+	}
+	page.Titles = map[string]string{legajo.ReceptionType.ID: legajo.ReceptionType.Title}
+	for _, t := range s.Office.Catalog.Types() {
+		page.Titles[t.ID] = t.Title
+	}
+	page.Names = map[string]string{}
+	if people, err := s.Users.Users(r.Context()); err == nil {
+		for _, u := range people {
+			page.Names[u.Login] = u.Name
+		}
 	}
 	s.renderPage(w, r, http.StatusOK, "expediente", page)
 	return nil

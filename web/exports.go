@@ -62,12 +62,12 @@ func trailFilter(r *http.Request) (legajo.TrailFilter, error) {
 	var err error
 	if d := v.Get("desde"); d != "" {
 		if f.From, err = time.ParseInLocation(legajo.DateLayout, d, zone); err != nil {
-			return f, legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+			return f, legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 	}
 	if d := v.Get("hasta"); d != "" {
 		if f.To, err = time.ParseInLocation(legajo.DateLayout, d, zone); err != nil {
-			return f, legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+			return f, legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 		f.To = f.To.AddDate(0, 0, 1)
 	}

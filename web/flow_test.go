@@ -72,7 +72,7 @@ func TestIssueByForm(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad form: %d", resp.StatusCode)
 	}
-	for _, want := range []string{"El campo «Nombre del sistema» es obligatorio.", "«Fecha de la capacitación» no es una fecha válida (use AAAA-MM-DD).",
+	for _, want := range []string{"El campo «Nombre del sistema» es obligatorio.", "«Fecha de la capacitación» no es una fecha válida: escríbala completa o elíjala en el calendario.",
 		`value="Subdirección de Recursos Humanos"`, "Catálogo de personal"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the form with errors lacks %q", want)

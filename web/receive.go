@@ -13,6 +13,7 @@ type receivePage struct {
 	Form        docFormPage
 	Expedientes []legajo.Expediente
 	Expediente  string
+	ScanError   string // beside the file input
 }
 
 func (receivePage) title() string { return "Registrar correspondencia recibida" }
@@ -24,6 +25,7 @@ func (s *Server) receivePage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int, form url.Values, problems []legajo.Problem) {
 	t := legajo.ReceptionType
+	problems = pickedDates(t, form, problems)
 	byField := map[string]string{}
 	for _, p := range problems {
 		byField[p.Field] += p.Message + " "
@@ -32,6 +34,7 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 	if page.Expediente == "" {
 		page.Expediente = t.Expediente
 	}
+	page.ScanError = strings.TrimSpace(byField["escaneo"])
 	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite"), Areas: s.areas()}
 	for _, f := range t.Fields {
 		page.Form.Fields = append(page.Form.Fields, formField{Field: f, Value: form.Get("f." + f.Name), Error: strings.TrimSpace(byField[f.Name])})
@@ -40,16 +43,16 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 }
 
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
-	scan, name, err := parseUpload(r)
-	if err != nil && err != errNoFile {
-		return err
+	scan, name, uerr := parseUpload(r)
+	if uerr != nil && uerr != errNoFile {
+		return uerr
 	}
 	data := formData(legajo.ReceptionType, r.PostForm)
 	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
 		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: currentUser(r).Login})
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
-		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, ve.Problems)
+		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, noFileChosen(ve.Problems, uerr))
 		return nil
 	}
 	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) {
@@ -62,4 +65,18 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
 	s.logActivity(r, "recibir", res.Folio, name)
 	http.Redirect(w, r, "/documentos/"+slug(res.Folio)+"?emitido=1", http.StatusSeeOther)
 	return nil
+}
+
+// noFileChosen says «Elija un archivo» where no file was chosen, rather
+// than that the file is empty.
+func noFileChosen(problems []legajo.Problem, uploadErr error) []legajo.Problem {
+	if uploadErr == nil {
+		return problems
+	}
+	for i, p := range problems {
+		if p.Field == "escaneo" {
+			problems[i].Message = uploadErr.Error()
+		}
+	}
+	return problems
 }

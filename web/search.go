@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -56,6 +57,8 @@ func (p searchPage) FacetValue(name, value string) string {
 				return e.Name
 			}
 		}
+	case legajo.FacetStatus:
+		return legajo.Status(value).Label()
 	}
 	return value
 }
@@ -103,12 +106,12 @@ func searchQuery(r *http.Request) (legajo.SearchQuery, searchPage, error) {
 	var err error
 	if page.From != "" {
 		if q.From, err = time.ParseInLocation(legajo.DateLayout, page.From, zone); err != nil {
-			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida (use AAAA-MM-DD).")
+			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Desde» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 	}
 	if page.To != "" {
 		if q.To, err = time.ParseInLocation(legajo.DateLayout, page.To, zone); err != nil {
-			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida (use AAAA-MM-DD).")
+			return q, page, legajo.Errorf(legajo.ErrInvalid, "«Hasta» no es una fecha válida: escríbala completa o elíjala en el calendario.")
 		}
 		q.To = q.To.AddDate(0, 0, 1)
 	}
@@ -145,7 +148,20 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		// is logged, durably as ever: the person does not wait for the
 		// log's disk sync.
 		http.NewResponseController(w).Flush()
-		s.logActivity(r, "buscar", "", "")
+		s.logActivity(r, "buscar", page.Q, page.filters())
 	}
 	return nil
+}
+
+// filters writes the search's filters for the activity log, which records
+// what was searched: the terms go in its object, the filters here.
+func (p searchPage) filters() string {
+	var out []string
+	for _, f := range [][2]string{{"tipo", p.Type}, {"expediente", p.Expediente}, {"área", p.Area}, {"estado", p.Status},
+		{"desde", p.From}, {"hasta", p.To}} {
+		if f[1] != "" {
+			out = append(out, f[0]+": "+f[1])
+		}
+	}
+	return strings.Join(out, "; ")
 }

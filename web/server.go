@@ -226,7 +226,7 @@ func (s *Server) message(r *http.Request, err error) string {
 		s.Logger.Error("storage unavailable", "path", r.URL.Path, "err", err)
 		return "El almacenamiento del archivo no responde por ahora: no se guardó nada a medias. Espere unos minutos y vuelva a intentarlo; si sigue igual, avise al administrador."
 	}
-	return err.Error()
+	return s.plainSpanish(r, status(err), err.Error())
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -105,12 +105,12 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 	for i, row := range sigRows {
 		from, err := time.Parse(legajo.DateLayout, row[3])
 		if err != nil {
-			probs = append(probs, legajo.Problem{Field: "firmantes", Message: "Firmante " + strconv.Itoa(i+1) + ": «Desde» no es una fecha válida (use AAAA-MM-DD)."})
+			probs = append(probs, legajo.Problem{Field: "firmantes", Message: "Firmante " + strconv.Itoa(i+1) + ": «Desde» no es una fecha válida: escríbala completa o elíjala en el calendario."})
 		}
 		var to time.Time
 		if row[4] != "" {
 			if to, err = time.Parse(legajo.DateLayout, row[4]); err != nil {
-				probs = append(probs, legajo.Problem{Field: "firmantes", Message: "Firmante " + strconv.Itoa(i+1) + ": «Hasta» no es una fecha válida (use AAAA-MM-DD)."})
+				probs = append(probs, legajo.Problem{Field: "firmantes", Message: "Firmante " + strconv.Itoa(i+1) + ": «Hasta» no es una fecha válida: escríbala completa o elíjala en el calendario."})
 			}
 		}
 		st.Directory = append(st.Directory, legajo.Signatory{Role: row[0], Name: row[1], Position: row[2], From: from, To: to})

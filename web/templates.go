@@ -45,8 +45,19 @@ var funcs = template.FuncMap{
 	"slug":  func(f string) string { return strings.ReplaceAll(f, "/", "-") },
 	"lower": strings.ToLower,
 	"cls":   func(v any) string { return strings.ReplaceAll(strings.ToLower(fmt.Sprint(v)), " ", "-") },
+	// label names a document's status for people; other values as they are.
+	"label": func(v any) string {
+		switch x := v.(type) {
+		case legajo.Status:
+			return x.Label()
+		case string:
+			return legajo.Status(x).Label()
+		}
+		return fmt.Sprint(v)
+	},
 	"short": func(s string) string { return s[:min(len(s), 16)] },
 	"add":   func(a, b int) int { return a + b },
+	"years": legajo.Years,
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {

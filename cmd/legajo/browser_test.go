@@ -198,7 +198,7 @@ func TestBrowserCycle(t *testing.T) {
 	step(t, ctx, "acuse",
 		chromedp.SetUploadFiles(field("acuse"), []string{scan}),
 		chromedp.Click(`//button[text()="Registrar acuse"]`),
-		chromedp.WaitVisible(`//h1/span[text()="acusado"]`),
+		chromedp.WaitVisible(`//h1/span[text()="acuse recibido"]`),
 	)
 	// staff find it typing without the accent; the server's index follows
 	// the archive every second, so the first search may come too early
@@ -233,7 +233,7 @@ func TestBrowserCycle(t *testing.T) {
 		chromedp.WaitVisible(`//dd[contains(., "Oficio de liberación de sistema")]`),
 	)
 	text := value(t, ctx, "verify-text", chromedp.Text(chromedp.CSS("main")))
-	if !strings.HasPrefix(strings.TrimSpace(text), "✓ Documento válido") || !strings.Contains(text, "acusado") || strings.Contains(text, "SICIP") {
+	if !strings.HasPrefix(strings.TrimSpace(text), "✓ Documento válido") || !strings.Contains(text, "acuse recibido") || strings.Contains(text, "SICIP") {
 		t.Errorf("public verification page:\n%s", text)
 	}
 }
