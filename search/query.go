@@ -399,6 +399,11 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, text.mustNot)
 		mainQ = b
 	}
+	if f := restriction(q.Restrict); f != nil {
+		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, nil)
+		b.AddFilter(f)
+		mainQ = b
+	}
 	p.query = mainQ
 	return p, nil
 }
@@ -417,6 +422,27 @@ func normalizeStatus(s string) string {
 		return string(legajo.StatusEmitido)
 	}
 	return s
+}
+
+// restriction is the clause that keeps a person's search to what they may
+// read: a document outside the hidden expedientes, or one they issued. It
+// is part of the query, so totals and facets count only what it lets
+// through. It is a filter, never scored: relevance stays the text's.
+func restriction(r *legajo.Restriction) query.Query {
+	if r == nil {
+		return nil
+	}
+	hidden := anyOf(fExpediente, r.Hidden)
+	if hidden == nil {
+		return nil
+	}
+	visible := []query.Query{query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{hidden})}
+	if r.Author != "" {
+		own := query.NewTermQuery(r.Author)
+		own.SetField(fAuthor)
+		visible = append(visible, own)
+	}
+	return query.NewDisjunctionQuery(visible)
 }
 
 func anyOf(field string, values []string) query.Query {
