@@ -55,11 +55,13 @@ type SearchQuery struct {
 	Restrict *Restriction `json:"-"`
 }
 
-// Restriction is what one person may not read in a search: the documents
-// of the Hidden expedientes, except those Author issued or registered.
+// Restriction is what one person may read in a search: every document of
+// the Readable expedientes, and of the others only those Author issued or
+// registered. An expediente not named (a restricted one, or one no longer
+// configured) is hidden by default.
 type Restriction struct {
-	Hidden []string // expediente ids
-	Author string   // login
+	Readable []string // expediente ids
+	Author   string   // login
 }
 
 // SearchResult is one page of matches: the contract of `legajo search

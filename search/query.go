@@ -425,22 +425,24 @@ func normalizeStatus(s string) string {
 }
 
 // restriction is the clause that keeps a person's search to what they may
-// read: a document outside the hidden expedientes, or one they issued. It
-// is part of the query, so totals and facets count only what it lets
+// read: a document of an expediente they read in full, or one they issued.
+// It is part of the query, so totals and facets count only what it lets
 // through. It is a filter, never scored: relevance stays the text's.
 func restriction(r *legajo.Restriction) query.Query {
 	if r == nil {
 		return nil
 	}
-	hidden := anyOf(fExpediente, r.Hidden)
-	if hidden == nil {
-		return nil
+	var visible []query.Query
+	if f := anyOf(fExpediente, r.Readable); f != nil {
+		visible = append(visible, f)
 	}
-	visible := []query.Query{query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{hidden})}
 	if r.Author != "" {
 		own := query.NewTermQuery(r.Author)
 		own.SetField(fAuthor)
 		visible = append(visible, own)
+	}
+	if len(visible) == 0 {
+		return query.NewMatchNoneQuery()
 	}
 	return query.NewDisjunctionQuery(visible)
 }

@@ -31,7 +31,12 @@ func TestRestriction(t *testing.T) {
 	if _, err := e.office.Emit(ctx, legajo.EmitRequest{Type: "acuse-cuenta-correo", Data: data, Author: "ana.ruiz"}); err != nil {
 		t.Fatal(err)
 	}
-	hidden := []string{"correos", "personal-baja"}
+	var readable []string
+	for _, x := range legajo.DefaultExpedientes() {
+		if !x.Restricted() {
+			readable = append(readable, x.ID)
+		}
+	}
 	count := func(r *legajo.SearchResult, exp string) int {
 		n := 0
 		for _, h := range r.Hits {
@@ -68,7 +73,7 @@ func TestRestriction(t *testing.T) {
 			{"issuer of the rest", "capturista1", inCorreos - 1},
 		} {
 			r, err := e.index.Search(ctx, legajo.SearchQuery{Text: text, Facets: true, PerPage: legajo.MaxPerPage,
-				Restrict: &legajo.Restriction{Hidden: hidden, Author: tc.author}})
+				Restrict: &legajo.Restriction{Readable: readable, Author: tc.author}})
 			if err != nil {
 				t.Fatal(err)
 			}
