@@ -119,22 +119,36 @@ func (a *Archive) readUser(ctx context.Context, key string) (legajo.User, error)
 	return v.User, nil
 }
 
-// Users lists every account's latest version.
+// Users lists every account's latest version. An account gets a version
+// at every login, so the listing does not walk the versions: it finds the
+// next login, reads its account as User does (after the latest version
+// known) and skips past the rest of its versions.
 func (a *Archive) Users(ctx context.Context) ([]legajo.User, error) {
-	latest := map[string]string{}
-	err := a.st.List(ctx, userRoot, "", func(o ObjectInfo) error {
-		login, _, ok := strings.Cut(strings.TrimPrefix(o.Key, userRoot), "/")
-		if ok {
-			latest[login] = o.Key
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	var out []legajo.User
-	for _, key := range latest {
-		u, err := a.readUser(ctx, key)
+	errNext := errors.New("next login")
+	start := ""
+	for {
+		login := ""
+		err := a.st.List(ctx, userRoot, start, func(o ObjectInfo) error {
+			if l, _, ok := strings.Cut(strings.TrimPrefix(o.Key, userRoot), "/"); ok {
+				login = l
+				return errNext
+			}
+			return nil
+		})
+		if err != nil && err != errNext {
+			return nil, err
+		}
+		if login == "" {
+			break
+		}
+		// Past every version of login: '0' sorts after '/' and before any
+		// character a longer login may add.
+		start = userRoot + login + "0"
+		if !validLogin(login) {
+			continue
+		}
+		u, err := a.User(ctx, login)
 		if err != nil {
 			return nil, err
 		}

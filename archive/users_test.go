@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sesver/legajo"
@@ -50,6 +51,34 @@ func testUsers(t *testing.T, st Store) {
 	}
 	if _, err := two.User(ctx, "nadie"); !errors.Is(err, legajo.ErrNotFound) {
 		t.Errorf("unknown account: %v, want ErrNotFound", err)
+	}
+	// Users finds every account once, at its latest version, among logins
+	// that sort around each other's versions.
+	for _, l := range []string{"ana", "ana-x", "ana-x-y", "ana0", "ana_b", "anab"} {
+		v, err := one.SaveUser(ctx, legajo.User{Login: l, Name: l, Role: legajo.RoleConsulta})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l == "ana-x" {
+			v.Name = "segunda versión"
+			if _, err := one.SaveUser(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	all, err := two.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logins []string
+	for _, x := range all {
+		logins = append(logins, x.Login)
+		if x.Login == "ana-x" && x.Name != "segunda versión" {
+			t.Errorf("Users: ana-x at version %d", x.Version)
+		}
+	}
+	if got := strings.Join(logins, " "); got != "ana ana-x ana-x-y ana.ruiz ana0 ana_b anab" {
+		t.Errorf("Users: %s", got)
 	}
 	legacy := `{"login":"viejo","name":"Cuenta anterior","role":"consulta","token_hashes":["0123456789abcdef0123456789abcdef"],"version":1}`
 	if err := st.Create(ctx, userRoot+"viejo/00000001.json", []byte(legacy), CreateOptions{}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -150,9 +151,19 @@ var errUnchanged = errors.New("unchanged")
 
 // changeUser applies change to the latest version of login's account and
 // saves it as by, reading the account again and again applying change
-// when another node saved a version in between (a login elsewhere).
+// when another node saved a version in between (a login elsewhere): of
+// concurrent changes one wins each round, the others retry after a short
+// random pause.
 func (s *Server) changeUser(ctx context.Context, login, by string, change func(*legajo.User) error) (legajo.User, error) {
+	const tries = 10
 	for try := 0; ; try++ {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return legajo.User{}, ctx.Err()
+			case <-time.After(time.Duration(rand.Int64N(int64(10*time.Millisecond) * int64(try)))):
+			}
+		}
 		u, err := s.Users.User(ctx, login)
 		if err != nil {
 			return u, err
@@ -162,7 +173,7 @@ func (s *Server) changeUser(ctx context.Context, login, by string, change func(*
 		}
 		u.UpdatedAt, u.UpdatedBy = s.now().UTC(), by
 		saved, err := s.storeUser(ctx, u)
-		if err == nil || !errors.Is(err, legajo.ErrConflict) || try == 4 {
+		if err == nil || !errors.Is(err, legajo.ErrConflict) || try == tries-1 {
 			return saved, err
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -301,5 +302,57 @@ func TestProvisionalPassword(t *testing.T) {
 	}
 	if u, _ := e.archive.User(context.Background(), "ana.ruiz"); !u.MustChangePassword {
 		t.Error("a password set by an administrator is not provisional")
+	}
+}
+
+// TestConcurrentLogins: people log in to one account at once on two nodes;
+// each login adds its session to the account (one conditional create per
+// version), none is lost, every cookie works.
+func TestConcurrentLogins(t *testing.T) {
+	e := newEnv(t)
+	other := e.node(t)
+	const n = 8
+	cookies := make(chan *http.Cookie, n)
+	errs := make(chan error, n)
+	for i := range n {
+		base := e.ts.URL
+		if i%2 == 1 {
+			base = other.URL
+		}
+		go func() {
+			req, _ := http.NewRequest("POST", base+"/entrar", strings.NewReader(url.Values{"usuario": {"auditor"}, "contrasena": {testPassword}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			for _, c := range resp.Cookies() {
+				if c.Name == sessionCookie && resp.StatusCode == http.StatusSeeOther {
+					cookies <- c
+					return
+				}
+			}
+			errs <- fmt.Errorf("login: %d", resp.StatusCode)
+		}()
+	}
+	var got []*http.Cookie
+	for range n {
+		select {
+		case c := <-cookies:
+			got = append(got, c)
+		case err := <-errs:
+			t.Error(err)
+		}
+	}
+	u, err := e.archive.User(context.Background(), "auditor")
+	if err != nil || len(u.Sessions) != n {
+		t.Fatalf("sessions kept: %d (%v), want %d", len(u.Sessions), err, n)
+	}
+	for _, c := range got {
+		if code := replay(t, e.ts.URL, "/", c); code != http.StatusOK {
+			t.Errorf("a session of the concurrent logins: %d", code)
+		}
 	}
 }
