@@ -356,3 +356,45 @@ func TestConcurrentLogins(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeFromMyAccount: a person revokes their own token from «Mi
+// cuenta», never someone else's; an administrator ends all of someone's
+// sessions.
+func TestRevokeFromMyAccount(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client("admin")
+	tokenRe := regexp.MustCompile(`<code>([a-z0-9.]+\.[0-9a-f]+)</code>`)
+	tokens := map[string]string{}
+	for _, l := range []string{"capturista", "capturista2"} {
+		_, body := post(t, admin, e.ts.URL+"/admin/usuarios", url.Values{"usuario": {l}, "accion": {"token"}})
+		tokens[l] = tokenRe.FindStringSubmatch(body)[1]
+	}
+	id := func(login string) string {
+		u, err := e.archive.User(context.Background(), login)
+		if err != nil || len(u.Tokens) != 1 {
+			t.Fatalf("%s tokens: %+v %v", login, u.Tokens, err)
+		}
+		return u.Tokens[0].ID
+	}
+	mine, theirs := id("capturista"), id("capturista2")
+	c := e.client("capturista")
+	if code, _ := post(t, c, e.ts.URL+"/cuenta/tokens", url.Values{"token": {theirs}}); code != http.StatusNotFound {
+		t.Errorf("revoking another person's token: %d, want 404", code)
+	}
+	if code := bearer(t, e.ts.URL, "/api/v1/tipos", tokens["capturista2"]); code != http.StatusOK {
+		t.Errorf("the other person's token: %d", code)
+	}
+	if code, _ := post(t, c, e.ts.URL+"/cuenta/tokens", url.Values{"token": {mine}}); code != http.StatusSeeOther {
+		t.Errorf("revoking one's own token: %d", code)
+	}
+	if code := bearer(t, e.ts.URL, "/api/v1/tipos", tokens["capturista"]); code != http.StatusUnauthorized {
+		t.Errorf("revoked own token: %d", code)
+	}
+	other := e.client("capturista")
+	post(t, admin, e.ts.URL+"/admin/usuarios", url.Values{"usuario": {"capturista"}, "accion": {"cerrar-sesiones"}})
+	for _, s := range []*http.Client{c, other} {
+		if code, _ := e.get(s, "/"); code != http.StatusSeeOther {
+			t.Errorf("a session an administrator closed: %d", code)
+		}
+	}
+}
