@@ -62,19 +62,33 @@ func (s *Server) account(ctx context.Context, login string) (legajo.User, error)
 	if err != nil {
 		return u, err
 	}
-	c.mu.Lock()
-	c.m[login] = cachedAccount{u: u, at: time.Now()}
-	c.mu.Unlock()
+	c.remember(u)
 	return u, nil
 }
 
-// storeUser saves an account and forgets what was read of it.
+// remember keeps u unless a later version is kept already: a read that
+// began before this server saved a change (a logout) must not bring the
+// account back as it was.
+func (c *accountCache) remember(u legajo.User) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a, ok := c.m[u.Login]; !ok || a.u.Version <= u.Version {
+		c.m[u.Login] = cachedAccount{u: u, at: time.Now()}
+	}
+}
+
+// storeUser saves an account and keeps what was saved, so that the change
+// applies at once on this server.
 func (s *Server) storeUser(ctx context.Context, u legajo.User) (legajo.User, error) {
 	saved, err := s.Users.SaveUser(ctx, u)
-	s.accounts.mu.Lock()
-	delete(s.accounts.m, u.Login)
-	s.accounts.mu.Unlock()
-	return saved, err
+	if err != nil {
+		s.accounts.mu.Lock()
+		delete(s.accounts.m, u.Login)
+		s.accounts.mu.Unlock()
+		return saved, err
+	}
+	s.accounts.remember(saved)
+	return saved, nil
 }
 
 // userByToken returns the account of an API token (see NewToken).
