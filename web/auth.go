@@ -40,8 +40,9 @@ func (s *Server) authenticate(r *http.Request) (legajo.User, string, error) {
 const accountTTL = 2 * time.Second
 
 type accountCache struct {
-	mu sync.Mutex
-	m  map[string]cachedAccount
+	mu        sync.Mutex
+	m         map[string]cachedAccount
+	rechecked map[string]time.Time // by login: when an unknown token made it read again
 }
 
 type cachedAccount struct {
@@ -56,6 +57,52 @@ func (s *Server) account(ctx context.Context, login string) (legajo.User, error)
 	a, ok := c.m[login]
 	c.mu.Unlock()
 	if ok && time.Since(a.at) < accountTTL {
+		return a.u, nil
+	}
+	u, err := s.Users.User(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	c.remember(u)
+	return u, nil
+}
+
+// recheckEvery bounds how often an account is read again because a token
+// was not found in it: guessing tokens does not turn into store reads.
+const recheckEvery = 250 * time.Millisecond
+
+// recheck reads login's account again, at most once every recheckEvery;
+// errUnauthenticated when it was read again too recently.
+func (s *Server) recheck(ctx context.Context, login string) (legajo.User, error) {
+	c := s.accounts
+	c.mu.Lock()
+	if c.rechecked == nil {
+		c.rechecked = map[string]time.Time{}
+	}
+	if time.Since(c.rechecked[login]) < recheckEvery {
+		c.mu.Unlock()
+		return legajo.User{}, errUnauthenticated
+	}
+	c.rechecked[login] = time.Now()
+	c.mu.Unlock()
+	u, err := s.Users.User(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	c.remember(u)
+	return u, nil
+}
+
+// accountSince returns login's account as read at since or later: the
+// cached one if it is that recent, a new read otherwise. A session or token
+// made on another node a moment ago is found this way, without waiting for
+// accountTTL.
+func (s *Server) accountSince(ctx context.Context, login string, since time.Time) (legajo.User, error) {
+	c := s.accounts
+	c.mu.Lock()
+	a, ok := c.m[login]
+	c.mu.Unlock()
+	if ok && !a.at.Before(since) {
 		return a.u, nil
 	}
 	u, err := s.Users.User(ctx, login)
@@ -102,12 +149,24 @@ func (s *Server) userByToken(ctx context.Context, token string) (legajo.User, er
 		return legajo.User{}, errUnauthenticated
 	}
 	want := TokenHash(token)
-	for _, t := range u.Tokens {
-		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(want)) == 1 {
-			return u, nil
-		}
+	if hasToken(u, want) {
+		return u, nil
+	}
+	// A token made a moment ago on another node is not in the account as
+	// cached yet.
+	if u, err = s.recheck(ctx, login); err == nil && !u.Disabled && hasToken(u, want) {
+		return u, nil
 	}
 	return legajo.User{}, errUnauthenticated
+}
+
+func hasToken(u legajo.User, hash string) bool {
+	for _, t := range u.Tokens {
+		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // TokenHash is what an account stores of an API token.

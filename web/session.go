@@ -33,8 +33,12 @@ const (
 type cookie struct {
 	Login   string `json:"l"`
 	Secret  string `json:"s"`
+	Issued  int64  `json:"i"` // Unix milliseconds, by this machine's clock
 	Expires int64  `json:"e"`
 }
+
+// clockSkew is how far apart the clocks of a deployment's nodes may be.
+const clockSkew = 2 * time.Second
 
 func (s *Server) sign(b []byte) string {
 	m := hmac.New(sha256.New, s.SessionKey)
@@ -101,13 +105,30 @@ func (s *Server) userBySession(r *http.Request) (legajo.User, string, error) {
 		return legajo.User{}, "", errUnauthenticated
 	}
 	id, hash := sessionID(c.Secret)
-	now := s.now()
-	for _, sess := range u.Sessions {
-		if sess.ID == id && subtle.ConstantTimeCompare([]byte(sess.Hash), []byte(hash)) == 1 && now.Before(sess.Expires) {
-			return u, id, nil
+	if !hasSession(u, id, hash, s.now()) {
+		// A session opened on another node after this one cached the
+		// account: read it again, once per cookie until it is cached.
+		issued := time.UnixMilli(c.Issued).Add(clockSkew)
+		if time.Since(issued) > accountTTL {
+			return legajo.User{}, "", errUnauthenticated
+		}
+		if u, err = s.accountSince(r.Context(), c.Login, issued); err != nil {
+			return legajo.User{}, "", err
+		}
+		if u.Disabled || u.Service || !hasSession(u, id, hash, s.now()) {
+			return legajo.User{}, "", errUnauthenticated
 		}
 	}
-	return legajo.User{}, "", errUnauthenticated
+	return u, id, nil
+}
+
+func hasSession(u legajo.User, id, hash string, now time.Time) bool {
+	for _, sess := range u.Sessions {
+		if sess.ID == id && subtle.ConstantTimeCompare([]byte(sess.Hash), []byte(hash)) == 1 && now.Before(sess.Expires) {
+			return true
+		}
+	}
+	return false
 }
 
 // openSession adds a new session to login's account and sets its cookie.
@@ -127,7 +148,7 @@ func (s *Server) openSession(w http.ResponseWriter, r *http.Request, login strin
 	if err != nil {
 		return u, "", err
 	}
-	s.setCookie(w, cookie{Login: login, Secret: secret, Expires: now.Add(sessionTTL).Unix()})
+	s.setCookie(w, cookie{Login: login, Secret: secret, Issued: time.Now().UnixMilli(), Expires: now.Add(sessionTTL).Unix()})
 	return u, id, nil
 }
 

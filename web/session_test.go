@@ -398,3 +398,27 @@ func TestRevokeFromMyAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestNewAtOnceOnEveryNode: a token or a session made on one node works at
+// once on another that has the account cached; revocations take up to
+// accountTTL there, new credentials do not wait.
+func TestNewAtOnceOnEveryNode(t *testing.T) {
+	e := newEnv(t)
+	other := e.node(t)
+	admin := e.client("admin")
+	tokenRe := regexp.MustCompile(`<code>(capturista\.[0-9a-f]+)</code>`)
+	_, body := post(t, admin, e.ts.URL+"/admin/usuarios", url.Values{"usuario": {"capturista"}, "accion": {"token"}})
+	first := tokenRe.FindStringSubmatch(body)[1]
+	if code := bearer(t, other.URL, "/api/v1/tipos", first); code != http.StatusOK {
+		t.Fatalf("first token on the other node: %d", code)
+	}
+	_, body = post(t, admin, e.ts.URL+"/admin/usuarios", url.Values{"usuario": {"capturista"}, "accion": {"token"}})
+	second := tokenRe.FindStringSubmatch(body)[1]
+	if code := bearer(t, other.URL, "/api/v1/tipos", second); code != http.StatusOK {
+		t.Errorf("a token made a moment ago on another node: %d", code)
+	}
+	c := e.client("capturista")
+	if code := replay(t, other.URL, "/", e.sessionCookieOf(c)); code != http.StatusOK {
+		t.Errorf("a session opened a moment ago on another node: %d", code)
+	}
+}
