@@ -84,14 +84,17 @@ func (t *throttle) check(keys []string, now time.Time) error {
 
 // waitText says a wait in Spanish: «45 segundos», «3 minutos».
 func waitText(d time.Duration) string {
-	if d <= time.Minute {
-		s := int(d.Seconds()) + 1
-		if s == 1 {
+	if d < time.Minute {
+		s := int((d + time.Second - 1) / time.Second)
+		if s <= 1 {
 			return "1 segundo"
 		}
 		return fmt.Sprintf("%d segundos", s)
 	}
 	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return "1 minuto"
+	}
 	return fmt.Sprintf("%d minutos", m)
 }
 

@@ -106,3 +106,17 @@ func TestThrottleAddresses(t *testing.T) {
 		t.Errorf("another address: %d", code)
 	}
 }
+
+func TestWaitText(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{300 * time.Millisecond, "1 segundo"}, {30 * time.Second, "30 segundos"}, {29500 * time.Millisecond, "30 segundos"},
+		{time.Minute, "1 minuto"}, {61 * time.Second, "2 minutos"}, {15 * time.Minute, "15 minutos"},
+	} {
+		if got := waitText(tc.d); got != tc.want {
+			t.Errorf("waitText(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
