@@ -6,17 +6,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/web"
 )
 
-// runUser manages accounts: add, passwd, disable, enable, logout, list, and
-// API tokens (token new, token list, token revoke).
+// runUser manages accounts: add, passwd, disable, enable, logout, list,
+// grant and ungrant (restricted expedientes read in full), and API tokens
+// (token new, token list, token revoke).
 func (m *Main) runUser(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("want add, passwd, disable, enable, logout, token or list")
+		return usagef("want add, passwd, disable, enable, logout, grant, ungrant, token or list")
 	}
 	sub, args := args[0], args[1:]
 	if sub == "token" {
@@ -40,6 +42,8 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		err = parse(fs, args)
 	case "token revoke":
 		pos, err = parsePositional(fs, args, 2, "<login> <token id>")
+	case "grant", "ungrant":
+		pos, err = parsePositional(fs, args, 2, "<login> <expediente>")
 	default:
 		pos, err = parsePositional(fs, args, 1, "<login>")
 	}
@@ -127,6 +131,20 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		}
 	case "logout":
 		u.Sessions = nil
+	case "grant", "ungrant":
+		// Whom an administrator lets read a reservada or confidencial
+		// expediente in full.
+		e, err := a.archive.Expediente(pos[1])
+		if err != nil {
+			return err
+		}
+		if !e.Restricted() {
+			return legajo.Errorf(legajo.ErrInvalid, "El expediente «%s» es %s: todos lo consultan.", e.ID, e.Acceso)
+		}
+		u.Granted = slices.DeleteFunc(u.Granted, func(g string) bool { return g == e.ID })
+		if sub == "grant" {
+			u.Granted = append(u.Granted, e.ID)
+		}
 	case "token new":
 		var t legajo.Token
 		token, t = web.NewToken(login, *label, by, m.Now())

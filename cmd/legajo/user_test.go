@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,4 +77,40 @@ func TestUserTokens(t *testing.T) {
 		t.Fatalf("passwd: %s", errs)
 	}
 	within("token after a new password", tokens[1].Token, http.StatusUnauthorized)
+}
+
+// TestUserGrant: an administrator lets a person read a confidential
+// expediente in full, and takes it back; public ones need no grant.
+func TestUserGrant(t *testing.T) {
+	env := map[string]string{"LEGAJO_DATA": t.TempDir()}
+	if code, _, errs := run(t, env, "user", "add", "ana.ruiz", "--name", "Ana Ruiz", "--role", "consulta"); code != 0 {
+		t.Fatal(errs)
+	}
+	granted := func() any {
+		_, out, _ := run(t, env, "user", "list", "--json")
+		var list []map[string]any
+		json.Unmarshal([]byte(out), &list)
+		return list[0]["granted"]
+	}
+	for _, tc := range []struct {
+		args    []string
+		code    int
+		granted string
+	}{
+		{[]string{"grant", "ana.ruiz", "correos"}, 0, "[correos]"},
+		{[]string{"grant", "ana.ruiz", "correos"}, 0, "[correos]"},
+		{[]string{"grant", "ana.ruiz", "personal-baja"}, 0, "[correos personal-baja]"},
+		{[]string{"grant", "ana.ruiz", "dti"}, 1, "[correos personal-baja]"},
+		{[]string{"grant", "ana.ruiz", "no-existe"}, 1, "[correos personal-baja]"},
+		{[]string{"ungrant", "ana.ruiz", "correos"}, 0, "[personal-baja]"},
+		{[]string{"grant", "ana.ruiz"}, 2, "[personal-baja]"},
+	} {
+		code, _, errs := run(t, env, append([]string{"user"}, tc.args...)...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d: %s", tc.args, code, tc.code, errs)
+		}
+		if got := fmt.Sprint(granted()); got != tc.granted {
+			t.Errorf("%v: granted %s, want %s", tc.args, got, tc.granted)
+		}
+	}
 }
