@@ -21,6 +21,11 @@ type Expediente struct {
 	Acceso             string   `json:"acceso"`  // pública, reservada, confidencial
 }
 
+// Restricted tells whether the expediente's documents are classified
+// (reservada or confidencial): only their issuers and authorised officials
+// may read them (LGTAIP arts. 112 and 115).
+func (e Expediente) Restricted() bool { return e.Acceso == "reservada" || e.Acceso == "confidencial" }
+
 // RetentionYears is how long filed objects must be kept before any
 // disposition can even be proposed: trámite plus concentración.
 func (e Expediente) RetentionYears() int { return e.YearsTramite + e.YearsConcentracion }

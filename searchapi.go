@@ -50,6 +50,18 @@ type SearchQuery struct {
 	Page        int       `json:"page,omitempty"`        // 1-based; 0 is 1
 	PerPage     int       `json:"per_page,omitempty"`    // 0 is DefaultPerPage; at most MaxPerPage
 	Facets      bool      `json:"facets,omitempty"`      // count the matches by type, expediente, área, status and year
+	// Restrict, when set, leaves out what one person may not read: hits,
+	// totals and facet counts are all of the permitted documents only.
+	Restrict *Restriction `json:"-"`
+}
+
+// Restriction is what one person may read in a search: every document of
+// the Readable expedientes, and of the others only those Author issued or
+// registered. An expediente not named (a restricted one, or one no longer
+// configured) is hidden by default.
+type Restriction struct {
+	Readable []string // expediente ids
+	Author   string   // login
 }
 
 // SearchResult is one page of matches: the contract of `legajo search

@@ -58,6 +58,7 @@ type Archive struct {
 	witness  Store // where checkpoints are also written; nil: nowhere
 	log      logState
 	clock    func() time.Time
+	accounts sync.Map // login → the latest version known (users.go)
 }
 
 // head is the last known entry of a chain, and the places this process's

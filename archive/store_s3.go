@@ -209,7 +209,19 @@ func (s *S3Store) Create(ctx context.Context, key string, data []byte, opts Crea
 		po.RetainUntilDate = opts.RetainUntil.UTC()
 	}
 	if err := s.put(ctx, key, data, po); err != nil {
-		return s.error("create", key, err)
+		err = s.error("create", key, err)
+		// A server refusing a large body because the object exists may
+		// answer 412 and close the connection while the body is still
+		// going up: the client sees the reset, not the answer. If the
+		// object is there, this is the conflict (as the Store contract
+		// allows for a retried request, the caller compares contents when
+		// it must know).
+		if errors.Is(err, legajo.ErrUnavailable) && ctx.Err() == nil {
+			if _, serr := s.Stat(ctx, key); serr == nil {
+				return fmt.Errorf("archive: create %s: %w: object exists (the server closed the connection)", key, legajo.ErrConflict)
+			}
+		}
+		return err
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -38,52 +39,118 @@ func validLogin(s string) bool {
 	return s[0] != '.' && s[0] != '-'
 }
 
-// User returns the latest version of an account.
+// accountHead is the latest version of an account this process knows.
+type accountHead struct {
+	key string
+	u   legajo.User
+}
+
+// User returns the latest version of an account. Accounts are read on
+// every request a server authenticates and get a version at every login, so
+// the listing starts after the latest version this process knows: one
+// short listing, not the account's whole history.
 func (a *Archive) User(ctx context.Context, login string) (legajo.User, error) {
 	if !validLogin(login) {
 		return legajo.User{}, legajo.Errorf(legajo.ErrNotFound, "No existe el usuario «%s».", login)
 	}
-	var last string
-	err := a.st.List(ctx, userRoot+login+"/", "", func(o ObjectInfo) error { last = o.Key; return nil })
+	var known accountHead
+	if v, ok := a.accounts.Load(login); ok {
+		known = *v.(*accountHead)
+	}
+	last := ""
+	err := a.st.List(ctx, userRoot+login+"/", known.key, func(o ObjectInfo) error { last = o.Key; return nil })
 	if err != nil {
 		return legajo.User{}, err
 	}
 	if last == "" {
+		if known.key != "" {
+			return cloneUser(known.u), nil
+		}
 		return legajo.User{}, legajo.Errorf(legajo.ErrNotFound, "No existe el usuario «%s».", login)
 	}
-	b, err := a.st.Get(ctx, last)
+	u, err := a.readUser(ctx, last)
 	if err != nil {
 		return legajo.User{}, err
 	}
-	var u legajo.User
-	if err := json.Unmarshal(b, &u); err != nil {
-		return legajo.User{}, fmt.Errorf("archive: user %s: %w", last, err)
-	}
+	a.remember(last, u)
 	return u, nil
 }
 
-// Users lists every account's latest version.
-func (a *Archive) Users(ctx context.Context) ([]legajo.User, error) {
-	latest := map[string]string{}
-	err := a.st.List(ctx, userRoot, "", func(o ObjectInfo) error {
-		login, _, ok := strings.Cut(strings.TrimPrefix(o.Key, userRoot), "/")
-		if ok {
-			latest[login] = o.Key
+// remember keeps key as login's latest version unless a later one is known.
+func (a *Archive) remember(key string, u legajo.User) {
+	h := &accountHead{key, cloneUser(u)}
+	for {
+		v, loaded := a.accounts.LoadOrStore(u.Login, h)
+		if !loaded {
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		old := v.(*accountHead)
+		if old.key >= key || a.accounts.CompareAndSwap(u.Login, old, h) {
+			return
+		}
 	}
+}
+
+func cloneUser(u legajo.User) legajo.User {
+	u.Granted = slices.Clone(u.Granted)
+	u.Sessions = slices.Clone(u.Sessions)
+	u.Tokens = slices.Clone(u.Tokens)
+	return u
+}
+
+// readUser reads one version of an account. Versions written before tokens
+// had names kept only their hashes (token_hashes): they are read as tokens
+// named by their hash.
+func (a *Archive) readUser(ctx context.Context, key string) (legajo.User, error) {
+	b, err := a.st.Get(ctx, key)
+	if err != nil {
+		return legajo.User{}, err
+	}
+	var v struct {
+		legajo.User
+		Legacy []string `json:"token_hashes"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return legajo.User{}, fmt.Errorf("archive: user %s: %w", key, err)
+	}
+	for _, h := range v.Legacy {
+		v.Tokens = append(v.Tokens, legajo.Token{ID: h[:min(len(h), 12)], Hash: h, Label: "token anterior"})
+	}
+	return v.User, nil
+}
+
+// Users lists every account's latest version. An account gets a version
+// at every login, so the listing does not walk the versions: it finds the
+// next login, reads its account as User does (after the latest version
+// known) and skips past the rest of its versions.
+func (a *Archive) Users(ctx context.Context) ([]legajo.User, error) {
 	var out []legajo.User
-	for _, key := range latest {
-		b, err := a.st.Get(ctx, key)
-		if err != nil {
+	errNext := errors.New("next login")
+	start := ""
+	for {
+		login := ""
+		err := a.st.List(ctx, userRoot, start, func(o ObjectInfo) error {
+			if l, _, ok := strings.Cut(strings.TrimPrefix(o.Key, userRoot), "/"); ok {
+				login = l
+				return errNext
+			}
+			return nil
+		})
+		if err != nil && err != errNext {
 			return nil, err
 		}
-		var u legajo.User
-		if err := json.Unmarshal(b, &u); err != nil {
-			return nil, fmt.Errorf("archive: user %s: %w", key, err)
+		if login == "" {
+			break
+		}
+		// Past every version of login: '0' sorts after '/' and before any
+		// character a longer login may add.
+		start = userRoot + login + "0"
+		if !validLogin(login) {
+			continue
+		}
+		u, err := a.User(ctx, login)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, u)
 	}
@@ -118,6 +185,7 @@ func (a *Archive) SaveUser(ctx context.Context, u legajo.User) (legajo.User, err
 		}
 		return u, err
 	}
+	a.remember(key, u)
 	return u, nil
 }
 

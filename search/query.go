@@ -402,6 +402,11 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, text.mustNot)
 		mainQ = b
 	}
+	if f := restriction(q.Restrict); f != nil {
+		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, nil)
+		b.AddFilter(f)
+		mainQ = b
+	}
 	p.query = mainQ
 	return p, nil
 }
@@ -420,6 +425,29 @@ func normalizeStatus(s string) string {
 		return string(legajo.StatusEmitido)
 	}
 	return s
+}
+
+// restriction is the clause that keeps a person's search to what they may
+// read: a document of an expediente they read in full, or one they issued.
+// It is part of the query, so totals and facets count only what it lets
+// through. It is a filter, never scored: relevance stays the text's.
+func restriction(r *legajo.Restriction) query.Query {
+	if r == nil {
+		return nil
+	}
+	var visible []query.Query
+	if f := anyOf(fExpediente, r.Readable); f != nil {
+		visible = append(visible, f)
+	}
+	if r.Author != "" {
+		own := query.NewTermQuery(r.Author)
+		own.SetField(fAuthor)
+		visible = append(visible, own)
+	}
+	if len(visible) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	return query.NewDisjunctionQuery(visible)
 }
 
 func anyOf(field string, values []string) query.Query {

@@ -11,12 +11,13 @@ import (
 )
 
 type usersPage struct {
-	Users   []legajo.User
-	Roles   []legajo.Role
-	Message string
-	Error   string
-	Token   string // a new API token, shown once
-	Backups *backupsSection
+	Users      []legajo.User
+	Roles      []legajo.Role
+	Restricted []legajo.Expediente // that can be granted
+	Message    string
+	Error      string
+	Token      string // a new API token, shown once
+	Backups    *backupsSection
 }
 
 // backupsSection is the record of backups on the administration page.
@@ -108,6 +109,11 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, code int, p
 		return err
 	}
 	page.Users, page.Roles = users, legajo.Roles
+	for _, e := range s.Office.Archive.Expedientes() {
+		if e.Restricted() {
+			page.Restricted = append(page.Restricted, e)
+		}
+	}
 	if page.Backups, err = s.backupsSection(r); err != nil {
 		return err
 	}
@@ -116,7 +122,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, code int, p
 }
 
 // saveUser creates an account or changes one: role, name, password,
-// enabled, API token.
+// granted expedientes, enabled, API tokens, sessions.
 func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return err
@@ -125,70 +131,116 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) error {
 	login := strings.ToLower(strings.TrimSpace(r.PostForm.Get("usuario")))
 	action := r.PostForm.Get("accion")
 	admin := currentUser(r)
-	u, err := s.Users.User(ctx, login)
-	isNew := status(err) == http.StatusNotFound
-	if err != nil && !isNew {
-		return err
-	}
 	fail := func(msg string) error {
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, usersPage{Error: msg})
 	}
-	var token string
-	switch action {
-	case "crear":
-		if !isNew {
-			return fail("El usuario «" + login + "» ya existe.")
-		}
-		u = legajo.User{Login: login}
-		fallthrough
-	case "modificar":
-		if isNew && action == "modificar" {
-			return fail("No existe el usuario «" + login + "».")
-		}
+	// edit fills in what the create and modify forms set.
+	edit := func(u *legajo.User) error {
 		u.Name = strings.TrimSpace(r.PostForm.Get("nombre"))
 		u.Role = legajo.Role(r.PostForm.Get("rol"))
 		u.Area = strings.TrimSpace(r.PostForm.Get("area"))
 		u.Service = r.PostForm.Get("servicio") == "1"
+		u.Granted = nil
+		for _, id := range r.PostForm["concedido"] {
+			e, err := s.Office.Archive.Expediente(id)
+			if err != nil || !e.Restricted() {
+				return legajo.Errorf(legajo.ErrInvalid, "«%s» no es un expediente reservado o confidencial.", id)
+			}
+			u.Granted = append(u.Granted, id)
+		}
 		if u.Name == "" {
-			return fail("El nombre es obligatorio.")
+			return legajo.Errorf(legajo.ErrInvalid, "El nombre es obligatorio.")
 		}
 		if pw := r.PostForm.Get("contrasena"); pw != "" {
 			h, err := HashPassword(pw)
 			if err != nil {
-				return fail(err.Error())
+				return err
 			}
-			u.PasswordHash = h
-		} else if action == "crear" && !u.Service {
-			return fail("Escriba una contraseña inicial de 10 caracteres o más.")
+			// A password an administrator types for someone else is
+			// provisional: its owner changes it at the next login.
+			keep := ""
+			if u.Login == admin.Login {
+				keep = currentSession(r)
+			}
+			u.SetPassword(h, u.Login != admin.Login && !u.Service, keep)
+		} else if u.Version == 0 && !u.Service {
+			return legajo.Errorf(legajo.ErrInvalid, "Escriba una contraseña inicial de 10 caracteres o más.")
 		}
+		return nil
+	}
+	var token string
+	var change func(*legajo.User) error
+	switch action {
+	case "crear":
+		u := legajo.User{Login: login}
+		if err := edit(&u); err != nil {
+			return refuse(err, fail)
+		}
+		u.UpdatedAt, u.UpdatedBy = s.now().UTC(), admin.Login
+		if _, err := s.storeUser(ctx, u); err != nil {
+			return refuse(err, fail)
+		}
+	case "modificar":
+		change = edit
 	case "desactivar", "activar":
-		if isNew {
-			return fail("No existe el usuario «" + login + "».")
-		}
 		if login == admin.Login {
 			return fail("No puede desactivar su propia cuenta.")
 		}
-		u.Disabled = action == "desactivar"
-	case "token":
-		if isNew {
-			return fail("No existe el usuario «" + login + "».")
+		change = func(u *legajo.User) error {
+			u.Disabled = action == "desactivar"
+			if u.Disabled {
+				u.Sessions = nil
+			}
+			return nil
 		}
-		token = login + "." + newKey() + newKey()
-		u.TokenHashes = append(u.TokenHashes, TokenHash(token))
+	case "token":
+		change = func(u *legajo.User) error {
+			var t legajo.Token
+			token, t = NewToken(u.Login, r.PostForm.Get("etiqueta"), admin.Login, s.now())
+			u.Tokens = append(u.Tokens, t)
+			return nil
+		}
+	case "revocar-token":
+		id := r.PostForm.Get("token")
+		change = func(u *legajo.User) error {
+			if !u.RevokeToken(id) {
+				return legajo.Errorf(legajo.ErrNotFound, "La cuenta «%s» no tiene el token %s.", login, id)
+			}
+			return nil
+		}
+	case "cerrar-sesiones":
+		if login == admin.Login {
+			return fail("Para cerrar sus propias sesiones use «Mi cuenta».")
+		}
+		change = func(u *legajo.User) error {
+			u.Sessions = nil
+			return nil
+		}
 	default:
 		return fail("Acción desconocida.")
 	}
-	u.UpdatedAt, u.UpdatedBy = s.now().UTC(), admin.Login
-	if _, err := s.storeUser(ctx, u); err != nil {
-		if status(err) == http.StatusInternalServerError {
-			return err
+	if change != nil {
+		if _, err := s.changeUser(ctx, login, admin.Login, change); err != nil {
+			return refuse(err, fail)
 		}
-		return fail(err.Error())
 	}
-	s.logActivity(r, "usuario-"+action, login, string(u.Role))
+	detail := r.PostForm.Get("rol")
+	if action == "revocar-token" {
+		detail = r.PostForm.Get("token")
+	}
+	s.logActivity(r, "usuario-"+action, login, detail)
 	if token != "" {
 		return s.renderUsers(w, r, http.StatusOK, usersPage{Message: "Token creado para «" + login + "». Cópielo ahora: no se volverá a mostrar.", Token: token})
 	}
 	http.Redirect(w, r, "/admin/usuarios?mensaje="+urlQueryEscape("Usuario «"+login+"» guardado."), http.StatusSeeOther)
 	return nil
+}
+
+// refuse shows a person's mistake on the users page; internal errors go
+// on as errors.
+func refuse(err error, fail func(string) error) error {
+	if status(err) == http.StatusInternalServerError {
+		return err
+	}
+	return fail(err.Error())
 }

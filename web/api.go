@@ -130,7 +130,7 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiAcuse(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.folio(r)
+	f, err := s.readableFolio(r)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q.Facets = r.URL.Query().Get("facetas") != "0"
-	res, err := s.Search.Search(r.Context(), q)
+	res, err := s.search(r, q)
 	if err != nil {
 		return err
 	}

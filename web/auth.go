@@ -2,14 +2,10 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -21,87 +17,33 @@ import (
 	"github.com/sesver/legajo"
 )
 
-const (
-	sessionCookie = "legajo_sesion"
-	sessionTTL    = 10 * time.Hour // a working day
-)
-
-// session is what the signed cookie carries. Version ties it to the
-// account's version: changing a password, a role or disabling the account
-// ends every session opened before.
-type session struct {
-	Login   string `json:"l"`
-	Version int    `json:"v"`
-	Expires int64  `json:"e"`
-}
-
-func (s *Server) sign(b []byte) string {
-	m := hmac.New(sha256.New, s.SessionKey)
-	m.Write(b)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-func (s *Server) setSession(w http.ResponseWriter, u legajo.User) {
-	b, _ := json.Marshal(session{Login: u.Login, Version: u.Version, Expires: s.now().Add(sessionTTL).Unix()})
-	v := base64.RawURLEncoding.EncodeToString(b) + "." + s.sign(b)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", HttpOnly: true, Secure: s.Secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
-}
-
-func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: -1})
-}
-
 // authenticate returns the request's user from its session cookie or its
-// bearer token, or errUnauthenticated.
-func (s *Server) authenticate(r *http.Request) (legajo.User, error) {
+// bearer token, with the id of the session (none for a token), or
+// errUnauthenticated.
+func (s *Server) authenticate(r *http.Request) (legajo.User, string, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
-			return legajo.User{}, errUnauthenticated
+			return legajo.User{}, "", errUnauthenticated
 		}
-		return s.userByToken(r.Context(), token)
+		u, err := s.userByToken(r.Context(), token)
+		return u, "", err
 	}
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return legajo.User{}, errUnauthenticated
-	}
-	payload, sig, ok := strings.Cut(c.Value, ".")
-	if !ok {
-		return legajo.User{}, errUnauthenticated
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil || subtle.ConstantTimeCompare([]byte(s.sign(b)), []byte(sig)) != 1 {
-		return legajo.User{}, errUnauthenticated
-	}
-	var sess session
-	if json.Unmarshal(b, &sess) != nil || s.now().Unix() > sess.Expires {
-		return legajo.User{}, errUnauthenticated
-	}
-	u, err := s.account(r.Context(), sess.Login)
-	if err != nil {
-		if errors.Is(err, legajo.ErrNotFound) {
-			return legajo.User{}, errUnauthenticated
-		}
-		return legajo.User{}, err
-	}
-	if u.Disabled || u.Version != sess.Version || u.Service {
-		return legajo.User{}, errUnauthenticated
-	}
-	return u, nil
+	return s.userBySession(r)
 }
 
 // accountTTL is how long an account read to authenticate a request is
 // reused. Every request is authenticated, and reading an account is a
-// listing and a read on the store: two round trips to S3. A change saved
-// through this server applies at once; one made by another process (legajo
-// user disable) within accountTTL.
+// listing (and a read when it changed) on the store. A change saved through
+// this server applies at once; one made by another node or process (a
+// logout, a revoked session or token, legajo user disable) within
+// accountTTL.
 const accountTTL = 2 * time.Second
 
 type accountCache struct {
-	mu sync.Mutex
-	m  map[string]cachedAccount
+	mu        sync.Mutex
+	m         map[string]cachedAccount
+	rechecked map[string]time.Time // by login: when an unknown token made it read again
 }
 
 type cachedAccount struct {
@@ -122,24 +64,84 @@ func (s *Server) account(ctx context.Context, login string) (legajo.User, error)
 	if err != nil {
 		return u, err
 	}
-	c.mu.Lock()
-	c.m[login] = cachedAccount{u: u, at: time.Now()}
-	c.mu.Unlock()
+	c.remember(u)
 	return u, nil
 }
 
-// storeUser saves an account and forgets what was read of it.
-func (s *Server) storeUser(ctx context.Context, u legajo.User) (legajo.User, error) {
-	saved, err := s.Users.SaveUser(ctx, u)
-	s.accounts.mu.Lock()
-	delete(s.accounts.m, u.Login)
-	s.accounts.mu.Unlock()
-	return saved, err
+// recheckEvery bounds how often an account is read again because a token
+// was not found in it: guessing tokens does not turn into store reads.
+const recheckEvery = 250 * time.Millisecond
+
+// recheck reads login's account again, at most once every recheckEvery;
+// errUnauthenticated when it was read again too recently.
+func (s *Server) recheck(ctx context.Context, login string) (legajo.User, error) {
+	c := s.accounts
+	c.mu.Lock()
+	if c.rechecked == nil {
+		c.rechecked = map[string]time.Time{}
+	}
+	if time.Since(c.rechecked[login]) < recheckEvery {
+		c.mu.Unlock()
+		return legajo.User{}, errUnauthenticated
+	}
+	c.rechecked[login] = time.Now()
+	c.mu.Unlock()
+	u, err := s.Users.User(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	c.remember(u)
+	return u, nil
 }
 
-// Tokens are "<login>.<secret>"; the account keeps only their SHA-256.
+// accountSince returns login's account as read at since or later: the
+// cached one if it is that recent, a new read otherwise. A session or token
+// made on another node a moment ago is found this way, without waiting for
+// accountTTL.
+func (s *Server) accountSince(ctx context.Context, login string, since time.Time) (legajo.User, error) {
+	c := s.accounts
+	c.mu.Lock()
+	a, ok := c.m[login]
+	c.mu.Unlock()
+	if ok && !a.at.Before(since) {
+		return a.u, nil
+	}
+	u, err := s.Users.User(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	c.remember(u)
+	return u, nil
+}
+
+// remember keeps u unless a later version is kept already: a read that
+// began before this server saved a change (a logout) must not bring the
+// account back as it was.
+func (c *accountCache) remember(u legajo.User) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a, ok := c.m[u.Login]; !ok || a.u.Version <= u.Version {
+		c.m[u.Login] = cachedAccount{u: u, at: time.Now()}
+	}
+}
+
+// storeUser saves an account and keeps what was saved, so that the change
+// applies at once on this server.
+func (s *Server) storeUser(ctx context.Context, u legajo.User) (legajo.User, error) {
+	saved, err := s.Users.SaveUser(ctx, u)
+	if err != nil {
+		s.accounts.mu.Lock()
+		delete(s.accounts.m, u.Login)
+		s.accounts.mu.Unlock()
+		return saved, err
+	}
+	s.accounts.remember(saved)
+	return saved, nil
+}
+
+// userByToken returns the account of an API token (see NewToken).
 func (s *Server) userByToken(ctx context.Context, token string) (legajo.User, error) {
-	login, _, ok := strings.Cut(token, ".")
+	login, ok := tokenLogin(token)
 	if !ok {
 		return legajo.User{}, errUnauthenticated
 	}
@@ -150,14 +152,25 @@ func (s *Server) userByToken(ctx context.Context, token string) (legajo.User, er
 	if err != nil || u.Disabled {
 		return legajo.User{}, errUnauthenticated
 	}
-	sum := sha256.Sum256([]byte(token))
-	want := hex.EncodeToString(sum[:])
-	for _, h := range u.TokenHashes {
-		if subtle.ConstantTimeCompare([]byte(h), []byte(want)) == 1 {
-			return u, nil
-		}
+	want := TokenHash(token)
+	if hasToken(u, want) {
+		return u, nil
+	}
+	// A token made a moment ago on another node is not in the account as
+	// cached yet.
+	if u, err = s.recheck(ctx, login); err == nil && !u.Disabled && hasToken(u, want) {
+		return u, nil
 	}
 	return legajo.User{}, errUnauthenticated
+}
+
+func hasToken(u legajo.User, hash string) bool {
+	for _, t := range u.Tokens {
+		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // TokenHash is what an account stores of an API token.
@@ -187,90 +200,23 @@ func checkPassword(hash, pw string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
 }
 
-// Login throttling: after 5 failures for one login or 20 from one address,
-// further attempts wait, doubling from 30 s up to 15 min.
-var errTooMany = errors.New("too many attempts")
-
-type throttle struct {
-	mu    sync.Mutex
-	fails map[string]*failures
-}
-
-type failures struct {
-	n     int
-	until time.Time
-}
-
-func newThrottle() *throttle { return &throttle{fails: map[string]*failures{}} }
-
-func throttleKeys(r *http.Request, login string) []string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return []string{"login:" + strings.ToLower(login), "addr:" + host}
-}
-
-func (t *throttle) check(keys []string, now time.Time) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		if f := t.fails[k]; f != nil && now.Before(f.until) {
-			return fmt.Errorf("%w: Demasiados intentos fallidos. Espere %d segundos antes de volver a intentar.",
-				errTooMany, int(f.until.Sub(now).Seconds())+1)
-		}
-	}
-	return nil
-}
-
-func (t *throttle) fail(keys []string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		f := t.fails[k]
-		if f == nil {
-			f = &failures{}
-			t.fails[k] = f
-		}
-		f.n++
-		limit := 5
-		if strings.HasPrefix(k, "addr:") {
-			limit = 20
-		}
-		if f.n >= limit {
-			wait := 30 * time.Second << min(f.n-limit, 5)
-			f.until = now.Add(min(wait, 15*time.Minute))
-		}
-	}
-	if len(t.fails) > 100000 { // bounded memory under a spray of logins
-		t.fails = map[string]*failures{}
-	}
-}
-
-func (t *throttle) succeed(keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		delete(t.fails, k)
-	}
-}
-
 // What each role may do. Every route names its permission; the check is
 // on the server for every page and API call.
 type permission int
 
 const (
-	permRead  permission = iota // search, read, download
-	permIssue                   // issue, receive, upload acuses, attach, cancel own
-	permAudit                   // trails, exports, verification, activity log
-	permAdmin                   // users, configuration
+	permRead    permission = iota // search, read, download
+	permIssue                     // issue, receive, upload acuses, attach, cancel own
+	permAudit                     // trails, exports, verification, activity log
+	permAdmin                     // users, configuration
+	permAccount                   // one's own account: password, sessions, tokens
 )
 
 var allowed = map[legajo.Role][]permission{
-	legajo.RoleCapturista: {permRead, permIssue},
-	legajo.RoleConsulta:   {permRead},
-	legajo.RoleAuditor:    {permRead, permAudit},
-	legajo.RoleAdmin:      {permRead, permIssue, permAudit, permAdmin},
+	legajo.RoleCapturista: {permRead, permIssue, permAccount},
+	legajo.RoleConsulta:   {permRead, permAccount},
+	legajo.RoleAuditor:    {permRead, permAudit, permAccount},
+	legajo.RoleAdmin:      {permRead, permIssue, permAudit, permAdmin, permAccount},
 }
 
 func (p permission) grantedTo(r legajo.Role) bool {
@@ -284,30 +230,52 @@ func (p permission) grantedTo(r legajo.Role) bool {
 
 type userKey struct{}
 
-func withUser(ctx context.Context, u legajo.User) context.Context {
-	return context.WithValue(ctx, userKey{}, u)
+// caller is who made a request: the account and the session it came with
+// ("" for an API token).
+type caller struct {
+	user    legajo.User
+	session string
+}
+
+func withUser(ctx context.Context, u legajo.User, session string) context.Context {
+	return context.WithValue(ctx, userKey{}, caller{u, session})
 }
 
 // currentUser is the authenticated user of a request that passed guard.
 func currentUser(r *http.Request) legajo.User {
-	u, _ := r.Context().Value(userKey{}).(legajo.User)
-	return u
+	c, _ := r.Context().Value(userKey{}).(caller)
+	return c.user
+}
+
+// currentSession is the id of the session of a request that passed guard,
+// "" when it came with an API token.
+func currentSession(r *http.Request) string {
+	c, _ := r.Context().Value(userKey{}).(caller)
+	return c.session
 }
 
 // handler is an HTTP handler that returns its error.
 type handler func(w http.ResponseWriter, r *http.Request) error
 
-// guard authenticates and authorises, then runs h; errors become pages
-// (or JSON under /api/).
-func (s *Server) guard(p permission, h handler) http.Handler {
+// guard authenticates and authorises, then runs the route's handler;
+// errors become pages (or JSON under /api/). A session whose password was
+// chosen by someone else reaches only the routes that change it.
+func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, err := s.authenticate(r)
-		if err == nil && !p.grantedTo(u.Role) {
+		u, session, err := s.authenticate(r)
+		if err == nil && !rt.perm.grantedTo(u.Role) {
 			err = errForbidden
 		}
+		if err == nil && u.MustChangePassword && session != "" && !rt.self {
+			if !isAPI(r) {
+				http.Redirect(w, r, "/cuenta", http.StatusSeeOther)
+				return
+			}
+			err = errChangePassword
+		}
 		if err == nil {
-			r = r.WithContext(withUser(r.Context(), u))
-			err = h(w, r)
+			r = r.WithContext(withUser(r.Context(), u, session))
+			err = rt.h(w, r)
 		}
 		if err != nil {
 			s.fail(w, r, err)

@@ -79,7 +79,14 @@ func (s *Server) record(r *http.Request) (*legajo.Record, error) {
 	if err != nil {
 		return nil, legajo.Errorf(legajo.ErrNotFound, "%s", err.Error())
 	}
-	return s.Office.Record(r.Context(), f)
+	rec, err := s.Office.Record(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	if !s.mayRead(r, rec) {
+		return nil, notFound(rec.Folio)
+	}
+	return rec, nil
 }
 
 func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
@@ -396,7 +403,7 @@ func uploadName(name string) (string, error) {
 
 // upload reads the folio and the uploaded file of a document's form.
 func (s *Server) upload(r *http.Request) (legajo.Folio, []byte, string, error) {
-	f, err := s.folio(r)
+	f, err := s.readableFolio(r)
 	if err != nil {
 		return f, nil, "", err
 	}

@@ -26,6 +26,7 @@ type expedientePage struct {
 	CanAudit   bool
 	Titles     map[string]string // document types by id
 	Names      map[string]string // people by login
+	Partial    bool              // restricted: only the user's own documents are listed
 }
 
 // Title is a type's title for the table; the id when it is not known.
@@ -68,8 +69,19 @@ func (s *Server) expediente(w http.ResponseWriter, r *http.Request) error {
 		}
 		to = to.AddDate(0, 0, 1)
 	}
+	u := currentUser(r)
+	page.Partial = !u.ReadsAll(exp)
+	own := map[string]bool{} // folios the user issued, when Partial
 	errStop := legajo.Errorf(legajo.ErrConflict, "stop")
 	err = s.Office.Archive.Entries(r.Context(), exp.ID, from, to, func(e legajo.Entry) error {
+		if page.Partial {
+			if (e.Event == legajo.EventEmitido || e.Event == legajo.EventRecibido) && e.Author == u.Login {
+				own[e.Folio] = true
+			}
+			if !own[e.Folio] {
+				return nil
+			}
+		}
 		if len(page.Entries) == maxListed {
 			page.More = true
 			return errStop

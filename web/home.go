@@ -32,8 +32,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		s.renderPage(w, r, http.StatusOK, "home", page)
 		return nil
 	}
-	ctx := r.Context()
-	pending, err := s.Search.Search(ctx, legajo.SearchQuery{Statuses: []string{string(legajo.StatusPendiente)}, Sort: legajo.SortDate, PerPage: 15})
+	pending, err := s.search(r, legajo.SearchQuery{Statuses: []string{string(legajo.StatusPendiente)}, Sort: legajo.SortDate, PerPage: 15})
 	if err != nil {
 		return err
 	}
@@ -42,12 +41,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	for _, h := range pending.Hits {
 		page.Pending = append(page.Pending, pendingHit{h, int(now.Sub(h.Date) / (24 * time.Hour))})
 	}
-	recent, err := s.Search.Search(ctx, legajo.SearchQuery{Sort: legajo.SortDateDesc, PerPage: 10})
+	recent, err := s.search(r, legajo.SearchQuery{Sort: legajo.SortDateDesc, PerPage: 10})
 	if err != nil {
 		return err
 	}
 	page.Recent = recent.Hits
-	recv, err := s.Search.Search(ctx, legajo.SearchQuery{Statuses: []string{string(legajo.StatusRecibido)}, Sort: legajo.SortDateDesc, PerPage: 10})
+	recv, err := s.search(r, legajo.SearchQuery{Statuses: []string{string(legajo.StatusRecibido)}, Sort: legajo.SortDateDesc, PerPage: 10})
 	if err != nil {
 		return err
 	}

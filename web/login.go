@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/sesver/legajo"
@@ -15,7 +16,7 @@ type loginPage struct {
 func (loginPage) title() string { return "Iniciar sesión" }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authenticate(r); err == nil {
+	if _, _, err := s.authenticate(r); err == nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
@@ -23,9 +24,18 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: a path of its own,
+// never one a browser reads as another host. Browsers drop tabs and line
+// breaks from a URL and read \ as /, so "/\t/evil.example" and
+// "/\\evil.example" are "//evil.example"; any control character or
+// backslash, and anything with a scheme or a host, goes to the start page.
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\") ||
+		strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return s
@@ -61,18 +71,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	s.throttle.succeed(keys)
-	s.setSession(w, u)
-	r = r.WithContext(withUser(r.Context(), u))
+	u, session, err := s.openSession(w, r, u.Login)
+	if err != nil {
+		return err
+	}
+	r = r.WithContext(withUser(r.Context(), u, session))
 	s.logActivity(r, "entrar", "", "")
+	if u.MustChangePassword {
+		next = "/cuenta"
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
+// logout ends the session on the server, for every node, not only in this
+// browser: a copy of the cookie is refused from then on.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if u, err := s.authenticate(r); err == nil {
-		s.logActivity(r.WithContext(withUser(r.Context(), u)), "salir", "", "")
+	s.clearCookie(w)
+	u, session, err := s.userBySession(r)
+	if err == nil {
+		r = r.WithContext(withUser(r.Context(), u, session))
+		if err := s.closeSession(r.Context(), u.Login, session, u.Login); err != nil {
+			return err
+		}
+		s.logActivity(r, "salir", "", "")
 	}
-	s.clearSession(w)
 	http.Redirect(w, r, "/entrar", http.StatusSeeOther)
 	return nil
 }

@@ -9,7 +9,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		if rt.public {
 			mux.Handle(rt.pattern, s.open(rt.h))
 		} else {
-			mux.Handle(rt.pattern, s.guard(rt.perm, rt.h))
+			mux.Handle(rt.pattern, s.guard(rt))
 		}
 	}
 	mux.Handle("GET /static/", s.static)
@@ -19,6 +19,7 @@ type route struct {
 	pattern string
 	perm    permission
 	public  bool
+	self    bool // reachable while the user must change a password someone else chose
 	h       handler
 }
 
@@ -32,6 +33,10 @@ func (s *Server) table() []route {
 		{pattern: "GET /verificar/{folio}", public: true, h: s.verifyPage},
 
 		{pattern: "GET /{$}", perm: permRead, h: s.home},
+		{pattern: "GET /cuenta", perm: permAccount, self: true, h: s.accountPage},
+		{pattern: "POST /cuenta/contrasena", perm: permAccount, self: true, h: s.changePassword},
+		{pattern: "POST /cuenta/sesiones", perm: permAccount, self: true, h: s.revokeOwnSession},
+		{pattern: "POST /cuenta/tokens", perm: permAccount, self: true, h: s.revokeOwnToken},
 		{pattern: "GET /nuevo", perm: permIssue, h: s.chooseType},
 		{pattern: "GET /nuevo/{type}", perm: permIssue, h: s.newDocument},
 		{pattern: "POST /nuevo/{type}", perm: permIssue, h: s.issueDocument},

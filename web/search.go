@@ -128,7 +128,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err == nil && r.URL.RawQuery != "" {
-		page.Result, err = s.Search.Search(r.Context(), q)
+		page.Result, err = s.search(r, q)
 	}
 	if err != nil {
 		if status(err) != http.StatusUnprocessableEntity {

@@ -257,14 +257,7 @@ func TestBrowserBackups(t *testing.T) {
 	runCopy(t, env, "backup")
 	runCopy(t, env, "backup")
 	base, pw := startServer(t, env)
-	step(t, ctx, "login",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(field("usuario")),
-		chromedp.SendKeys(field("usuario"), "admin"),
-		chromedp.SendKeys(field("contrasena"), pw),
-		chromedp.Submit(field("contrasena")),
-		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
-	)
+	firstLogin(t, ctx, base, pw)
 	step(t, ctx, "respaldos",
 		chromedp.Click(`//nav//a[text()="Administración"]`),
 		chromedp.WaitVisible(`//h2[text()="Respaldos"]`),

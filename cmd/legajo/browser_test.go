@@ -155,14 +155,7 @@ func TestBrowserCycle(t *testing.T) {
 	scan := filepath.Join(t.TempDir(), "acuse-firmado.pdf")
 	os.WriteFile(scan, []byte("%PDF-1.4\n% acuse firmado y sellado\n%%EOF\n"), 0o644)
 
-	step(t, ctx, "login",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(field("usuario")),
-		chromedp.SendKeys(field("usuario"), "admin"),
-		chromedp.SendKeys(field("contrasena"), pw),
-		chromedp.Submit(field("contrasena")),
-		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
-	)
+	firstLogin(t, ctx, base, pw)
 	step(t, ctx, "fill",
 		chromedp.Navigate(base+"/nuevo"),
 		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`),

@@ -107,14 +107,7 @@ var folioInURL = regexp.MustCompile(`/documentos/(SESVER-DA-DTI-OL-\d{4}-\d{4})`
 func TestBrowserDraftIssuesOnce(t *testing.T) {
 	ctx := browser(t)
 	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
-	step(t, ctx, "login",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(field("usuario")),
-		chromedp.SendKeys(field("usuario"), "admin"),
-		chromedp.SendKeys(field("contrasena"), pw),
-		chromedp.Submit(field("contrasena")),
-		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
-	)
+	firstLogin(t, ctx, base, pw)
 	step(t, ctx, "fill", append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/nuevo"),
 		chromedp.Click(`//a[text()="Oficio de liberación de sistema"]`)},
 		fillOficio("Sistema de Control de Incidencias del Personal (SICIP)")...)...)
@@ -200,14 +193,7 @@ func TestBrowserMistakesInPlace(t *testing.T) {
 	base, pw := startServer(t, map[string]string{"LEGAJO_DATA": t.TempDir()})
 	wrong := filepath.Join(t.TempDir(), "acuse.txt")
 	os.WriteFile(wrong, []byte("esto no es un escaneo"), 0o644)
-	step(t, ctx, "login",
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(field("usuario")),
-		chromedp.SendKeys(field("usuario"), "admin"),
-		chromedp.SendKeys(field("contrasena"), pw),
-		chromedp.Submit(field("contrasena")),
-		chromedp.WaitVisible(`//h1[text()="Inicio"]`),
-	)
+	firstLogin(t, ctx, base, pw)
 	long := "1.0 liberada el 12 de noviembre"
 	step(t, ctx, "type-long",
 		chromedp.Navigate(base+"/nuevo"),

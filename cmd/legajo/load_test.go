@@ -126,7 +126,7 @@ func startLoadServer(b *testing.B, env map[string]string) (string, map[string]st
 		{Login: "carga-personal", Name: "Personal de consulta", Role: legajo.RoleConsulta},
 	} {
 		tok := u.Login + ".token-de-prueba-de-carga"
-		u.TokenHashes = []string{web.TokenHash(tok)}
+		u.Tokens = []legajo.Token{{ID: "carga", Hash: web.TokenHash(tok), Label: "prueba de carga"}}
 		if !u.Service {
 			if u.PasswordHash, err = web.HashPassword(loadPassword); err != nil {
 				b.Fatal(err)

@@ -74,7 +74,7 @@ var commands = map[string]command{
 	"serve":      {"run the web application and API", (*Main).runServe},
 	"backup":     {"copy the archive to a backup: only what it lacks, checked", (*Main).runBackup},
 	"restore":    {"copy a backup into an empty archive", (*Main).runRestore},
-	"user":       {"manage accounts: add, passwd, disable, enable, token, list", (*Main).runUser},
+	"user":       {"manage accounts: add, passwd, disable, enable, logout, grant, ungrant, list; token new|list|revoke", (*Main).runUser},
 
 	"trail":      {"export an auditor's trail: xlsx, csv, json or one bundle pdf", (*Main).runTrail},
 	"caratula":   {"print the carátula (cover sheet) of an expediente", (*Main).runCaratula},

@@ -142,11 +142,11 @@ func (m *Main) firstAdmin(ctx context.Context, a *app) error {
 		return err
 	}
 	_, err = a.archive.SaveUser(ctx, legajo.User{Login: "admin", Name: "Administrador", Role: legajo.RoleAdmin,
-		PasswordHash: h, UpdatedAt: m.Now().UTC(), UpdatedBy: "legajo serve"})
+		PasswordHash: h, MustChangePassword: true, UpdatedAt: m.Now().UTC(), UpdatedBy: "legajo serve"})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "Primer inicio: se creó el usuario «admin» con la contraseña de un solo uso:\n\n    %s\n\nAnótela ahora; no se volverá a mostrar. Cámbiela con «legajo user passwd admin».\n\n", pw)
+	fmt.Fprintf(m.Stdout, "Primer inicio: se creó el usuario «admin» con la contraseña de un solo uso:\n\n    %s\n\nAnótela ahora; no se volverá a mostrar. Al entrar por primera vez se le pedirá cambiarla.\n\n", pw)
 	return nil
 }
 
