@@ -274,8 +274,16 @@ func validateScalar(f *Field, label string, v any, present bool) (string, string
 		if !ok {
 			return "", label + " no es un número válido (use dígitos, p. ej. 12 o 3.5)."
 		}
+		if strings.HasPrefix(n, "-") {
+			// Quantities, counts and amounts of an official document are
+			// never below zero.
+			return "", label + " no puede ser negativo."
+		}
 		return n, ""
 	case FieldMoney:
+		if strings.HasPrefix(strings.TrimPrefix(s, "$"), "-") || strings.HasPrefix(s, "-") {
+			return "", label + " no puede ser una cantidad negativa."
+		}
 		m, ok := parseMoney(s)
 		if !ok {
 			return "", label + " no es una cantidad de dinero válida (p. ej. 1250.50)."
