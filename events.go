@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -188,6 +189,10 @@ type ReceiveRequest struct {
 	Expediente string // "" for oficios-recibidos
 	Tramite    string
 	Author     string
+	// IdempotencyKey, when set, makes a retry (Back and «Registrar»
+	// again, a double click) return the first registration instead of a
+	// second folio.
+	IdempotencyKey string
 }
 
 // Receive registers an incoming oficio or tarjeta with its own registry
@@ -211,9 +216,34 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 		return nil, err
 	}
 	now := o.now()
-	claim, _ := json.Marshal(map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
-		"prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()})
-	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, t.Serie, now.Year(), claim)
+	if r.IdempotencyKey != "" {
+		prior, fresh, err := o.claim(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, vals))
+		if err != nil {
+			return nil, err
+		}
+		if !fresh {
+			var res struct {
+				EmitResult
+				Error string `json:"error"`
+			}
+			if err := json.Unmarshal(prior, &res); err != nil {
+				return nil, fmt.Errorf("idempotency: %w", err)
+			}
+			if res.Error != "" {
+				return nil, Errorf(ErrConflict, "El registro con esta clave se interrumpió y su folio quedó anulado; vuelva a registrar el documento.")
+			}
+			return &res.EmitResult, nil
+		}
+	}
+	claim := map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
+		"prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()}
+	filing := Filing{Expediente: expID, Event: EventRecibido, Type: t.ID, Author: r.Author, At: now}
+	if r.IdempotencyKey != "" {
+		claim["request"] = RequestHash(r.IdempotencyKey)
+		filing.Request = RequestHash(r.IdempotencyKey)
+	}
+	claimJSON, _ := json.Marshal(claim)
+	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, t.Serie, now.Year(), claimJSON)
 	if err != nil {
 		return nil, err
 	}
@@ -224,8 +254,9 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	m := Manifest{Folio: folio.String(), Event: EventRecibido, Type: t.ID, TypeVersion: t.Version, Title: vals["tipo"].Text + " recibido",
 		Subject: vals["asunto"].Text, Expediente: expID, Tramite: r.Tramite, Area: vals["area"].Text, Author: r.Author,
 		Date: date, FiledAt: now, Fields: vals, File: &Object{Kind: ext}}
-	entry, err := o.Archive.File(ctx, Filing{Expediente: expID, Event: EventRecibido, Folio: folio, Type: t.ID,
-		Author: r.Author, At: now, Files: []File{{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m}}})
+	filing.Folio = folio
+	filing.Files = []File{{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m}}
+	entry, err := o.Archive.File(ctx, filing)
 	if err != nil {
 		return nil, o.localize(err)
 	}
@@ -234,6 +265,12 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 		if obj.Kind == "escaneo" {
 			res.Tantos = append(res.Tantos, TantoResult{Tanto: "ESCANEO", Key: obj.Key, SHA256: obj.SHA256, Size: obj.Size})
 		}
+	}
+	if r.IdempotencyKey != "" {
+		// Registered whatever happens now: a result that could not be
+		// stored is rebuilt from the chain entry by fsck.
+		b, _ := json.Marshal(res)
+		_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
 	}
 	o.reindex(ctx, folio)
 	return res, nil

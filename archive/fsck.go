@@ -66,7 +66,7 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 			for _, o := range e.Objects {
 				vouched[o.Key] = true
 			}
-			if e.Request != "" && e.Event == legajo.EventEmitido {
+			if e.Request != "" && (e.Event == legajo.EventEmitido || e.Event == legajo.EventRecibido) {
 				issued[e.Request] = e
 			}
 			if e.Folio != "" {

@@ -274,3 +274,42 @@ func TestCancelRefusedKeepsReason(t *testing.T) {
 		t.Errorf("%d:\n%s", resp.StatusCode, body)
 	}
 }
+
+// Registering correspondence twice with the same form (Back and
+// «Registrar» again, a double click) registers it once; a new form, again.
+func TestReceiveOnce(t *testing.T) {
+	e := newEnv(t)
+	c := e.client("capturista")
+	fields := map[string]string{"f.tipo": "Tarjeta", "f.fecha_recepcion": "2026-11-25", "f.hora_recepcion": "09:15",
+		"f.remitente": "Lic. Sofía Ramírez Mora", "f.cargo": "Jefa del Departamento de Adquisiciones",
+		"f.area": "Departamento de Adquisiciones", "f.asunto": "Solicitud de restablecimiento de contraseña",
+		"clave": "borrador-1"}
+	scan := []byte("%PDF-1.4\n% tarjeta escaneada\n%%EOF\n")
+	var where []string
+	for range 2 {
+		resp, body := e.upload(c, "/correspondencia/nueva", "tarjeta.pdf", scan, fields)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d\n%s", resp.StatusCode, body)
+		}
+		where = append(where, resp.Header.Get("Location"))
+	}
+	if where[0] != where[1] || !strings.Contains(where[0], "RE-0001-2026") {
+		t.Errorf("the same form registered twice: %v", where)
+	}
+	fields["clave"] = "borrador-2"
+	resp, _ := e.upload(c, "/correspondencia/nueva", "tarjeta.pdf", scan, fields)
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "RE-0002-2026") {
+		t.Errorf("a new form: %d %s", resp.StatusCode, loc)
+	}
+	// The form carries its key, and keeps it when it comes back with errors.
+	_, body := e.get(c, "/correspondencia/nueva")
+	if !regexp.MustCompile(`name="clave" value="[0-9a-f]{8,}"`).MatchString(body) {
+		t.Error("the form has no key of its own")
+	}
+	delete(fields, "f.asunto")
+	fields["clave"] = "borrador-3"
+	_, body = e.upload(c, "/correspondencia/nueva", "tarjeta.pdf", scan, fields)
+	if !strings.Contains(body, `name="clave" value="borrador-3"`) {
+		t.Error("a form with errors lost its key")
+	}
+}

@@ -35,7 +35,12 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 		page.Expediente = t.Expediente
 	}
 	page.ScanError = strings.TrimSpace(byField["escaneo"])
-	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite"), Areas: s.areas()}
+	// The registration's idempotency key belongs to the form: sent again
+	// (Back and «Registrar», a double click), it registers nothing new.
+	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite"), Areas: s.areas(), Key: form.Get("clave")}
+	if page.Form.Key == "" {
+		page.Form.Key = newKey()
+	}
 	for _, f := range t.Fields {
 		page.Form.Fields = append(page.Form.Fields, formField{Field: f, Value: form.Get("f." + f.Name), Error: strings.TrimSpace(byField[f.Name])})
 	}
@@ -48,8 +53,14 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
 		return uerr
 	}
 	data := formData(legajo.ReceptionType, r.PostForm)
+	u := currentUser(r)
+	var key string
+	if c := r.PostForm.Get("clave"); c != "" {
+		key = u.Login + ":recibido:" + c
+	}
 	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
-		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: currentUser(r).Login})
+		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: u.Login,
+		IdempotencyKey: key})
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
 		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, noFileChosen(ve.Problems, uerr))
