@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -217,22 +216,10 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	}
 	now := o.now()
 	if r.IdempotencyKey != "" {
-		prior, fresh, err := o.claim(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, vals))
-		if err != nil {
-			return nil, err
-		}
-		if !fresh {
-			var res struct {
-				EmitResult
-				Error string `json:"error"`
-			}
-			if err := json.Unmarshal(prior, &res); err != nil {
-				return nil, fmt.Errorf("idempotency: %w", err)
-			}
-			if res.Error != "" {
-				return nil, Errorf(ErrConflict, "El registro con esta clave se interrumpió y su folio quedó anulado; vuelva a registrar el documento.")
-			}
-			return &res.EmitResult, nil
+		prior, err := o.replay(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, vals),
+			"El registro con esta clave se interrumpió y su folio quedó anulado; vuelva a registrar el documento.")
+		if err != nil || prior != nil {
+			return prior, err
 		}
 	}
 	claim := map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,

@@ -119,22 +119,10 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		return nil, err
 	}
 	if r.IdempotencyKey != "" {
-		prior, fresh, err := o.claim(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, draft.Values))
-		if err != nil {
-			return nil, err
-		}
-		if !fresh {
-			var res struct {
-				EmitResult
-				Error string `json:"error"`
-			}
-			if err := json.Unmarshal(prior, &res); err != nil {
-				return nil, fmt.Errorf("idempotency: %w", err)
-			}
-			if res.Error != "" {
-				return nil, Errorf(ErrConflict, "La emisión con esta clave de idempotencia se interrumpió y su folio quedó anulado; use una clave nueva.")
-			}
-			return &res.EmitResult, nil
+		prior, err := o.replay(ctx, r.IdempotencyKey, o.fingerprint(t, expID, r.Tramite, draft.Values),
+			"La emisión con esta clave de idempotencia se interrumpió y su folio quedó anulado; use una clave nueva.")
+		if err != nil || prior != nil {
+			return prior, err
 		}
 	}
 	claim := map[string]any{"type": t.ID, "expediente": expID, "author": r.Author,
@@ -254,6 +242,28 @@ func (o *Office) claim(ctx context.Context, key string, fp Fingerprint) ([]byte,
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// replay claims an idempotency key for a request with fingerprint fp. For
+// a key already used it returns the first request's result (nil while the
+// key is fresh: the caller goes on), or an error saying interrupted when
+// that request's folio was annulled.
+func (o *Office) replay(ctx context.Context, key string, fp Fingerprint, interrupted string) (*EmitResult, error) {
+	prior, fresh, err := o.claim(ctx, key, fp)
+	if err != nil || fresh {
+		return nil, err
+	}
+	var res struct {
+		EmitResult
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(prior, &res); err != nil {
+		return nil, fmt.Errorf("idempotency: %w", err)
+	}
+	if res.Error != "" {
+		return nil, Errorf(ErrConflict, "%s", interrupted)
+	}
+	return &res.EmitResult, nil
 }
 
 // nonce makes every folio claim unique: the archive takes a claim equal to
