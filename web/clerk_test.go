@@ -142,7 +142,7 @@ func TestUploadRefusedBesideField(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
 				t.Fatalf("%d, want the message beside the field:\n%s", resp.StatusCode, body)
 			}
-			if !strings.Contains(body, "<h1>"+strings.ReplaceAll(folio, "-", "/")) || strings.Contains(body, "No se pudo completar") {
+			if !strings.Contains(body, "<h1>"+strings.ReplaceAll(folio, "-", "/<wbr>")) || strings.Contains(body, "No se pudo completar") {
 				t.Error("not the document page")
 			}
 			if tc.path == "/anexos" && !strings.Contains(body, `value="Manual del usuario"`) {

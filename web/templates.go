@@ -56,6 +56,11 @@ var funcs = template.FuncMap{
 		return fmt.Sprint(v)
 	},
 	"short": func(s string) string { return s[:min(len(s), 16)] },
+	// folio lets a long folio wrap after its slashes, not inside a number,
+	// on a phone.
+	"folio": func(v any) template.HTML {
+		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(fmt.Sprint(v)), "/", "/<wbr>"))
+	},
 	"add":   func(a, b int) int { return a + b },
 	"years": legajo.Years,
 	"seq": func(n int) []int {

@@ -281,6 +281,10 @@ func TestVerifySealed(t *testing.T) {
 		t.Errorf("a sealed document: %+v", v)
 	}
 	_, body := e.get(e.client(""), "/verificar/"+slug(folio))
+	// On a phone the folio wraps after a slash, never inside a number.
+	if !strings.Contains(body, "<h1>Folio SESVER/<wbr>DA/<wbr>DTI/<wbr>") {
+		t.Error("the folio in the heading has no break points after its slashes")
+	}
 	for _, want := range []string{"La prueba de inclusión se comprobó.", vkey} {
 		if !strings.Contains(html.UnescapeString(body), want) {
 			t.Errorf("the page lacks %q", want)
