@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -65,4 +66,16 @@ func checkEntrySignature(v *Verifier, b []byte) string {
 		return fmt.Sprintf("La firma de la entrada no es válida con la clave %s: fue escrita o alterada sin la clave de la institución.", v.Name())
 	}
 	return ""
+}
+
+// signatureProblem applies the archive's rule to the stored entry under
+// key: it must carry the institution's signature, unless it is unsigned
+// and the first lote adopted it (an archive older than its key). It says
+// what is wrong, in Spanish, or "".
+func (a *Archive) signatureProblem(ctx context.Context, key string, b []byte) string {
+	problem := checkEntrySignature(a.verifier, b)
+	if _, signed := entryText(b); problem != "" && !signed && a.adopted(ctx, key) {
+		return ""
+	}
+	return problem
 }

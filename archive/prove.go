@@ -97,7 +97,7 @@ func (a *Archive) checkInclusion(ctx context.Context, inc legajo.Inclusion, b []
 	if sum(b) != leaf.SHA256 {
 		return "La entrada guardada no es la que se selló: fue reescrita."
 	}
-	if p := checkEntrySignature(a.verifier, b); p != "" && !a.adopted(ctx, inc.Entry) {
+	if p := a.signatureProblem(ctx, inc.Entry, b); p != "" {
 		return p
 	}
 	return checkRecordProof(inc, c)

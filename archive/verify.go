@@ -70,10 +70,8 @@ func (a *Archive) verifyChain(ctx context.Context, exp string, start time.Time, 
 		wg.Go(func() {
 			for c := range checks {
 				if c.raw != nil {
-					if problem := checkEntrySignature(a.verifier, c.raw); problem != "" {
-						if _, signed := entryText(c.raw); signed || !a.adopted(ctx, c.entry) {
-							add(c.entry, "sin firma", "Entrada %d: %s", c.seq, problem)
-						}
+					if problem := a.signatureProblem(ctx, c.entry, c.raw); problem != "" {
+						add(c.entry, "sin firma", "Entrada %d: %s", c.seq, problem)
 					}
 					continue
 				}
