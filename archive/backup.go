@@ -111,6 +111,11 @@ type CopyReport struct {
 // keys and sizes.
 type CopyState struct {
 	Ranges []CopyRange `json:"ranges"`
+	// Lote is the last lote of the source's signed log whose entries, and
+	// what they filed, the target holds: the next run reads the lotes
+	// after it instead of listing the prefixes the log covers (see
+	// logCovered). 0: the source has no log, or the run failed.
+	Lote int64 `json:"lote,omitempty"`
 }
 
 // CopyRange holds the keys after After, up to the After of the next range.
@@ -193,6 +198,10 @@ type copyJob struct {
 	src    ObjectInfo
 	target *ObjectInfo
 	seg    *segment
+	data   []byte // the object's bytes, when read already
+	// optional: the source may lack the object (a pointer is written
+	// after its entry, and may not have been).
+	optional bool
 }
 
 func (c *copier) run(ctx context.Context) (CopyReport, error) {
@@ -218,6 +227,29 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	c.rep.Ranges = len(ranges)
 	c.ranges = len(ranges)
 
+	// With the log: what is new under the prefixes it covers comes from the
+	// lotes sealed since the previous run. Without it: everything is
+	// listed, and the log's last lote before the listing is where the next
+	// run starts.
+	since := int64(0)
+	if c.opts.Since != nil && !c.opts.Deep {
+		since = c.opts.Since.Lote
+	}
+	lote, skip := since, make([]bool, len(ranges))
+	if since > 0 {
+		for i := range ranges {
+			if i > 0 && i+1 < len(ranges) && covered(ranges[i].After, ranges[i+1].After) {
+				skip[i] = true
+				c.ranges--
+			}
+		}
+	} else {
+		var err error
+		if lote, err = lastLote(ctx, c.src); err != nil {
+			return c.report(ranges, 0), err
+		}
+	}
+
 	jobs := make(chan copyJob, 4*workers)
 	var wg sync.WaitGroup
 	for range workers {
@@ -235,8 +267,17 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 			}
 		})
 	}
-	rangeCh := make(chan int)
+	logSeg := &segment{listed: true}
 	var lg sync.WaitGroup
+	if since > 0 {
+		lg.Go(func() {
+			var err error
+			if lote, err = c.followLog(ctx, since, logSeg, jobs); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	rangeCh := make(chan int)
 	for range min(listers, len(ranges)) {
 		lg.Go(func() {
 			for i := range rangeCh {
@@ -254,6 +295,9 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 		})
 	}
 	for i := range ranges {
+		if skip[i] {
+			continue
+		}
 		select {
 		case rangeCh <- i:
 		case <-ctx.Done():
@@ -266,7 +310,10 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	lg.Wait()
 	close(jobs)
 	wg.Wait()
-	rep := c.report(ranges)
+	if context.Cause(ctx) != nil || !logSeg.ok() {
+		lote = 0
+	}
+	rep := c.report(ranges, lote)
 	if err := context.Cause(ctx); err != nil {
 		return rep, err
 	}
@@ -278,7 +325,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 
 // report returns the report, with the state for the next run: the
 // segments this run made, and the ranges it did not reach as they were.
-func (c *copier) report(ranges []CopyRange) CopyReport {
+func (c *copier) report(ranges []CopyRange, lote int64) CopyReport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r := c.rep
@@ -300,7 +347,7 @@ func (c *copier) report(ranges []CopyRange) CopyReport {
 		}
 	}
 	slices.SortFunc(state, func(a, b CopyRange) int { return strings.Compare(a.After, b.After) })
-	r.State = CopyState{Ranges: slices.CompactFunc(state, func(a, b CopyRange) bool { return a.After == b.After })}
+	r.State = CopyState{Ranges: slices.CompactFunc(state, func(a, b CopyRange) bool { return a.After == b.After }), Lote: lote}
 	return r
 }
 
@@ -455,7 +502,13 @@ func listRange(ctx context.Context, st Store, lo, hi string) (<-chan ObjectInfo,
 
 // do copies one object, or compares it when the target has it already.
 func (c *copier) do(ctx context.Context, j copyJob) error {
-	data, err := c.src.Get(ctx, j.src.Key)
+	data, err := j.data, error(nil)
+	if data == nil {
+		data, err = c.src.Get(ctx, j.src.Key)
+	}
+	if j.optional && isNotFound(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

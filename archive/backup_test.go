@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,5 +250,131 @@ func TestBackupRecords(t *testing.T) {
 	all, _ := a.BackupRuns(ctx, 0)
 	if len(all) != 4 {
 		t.Errorf("%d records, want 4", len(all))
+	}
+}
+
+// TestBackupFollowsLog: a run with the state of the previous one takes
+// what is new under the prefixes the log covers from the lotes sealed
+// since, without listing them, and finds the rest by listing. What no
+// sealed entry names waits: an entry not sealed yet for the next run, an
+// orphan object for a run without the state.
+func TestBackupFollowsLog(t *testing.T) {
+	defer func(n int) { rangeKeys = n }(rangeKeys)
+	rangeKeys = 4
+	ctx := context.Background()
+	for _, p := range storePairs[:2] {
+		t.Run(p.name, func(t *testing.T) {
+			src, dst := p.src(t), p.dst(t)
+			s := newSealed(t, src)
+			first, err := Backup(ctx, src, dst, CopyOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.State.Lote != s.a.log.last.Seq || first.State.Lote == 0 {
+				t.Fatalf("first run's state names lote %d; the log's last is %d", first.State.Lote, s.a.log.last.Seq)
+			}
+
+			// New documents, sealed; one more not sealed yet; an account
+			// (outside the log); an orphan object (a filing that died).
+			var folios []legajo.Folio
+			for range 3 {
+				res, err := s.o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+				folios = append(folios, f)
+			}
+			if _, err := s.o.Cancel(ctx, folios[0], "Se sustituye por otro oficio con los datos corregidos.", "ana"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.a.Seal(ctx, true); err != nil {
+				t.Fatal(err)
+			}
+			mustCreate(t, src, "usuarios/luis.json", []byte(`{"login":"luis"}`))
+			// Among the first documents' objects, in a range the log covers.
+			orphan := "expedientes/dti/2026/11/20261126T090002.500Z_huerfano_original.pdf"
+			mustCreate(t, src, orphan, []byte("%PDF-1.4 de una emisión que murió"))
+			pending, err := s.o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			rep, err := Backup(ctx, src, dst, CopyOptions{Since: &first.State})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.State.Lote != s.a.log.last.Seq || rep.State.Lote <= first.State.Lote {
+				t.Errorf("state after the log run names lote %d; the log's last is %d", rep.State.Lote, s.a.log.last.Seq)
+			}
+			inLog := 0
+			for i, r := range first.State.Ranges[1 : len(first.State.Ranges)-1] {
+				if covered(r.After, first.State.Ranges[i+2].After) {
+					inLog++
+				}
+			}
+			if inLog < 3 || rep.RangesListed > rep.Ranges-inLog {
+				t.Errorf("%d of %d ranges listed on the target, %d of them under the log's prefixes", rep.RangesListed, rep.Ranges, inLog)
+			}
+			missing := func() map[string]bool {
+				m := map[string]bool{}
+				for _, o := range list(t, src, "", "") {
+					got, err := dst.Get(ctx, o.Key)
+					if err != nil {
+						m[o.Key] = true
+						continue
+					}
+					mustGet(t, src, o.Key, got)
+				}
+				return m
+			}
+			// The pending document's objects, pointer, state, claim and entry.
+			pendingKeys := map[string]bool{}
+			for _, o := range list(t, src, "", "") {
+				if strings.Contains(o.Key, strings.ReplaceAll(pending.Folio, "/", "-")) {
+					pendingKeys[o.Key] = true
+				}
+			}
+			claim, _ := claimKeyOf(pending.Folio)
+			pendingKeys[claim] = true
+			unsealed, _, err := s.a.unsealed(ctx, true)
+			if err != nil || len(unsealed) != 1 {
+				t.Fatalf("unsealed entries %v, %v; want the pending one", unsealed, err)
+			}
+			pendingKeys[unsealed[0]] = true
+			got := missing()
+			if !got[orphan] || len(got) == 0 {
+				t.Errorf("the orphan object was copied by a log run, or nothing is missing: %v", got)
+			}
+			for k := range got {
+				if k != orphan && !pendingKeys[k] {
+					t.Errorf("%s not copied by the log run", k)
+				}
+			}
+			for _, k := range []string{"usuarios/luis.json", loteKey(s.a.log.last.Seq)} {
+				if got[k] {
+					t.Errorf("%s not copied", k)
+				}
+			}
+
+			// Sealed now, the pending document comes with the next run; a
+			// run without the state takes the orphan too. Then the backup
+			// is the source, and verifies.
+			if _, err := s.a.Seal(ctx, true); err != nil {
+				t.Fatal(err)
+			}
+			if rep, err = Backup(ctx, src, dst, CopyOptions{Since: &rep.State}); err != nil {
+				t.Fatal(err)
+			}
+			if got := missing(); len(got) != 1 || !got[orphan] {
+				t.Errorf("after the pending document was sealed, missing %v; want only the orphan", got)
+			}
+			if rep, err = Backup(ctx, src, dst, CopyOptions{}); err != nil || rep.ObjectsCopied != 1 {
+				t.Errorf("run without the state: %+v, %v; want the orphan copied", rep, err)
+			}
+			if got := missing(); len(got) != 0 {
+				t.Errorf("missing after a full run: %v", got)
+			}
+		})
 	}
 }
