@@ -65,6 +65,11 @@ type CopyOptions struct {
 	// and compares their SHA-256 instead of trusting equal sizes: a full
 	// audit of the copy, as slow as a first backup.
 	Deep bool
+	// Full lists the prefixes the signed log covers too, instead of
+	// following the lotes sealed since the previous run: it also finds
+	// objects no sealed entry names (an emission that died half-way). The
+	// ranges of Since still spare listing the target where nothing changed.
+	Full bool
 	// Since is the state the previous run between the same stores left
 	// (CopyReport.State). Nil: the key space is listed whole, on both
 	// sides, in one piece.
@@ -232,7 +237,7 @@ func (c *copier) run(ctx context.Context) (CopyReport, error) {
 	// listed, and the log's last lote before the listing is where the next
 	// run starts.
 	since := int64(0)
-	if c.opts.Since != nil && !c.opts.Deep {
+	if c.opts.Since != nil && !c.opts.Deep && !c.opts.Full {
 		since = c.opts.Since.Lote
 	}
 	lote, skip := since, make([]bool, len(ranges))

@@ -111,6 +111,8 @@ func (m *Main) copyFlags(fs *flag.FlagSet) *copyFlags {
 	fs.IntVar(&f.Workers, "workers", 16, "objects copied at once")
 	fs.BoolVar(&f.Deep, "deep", false, "list both sides whole and read and compare the objects present on both, "+
 		"instead of trusting sizes and the last run's record of unchanged ranges (as slow as a first copy)")
+	fs.BoolVar(&f.Full, "full", false, "list the whole archive instead of following the signed log since the last run: "+
+		"also copies objects no sealed entry names (serve does it on Sundays)")
 	fs.BoolVar(&f.json, "json", false, "print the outcome as one JSON value")
 	return f
 }
@@ -273,7 +275,9 @@ func (m *Main) dailyBackups(ctx context.Context, a *app, log *slog.Logger, sleep
 		if !sleep(ctx, next.Sub(m.Now())) {
 			return
 		}
-		run, rep, err := a.backup(ctx, a.cfg.Backup.To, a.cfg.Backup.S3, archive.CopyOptions{}, "serve")
+		// On Sundays the whole archive is listed (see CopyOptions.Full).
+		full := next.Weekday() == time.Sunday
+		run, rep, err := a.backup(ctx, a.cfg.Backup.To, a.cfg.Backup.S3, archive.CopyOptions{Full: full}, "serve")
 		attrs := []any{"to", run.Target, "copied", rep.ObjectsCopied, "skipped", rep.ObjectsSkipped,
 			"bytes", rep.Bytes, "conflicts", rep.Conflicts, "seconds", rep.Seconds}
 		switch {
