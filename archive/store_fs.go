@@ -276,7 +276,7 @@ func (s *FSStore) walk(ctx context.Context, dirKey, prefix, startAfter string, f
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(s.path(dirKey))
+	entries, err := readDir(s.path(dirKey))
 	if err != nil {
 		if isNotExist(err) {
 			return nil // nothing below; also a directory removed by hand
@@ -293,30 +293,33 @@ func (s *FSStore) walk(ctx context.Context, dirKey, prefix, startAfter string, f
 		if name[0] == '.' || checkPrefix(name) != nil {
 			continue // temporary files, and anything not written by a Store
 		}
+		// Keep only what can hold a key with the prefix after startAfter
+		// (a subtree, or the key itself), before sorting: listing after a
+		// key of a directory of 100,000 entries sorts only those after it.
 		switch {
 		case e.IsDir():
-			list = append(list, entry{dirKey + name + "/", true})
+			k := dirKey + name + "/"
+			if !strings.HasPrefix(k, prefix) && !strings.HasPrefix(prefix, k) {
+				continue
+			}
+			if k <= startAfter && !strings.HasPrefix(startAfter, k) {
+				continue
+			}
+			list = append(list, entry{k, true})
 		case e.Type().IsRegular():
-			list = append(list, entry{dirKey + name, false})
+			k := dirKey + name
+			if !strings.HasPrefix(k, prefix) || k <= startAfter {
+				continue
+			}
+			list = append(list, entry{k, false})
 		}
 	}
 	slices.SortFunc(list, func(a, b entry) int { return strings.Compare(a.sortKey, b.sortKey) })
 	for _, e := range list {
 		if e.dir {
-			// Descend only into subtrees that can hold a key with the
-			// prefix and some key after startAfter.
-			if !strings.HasPrefix(e.sortKey, prefix) && !strings.HasPrefix(prefix, e.sortKey) {
-				continue
-			}
-			if e.sortKey <= startAfter && !strings.HasPrefix(startAfter, e.sortKey) {
-				continue
-			}
 			if err := s.walk(ctx, e.sortKey, prefix, startAfter, fn); err != nil {
 				return err
 			}
-			continue
-		}
-		if !strings.HasPrefix(e.sortKey, prefix) || e.sortKey <= startAfter {
 			continue
 		}
 		info, err := os.Lstat(s.path(e.sortKey))
@@ -331,6 +334,17 @@ func (s *FSStore) walk(ctx context.Context, dirKey, prefix, startAfter string, f
 		}
 	}
 	return nil
+}
+
+// readDir is os.ReadDir without its sort by name: walk sorts by key, and
+// only the entries it keeps.
+func readDir(dir string) ([]os.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // Locking reports false: a directory cannot enforce retention.
