@@ -61,7 +61,8 @@ func (p *page) tailOf(tanto legajo.Tanto, items []item) ([]item, float64, float6
 		items = append(items, gap(2, 1))
 		items = p.textItems(items, p.expand(d.Type.Closing), -1, kindClosing)
 	}
-	if rows := p.signerRows(tanto.Name); len(rows) > 0 {
+	rows := p.signerRows(tanto.Name)
+	if len(rows) > 0 {
 		items = append(items, gap(6, 3))
 		for i, row := range rows {
 			if i > 0 {
@@ -69,10 +70,14 @@ func (p *page) tailOf(tanto legajo.Tanto, items []item) ([]item, float64, float6
 			}
 			items = append(items, p.signatureRow(row))
 		}
-		items = append(items, gap(4, 2))
 	}
 	if len(d.Copies) > 0 {
-		items = append(items, gap(2, 1), p.copies())
+		if len(rows) > 0 {
+			items = append(items, gap(6, 3))
+		} else {
+			items = append(items, gap(2, 1))
+		}
+		items = append(items, p.copies())
 	}
 	if tanto.Acuse {
 		items = append(items, gap(4, 2), p.acuseBox())
