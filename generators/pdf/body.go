@@ -134,24 +134,27 @@ func (p *page) headingItems(items []item, s string, block int) []item {
 		draw: func(y, _ float64) { p.drawLines(lines, marginL, y+1, contentW, 5, "B", 10, "L") }})
 }
 
-// textItems appends s as justified body text, one item per line. A hard
-// line break starts a paragraph; a blank line is a space. A paragraph of
-// two or more lines never leaves its first line alone at the bottom of a
-// page nor its last alone at the top (no orphans, no widows).
+// textItems appends s as justified body text, one item per line. A blank
+// line separates paragraphs and is a space; a single line break (a list)
+// ends a line without justifying it but keeps the paragraph. A paragraph
+// of two or more lines never leaves its first line alone at the bottom of
+// a page nor its last alone at the top (no orphans, no widows).
 func (p *page) textItems(items []item, s string, block int, kind string) []item {
 	p.font("", bodySize)
 	lines := p.wrap(text(s), contentW)
+	blank := func(l wline) bool { return l.end && l.s == "" }
 	for start := 0; start < len(lines); {
+		if blank(lines[start]) {
+			items = append(items, gap(bodyLH, bodyLH/2))
+			start++
+			continue
+		}
 		end := start
-		for !lines[end].end {
+		for end+1 < len(lines) && !blank(lines[end+1]) {
 			end++
 		}
 		para := lines[start : end+1]
 		start = end + 1
-		if len(para) == 1 && para[0].s == "" {
-			items = append(items, gap(bodyLH, bodyLH/2))
-			continue
-		}
 		p.paras++
 		part, n := p.paras, len(para)
 		for k, l := range para {

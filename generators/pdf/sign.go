@@ -34,11 +34,11 @@ func (p *page) signerRows(tanto string) [][]signer {
 // document carry different signatures and only one has the acuse box, yet
 // all break their pages at the same places.
 func (p *page) tail(items []item) []item {
-	mine, h, shrink := p.tailOf(p.tanto, nil)
+	mine, h, shrink := p.tailOf(p.tanto)
 	maxH, maxShrink := h, shrink
 	for _, t := range p.d.Type.Tantos {
 		if t.Name != p.tanto.Name {
-			_, th, ts := p.tailOf(t, nil)
+			_, th, ts := p.tailOf(t)
 			maxH, maxShrink = max(maxH, th), max(maxShrink, ts)
 		}
 	}
@@ -55,7 +55,7 @@ func (p *page) tail(items []item) []item {
 }
 
 // tailOf lays out the closing block of tanto, and measures it.
-func (p *page) tailOf(tanto legajo.Tanto, items []item) ([]item, float64, float64) {
+func (p *page) tailOf(tanto legajo.Tanto) (items []item, h, shrink float64) {
 	d := p.d
 	if !d.Type.Closing.IsZero() {
 		items = append(items, gap(2, 1))
@@ -82,7 +82,6 @@ func (p *page) tailOf(tanto legajo.Tanto, items []item) ([]item, float64, float6
 	if tanto.Acuse {
 		items = append(items, gap(4, 2), p.acuseBox())
 	}
-	h, shrink := 0.0, 0.0
 	for _, it := range items {
 		h += it.h
 		shrink += it.shrink
