@@ -19,6 +19,7 @@ const (
 // paginates them together (see flow.go).
 func (p *page) body() {
 	d := p.d
+	p.fs.ok = false
 	var items []item
 	lastStart, lastKind := 0, legajo.BlockKind("")
 	for i, b := range d.Type.Body {
@@ -118,7 +119,7 @@ func (p *page) otherDisplay(fd *legajo.Field, raw, shown string) string {
 }
 
 func (p *page) titleItems(items []item, s string, block int) []item {
-	p.font("B", 11)
+	p.setFont("B", 11)
 	lines := p.wrap(text(s), contentW)
 	h := float64(len(lines)) * 5.5
 	items = append(items, item{h: h + 2, keep: true, rec: Placed{Kind: kindTitle, Block: block},
@@ -127,7 +128,7 @@ func (p *page) titleItems(items []item, s string, block int) []item {
 }
 
 func (p *page) headingItems(items []item, s string, block int) []item {
-	p.font("B", 10)
+	p.setFont("B", 10)
 	lines := p.wrap(text(s), contentW)
 	h := float64(len(lines))*5 + 2
 	return append(items, item{h: h, keep: true, rec: Placed{Kind: kindHeading, Block: block},
@@ -140,7 +141,7 @@ func (p *page) headingItems(items []item, s string, block int) []item {
 // of two or more lines never leaves its first line alone at the bottom of
 // a page nor its last alone at the top (no orphans, no widows).
 func (p *page) textItems(items []item, s string, block int, kind string) []item {
-	p.font("", bodySize)
+	p.setFont("", bodySize)
 	lines := p.wrap(text(s), contentW)
 	blank := func(l wline) bool { return l.end && l.s == "" }
 	for start := 0; start < len(lines); {
@@ -163,7 +164,7 @@ func (p *page) textItems(items []item, s string, block int, kind string) []item 
 				keep: n > 1 && (k == 0 || k == n-2),
 				rec:  Placed{Kind: kind, Block: block, Part: part, Line: k + 1, Lines: n},
 				draw: func(y, _ float64) {
-					p.font("", bodySize)
+					p.setFont("", bodySize)
 					p.f.SetXY(marginL, y)
 					p.textLine(l, contentW, bodyLH, "J")
 				},
@@ -175,7 +176,7 @@ func (p *page) textItems(items []item, s string, block int, kind string) []item 
 
 // drawLines draws wrapped lines from (x, y), each in a cell of width w.
 func (p *page) drawLines(lines []wline, x, y, w, lh float64, style string, size float64, align string) {
-	p.font(style, size)
+	p.setFont(style, size)
 	for i, l := range lines {
 		p.f.SetXY(x, y+float64(i)*lh)
 		p.textLine(l, w, lh, align)
@@ -221,9 +222,9 @@ func (p *page) gridItems(items []item, cells []gridCell, columns, block int) []i
 		cols := make([]laid, len(row))
 		h := 0.0
 		for j, c := range row {
-			p.font("B", 8)
+			p.setFont("B", 8)
 			cols[j].label = p.wrap(text(c.label), labelW)
-			p.font("", 9)
+			p.setFont("", 9)
 			cols[j].value = p.wrap(text(c.value), colW-labelW)
 			n := max(len(cols[j].label), len(cols[j].value))
 			if c.alt != "" {
@@ -286,7 +287,7 @@ func (p *page) tableItems(items []item, fd *legajo.Field, rows []legajo.Row, tit
 	for i, c := range fd.Columns {
 		widths[i] = contentW * colWeight(c) / total
 	}
-	p.font("B", 8)
+	p.setFont("B", 8)
 	heads := make([][]wline, len(fd.Columns))
 	hh := 0.0
 	for i, c := range fd.Columns {
@@ -306,7 +307,7 @@ func (p *page) tableItems(items []item, fd *legajo.Field, rows []legajo.Row, tit
 		f.SetFillColor(255, 255, 255)
 	}
 	caption := title + " (continuación)"
-	p.font("BI", 8)
+	p.setFont("BI", 8)
 	capLines := p.wrap(text(caption), contentW)
 	capH := float64(len(capLines))*4 + 1
 	cont := &tableHead{
@@ -322,7 +323,7 @@ func (p *page) tableItems(items []item, fd *legajo.Field, rows []legajo.Row, tit
 		draw: func(y, _ float64) { drawHeader(y) }})
 	n := len(rows)
 	reveal := p.d.Type.HasSecrets()
-	p.font("", 8.5)
+	p.setFont("", 8.5)
 	for k, r := range rows {
 		cells := make([][]wline, len(fd.Columns))
 		h := 0.0

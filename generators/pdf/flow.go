@@ -217,3 +217,23 @@ func paginate(items []item, y0, top, limit float64) []pageOf {
 	}
 	return pages
 }
+
+// fontState is the font the body last selected.
+type fontState struct {
+	style string
+	size  float64
+	ok    bool
+}
+
+// setFont selects a font unless it is the current one: fpdf writes a font
+// change to the page for every call, and the body selects one per line and
+// per cell. Pages added in between keep the font (fpdf restores it after
+// the header); body resets the state, since the head selects fonts
+// directly.
+func (p *page) setFont(style string, size float64) {
+	if p.fs.ok && p.fs.style == style && p.fs.size == size {
+		return
+	}
+	p.font(style, size)
+	p.fs = fontState{style, size, true}
+}

@@ -117,6 +117,7 @@ type page struct {
 	qrN   int
 	log   []Placed // what the body and closing block put on which page
 	paras int      // paragraphs laid out so far: their ids in the log
+	fs    fontState
 }
 
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {

@@ -114,10 +114,10 @@ func (p *page) signatureRow(row []signer) item {
 	cols := make([]laid, len(row))
 	capH, below := 0.0, 0.0
 	for i, s := range row {
-		p.font("B", 9)
+		p.setFont("B", 9)
 		cols[i].caption = p.wrap(text(s.caption), textW)
 		cols[i].name = p.wrap(text(s.name), textW)
-		p.font("", 8.5)
+		p.setFont("", 8.5)
 		cols[i].position = p.wrap(text(s.position), textW)
 		capH = max(capH, float64(len(cols[i].caption))*signLH)
 		below = max(below, float64(len(cols[i].name))*signLH+float64(len(cols[i].position))*positionLH)
@@ -154,7 +154,7 @@ func (p *page) acuseWording() string {
 
 // copies lays out the c.c.p. list.
 func (p *page) copies() item {
-	p.font("", 7.5)
+	p.setFont("", 7.5)
 	var lines [][]wline
 	h := 0.0
 	for _, c := range p.d.Copies {
@@ -163,7 +163,7 @@ func (p *page) copies() item {
 		h += float64(len(l)) * 3.4
 	}
 	return item{h: h, rec: Placed{Kind: kindCopies, Block: -1}, draw: func(y, _ float64) {
-		p.font("", 7.5)
+		p.setFont("", 7.5)
 		p.f.SetXY(marginL, y)
 		p.f.CellFormat(10, 3.4, "c.c.p.", "", 0, "L", false, 0, "")
 		for _, l := range lines {
@@ -188,13 +188,13 @@ func (p *page) drawAcuse(y, _ float64) {
 	f.Rect(marginL, y, contentW, h, "D")
 	f.SetLineWidth(0.2)
 	f.SetXY(marginL+3, y+2)
-	p.font("B", 9.5)
+	p.setFont("B", 9.5)
 	f.CellFormat(contentW-6, 4.5, "ACUSE DE RECIBIDO", "", 2, "L", false, 0, "")
-	p.font("", 8)
+	p.setFont("", 8)
 	f.CellFormat(contentW-46, 4, text(p.acuseWording()+" Escriba con letra de molde y firme:"), "", 2, "L", false, 0, "")
 	field := func(label string, x, y, w float64) {
 		f.SetXY(x, y)
-		p.font("", 8.5)
+		p.setFont("", 8.5)
 		lw := f.GetStringWidth(text(label)) + 1.5
 		f.CellFormat(lw, 4, text(label), "", 0, "L", false, 0, "")
 		f.Line(x+lw, y+4, x+w, y+4)
@@ -213,7 +213,7 @@ func (p *page) drawAcuse(y, _ float64) {
 	f.SetDashPattern(nil, 0)
 	f.SetDrawColor(0, 0, 0)
 	f.SetXY(sx, y+h/2-2)
-	p.font("I", 7)
+	p.setFont("I", 7)
 	f.SetTextColor(140, 140, 140)
 	f.CellFormat(37, 4, "Sello", "", 0, "C", false, 0, "")
 	f.SetTextColor(0, 0, 0)
