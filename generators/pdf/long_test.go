@@ -84,6 +84,11 @@ func longSamples(t testing.TB, cat *legajo.Catalog) []sample {
 	o := data("oficio-liberacion")
 	o["modulos"] = rows(o["modulos"], upTo40("oficio-liberacion", "modulos"))
 	o["observaciones"] = grow(o["observaciones"].(string), 8, 2000)
+	var ccp []string
+	for i := range 13 {
+		ccp = append(ccp, fmt.Sprintf("Jefatura de la Jurisdicción Sanitaria No. %d.", i+1))
+	}
+	o["ccp"] = strings.Join(ccp, "\n") // a long c.c.p. list: a tall closing block
 	add("oficio-liberacion.largo", "oficio-liberacion", o)
 
 	ta := data("tarjeta-informativa")
