@@ -122,7 +122,7 @@ func (p *page) titleItems(items []item, s string, block int) []item {
 	p.setFont("B", 11)
 	lines := p.wrap(text(s), contentW)
 	h := float64(len(lines)) * 5.5
-	items = append(items, item{h: h + 2, keep: true, rec: Placed{Kind: kindTitle, Block: block},
+	items = append(items, item{h: h + 2, keep: true, rec: placed{Kind: kindTitle, Block: block},
 		draw: func(y, _ float64) { p.drawLines(lines, marginL, y, contentW, 5.5, "B", 11, "C") }})
 	return items
 }
@@ -131,7 +131,7 @@ func (p *page) headingItems(items []item, s string, block int) []item {
 	p.setFont("B", 10)
 	lines := p.wrap(text(s), contentW)
 	h := float64(len(lines))*5 + 2
-	return append(items, item{h: h, keep: true, rec: Placed{Kind: kindHeading, Block: block},
+	return append(items, item{h: h, keep: true, rec: placed{Kind: kindHeading, Block: block},
 		draw: func(y, _ float64) { p.drawLines(lines, marginL, y+1, contentW, 5, "B", 10, "L") }})
 }
 
@@ -162,7 +162,7 @@ func (p *page) textItems(items []item, s string, block int, kind string) []item 
 			items = append(items, item{
 				h:    bodyLH,
 				keep: n > 1 && (k == 0 || k == n-2),
-				rec:  Placed{Kind: kind, Block: block, Part: part, Line: k + 1, Lines: n},
+				rec:  placed{Kind: kind, Block: block, Part: part, Line: k + 1, Lines: n},
 				draw: func(y, _ float64) {
 					p.setFont("", bodySize)
 					p.f.SetXY(marginL, y)
@@ -241,7 +241,7 @@ func (p *page) gridItems(items []item, cells []gridCell, columns, block int) []i
 			}
 			continue
 		}
-		items = append(items, item{h: h, rec: Placed{Kind: kindGrid, Block: block, Line: i/columns + 1},
+		items = append(items, item{h: h, rec: placed{Kind: kindGrid, Block: block, Line: i/columns + 1},
 			draw: func(y, h float64) {
 				f := p.f
 				for j, c := range row {
@@ -317,9 +317,9 @@ func (p *page) tableItems(items []item, fd *legajo.Field, rows []legajo.Row, tit
 			p.drawLines(capLines, marginL, y, contentW, 4, "BI", 8, "L")
 			drawHeader(y + capH)
 		},
-		rec: Placed{Kind: kindCaption, Block: block, Text: caption},
+		rec: placed{Kind: kindCaption, Block: block, Text: caption},
 	}
-	items = append(items, item{h: hh, keep: true, rec: Placed{Kind: kindHeader, Block: block, Lines: len(rows)},
+	items = append(items, item{h: hh, keep: true, rec: placed{Kind: kindHeader, Block: block, Lines: len(rows)},
 		draw: func(y, _ float64) { drawHeader(y) }})
 	n := len(rows)
 	reveal := p.d.Type.HasSecrets()
@@ -344,7 +344,7 @@ func (p *page) tableItems(items []item, fd *legajo.Field, rows []legajo.Row, tit
 			h:     h,
 			keep:  k == 0 || k == n-2,
 			table: cont,
-			rec:   Placed{Kind: kindRow, Block: block, Line: k + 1, Lines: n},
+			rec:   placed{Kind: kindRow, Block: block, Line: k + 1, Lines: n},
 			draw: func(y, h float64) {
 				x := marginL
 				for i := range fd.Columns {

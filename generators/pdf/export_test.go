@@ -10,6 +10,9 @@ import (
 // benchmark comparing it with compressStreams.
 func NewFpdfCompressed() *Renderer { return &Renderer{fpdfCompression: true} }
 
+// Placed is one entry of a layout log.
+type Placed = placed
+
 // Layout is what a rendering put where.
 type Layout struct {
 	Log    []Placed // the body and the closing block, in order

@@ -26,20 +26,20 @@ type item struct {
 	// table, when set, is the table this row continues: a page that
 	// starts with the row repeats the table's caption and header first.
 	table *tableHead
-	rec   Placed
+	rec   placed
 }
 
 // tableHead draws a table's continuation caption and header.
 type tableHead struct {
 	h, capH float64 // in all, and of the caption above the header
 	draw    func(y float64)
-	rec     Placed // of the caption
+	rec     placed // of the caption
 }
 
-// Placed is one entry of the layout log: what was drawn where. Tests read
+// placed is one entry of the layout log: what was drawn where. Tests read
 // the log to check the pagination rules on every document instead of by
 // eye.
-type Placed struct {
+type placed struct {
 	Page int     // 1-based
 	Y, H float64 // millimetres from the top of the page
 	Kind string  // see the kind constants
@@ -71,7 +71,7 @@ const (
 
 // isBody tells whether a log entry is body content: what the closing
 // block must not be left without.
-func (pl Placed) IsBody() bool {
+func (pl placed) IsBody() bool {
 	switch pl.Kind {
 	case kindLine, kindGrid, kindRow:
 		return pl.Block >= 0

@@ -115,7 +115,7 @@ type page struct {
 	tanto legajo.Tanto
 	qr    []qrRun
 	qrN   int
-	log   []Placed // what the body and closing block put on which page
+	log   []placed // what the body and closing block put on which page
 	paras int      // paragraphs laid out so far: their ids in the log
 	fs    fontState
 }

@@ -43,10 +43,10 @@ func (p *page) tail(items []item) []item {
 		}
 	}
 	if maxH > h {
-		mine = append(mine, item{h: maxH - h, shrink: maxShrink - shrink, rec: Placed{Kind: kindReserved, Block: -1}})
+		mine = append(mine, item{h: maxH - h, shrink: maxShrink - shrink, rec: placed{Kind: kindReserved, Block: -1}})
 	} else if maxShrink > shrink {
 		// equal heights, different spaces: the same total may give way
-		mine = append(mine, item{shrink: maxShrink - shrink, rec: Placed{Kind: kindReserved, Block: -1}})
+		mine = append(mine, item{shrink: maxShrink - shrink, rec: placed{Kind: kindReserved, Block: -1}})
 	}
 	for k := range mine {
 		mine[k].keep = k < len(mine)-1
@@ -124,7 +124,7 @@ func (p *page) signatureRow(row []signer) item {
 	}
 	return item{
 		h:   capH + signRoom + 1 + below,
-		rec: Placed{Kind: kindSign, Block: -1, Lines: len(row)},
+		rec: placed{Kind: kindSign, Block: -1, Lines: len(row)},
 		draw: func(y, _ float64) {
 			lineY := y + capH + signRoom
 			for i, c := range cols {
@@ -162,7 +162,7 @@ func (p *page) copies() item {
 		lines = append(lines, l)
 		h += float64(len(l)) * 3.4
 	}
-	return item{h: h, rec: Placed{Kind: kindCopies, Block: -1}, draw: func(y, _ float64) {
+	return item{h: h, rec: placed{Kind: kindCopies, Block: -1}, draw: func(y, _ float64) {
 		p.setFont("", 7.5)
 		p.f.SetXY(marginL, y)
 		p.f.CellFormat(10, 3.4, "c.c.p.", "", 0, "L", false, 0, "")
@@ -178,7 +178,7 @@ const acuseH = 36.0
 // acuseBox is the receipt the receiver fills in on the tanto that comes back
 // signed: without it the document stays pending.
 func (p *page) acuseBox() item {
-	return item{h: acuseH + 2, rec: Placed{Kind: kindAcuse, Block: -1}, draw: p.drawAcuse}
+	return item{h: acuseH + 2, rec: placed{Kind: kindAcuse, Block: -1}, draw: p.drawAcuse}
 }
 
 func (p *page) drawAcuse(y, _ float64) {
