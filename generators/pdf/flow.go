@@ -69,7 +69,7 @@ const (
 	kindReserved = "reserved" // room kept so every tanto breaks alike
 )
 
-// isBody tells whether a log entry is body content: what the closing
+// IsBody tells whether a log entry is body content: what the closing
 // block must not be left without.
 func (pl placed) IsBody() bool {
 	switch pl.Kind {
