@@ -56,7 +56,11 @@ func sweep(t testing.TB, cat *legajo.Catalog) []sample {
 
 // TestPagination checks the pagination rules on the layout log of every
 // fixture, of long variants and of a sweep of break positions, in every
-// tanto; and that all tantos of a document break their pages alike.
+// tanto; and that all tantos of a document break their pages alike. To
+// look at the pages as well:
+//
+//	go test -run TestPagination -pdf.out /tmp/pages ./generators/pdf
+//	for f in /tmp/pages/*.pdf; do pdftoppm -r 50 -png $f ${f%.pdf}; done
 func TestPagination(t *testing.T) {
 	cat, err := templates.Load()
 	if err != nil {
