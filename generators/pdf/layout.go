@@ -111,7 +111,7 @@ func (p *page) formatoHead() {
 	p.cellPair(marginL+folioW, contentW-folioW, "Lugar y fecha", d.Institution.Place+", a "+legajo.LongDate(d.Date))
 	f.SetY(f.GetY() + 6.5)
 	if s := p.expand(d.Type.Subject); s != "" {
-		p.gridRows([]gridCell{{label: "Asunto", value: s}}, 1)
+		p.drawNow(p.gridItems(nil, []gridCell{{label: "Asunto", value: s, align: "L"}}, 1, -1))
 	}
 	p.space(3)
 }

@@ -35,6 +35,8 @@ type Renderer struct {
 	// fpdfCompression uses fpdf's own compression instead of
 	// compressStreams; only the benchmark that justifies the latter sets it.
 	fpdfCompression bool
+	// inspect, set only by tests, sees each rendering before its output.
+	inspect func(p *page)
 }
 
 // New returns a Renderer. It fails if the logo is not a PNG or JPEG.
@@ -82,17 +84,10 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 		default:
 			p.formatoHead()
 		}
-		p.body()
-		p.keepTail()
-		if !d.Type.Closing.IsZero() {
-			p.space(2)
-			p.paragraph(p.expand(d.Type.Closing))
-		}
-		p.signatures()
-		p.copies()
-		if tanto.Acuse {
-			p.acuseBox()
-		}
+		p.body() // and the closing block: see flow.go
+	}
+	if r.inspect != nil {
+		r.inspect(p)
 	}
 	if err := p.f.Error(); err != nil {
 		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
@@ -120,6 +115,9 @@ type page struct {
 	tanto legajo.Tanto
 	qr    []qrRun
 	qrN   int
+	log   []placed // what the body and closing block put on which page
+	paras int      // paragraphs laid out so far: their ids in the log
+	fs    fontState
 }
 
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
@@ -183,12 +181,4 @@ func text(s string) string { return toCP1252(s) }
 // space adds vertical space without crossing into the footer.
 func (p *page) space(h float64) {
 	p.f.SetY(p.f.GetY() + h)
-}
-
-// ensure starts a new page unless h millimetres fit above the footer.
-func (p *page) ensure(h float64) {
-	_, bottom := p.f.GetAutoPageBreak()
-	if p.f.GetY()+h > pageH-bottom {
-		p.f.AddPage()
-	}
 }

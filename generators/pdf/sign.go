@@ -1,15 +1,19 @@
 package pdf
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sesver/legajo"
+)
 
 type signer struct{ caption, name, position string }
 
-// signerRows groups the signature blocks that go on this tanto into rows:
-// two side by side, or three when there are three or five and more.
-func (p *page) signerRows() [][]signer {
+// signerRows groups the signature blocks that go on tanto into rows: two
+// side by side, or three when there are three or five and more.
+func (p *page) signerRows(tanto string) [][]signer {
 	var signers []signer
 	for _, s := range p.d.Signers {
-		if s.On(p.tanto.Name) {
+		if s.On(tanto) {
 			signers = append(signers, signer{s.Caption, s.Name, s.Position})
 		}
 	}
@@ -24,16 +28,65 @@ func (p *page) signerRows() [][]signer {
 	return rows
 }
 
-// signatures draws the signature blocks that go on this tanto.
-func (p *page) signatures() {
-	rows := p.signerRows()
-	if len(rows) == 0 {
-		return
+// tail appends the closing block (closing formula, signatures, c.c.p.,
+// acuse box) to items, kept together and with the end of the body. Every
+// tanto reserves the room of its tallest closing block: the tantos of a
+// document carry different signatures and only one has the acuse box, yet
+// all break their pages at the same places.
+func (p *page) tail(items []item) []item {
+	mine, h, shrink := p.tailOf(p.tanto)
+	maxH, maxShrink := h, shrink
+	for _, t := range p.d.Type.Tantos {
+		if t.Name != p.tanto.Name {
+			_, th, ts := p.tailOf(t)
+			maxH, maxShrink = max(maxH, th), max(maxShrink, ts)
+		}
 	}
-	p.space(6)
-	for _, row := range rows {
-		p.signatureRow(row)
+	if maxH > h {
+		mine = append(mine, item{h: maxH - h, shrink: maxShrink - shrink, rec: placed{Kind: kindReserved, Block: -1}})
+	} else if maxShrink > shrink {
+		// equal heights, different spaces: the same total may give way
+		mine = append(mine, item{shrink: maxShrink - shrink, rec: placed{Kind: kindReserved, Block: -1}})
 	}
+	for k := range mine {
+		mine[k].keep = k < len(mine)-1
+	}
+	return append(items, mine...)
+}
+
+// tailOf lays out the closing block of tanto, and measures it.
+func (p *page) tailOf(tanto legajo.Tanto) (items []item, h, shrink float64) {
+	d := p.d
+	if !d.Type.Closing.IsZero() {
+		items = append(items, gap(2, 1))
+		items = p.textItems(items, p.expand(d.Type.Closing), -1, kindClosing)
+	}
+	rows := p.signerRows(tanto.Name)
+	if len(rows) > 0 {
+		items = append(items, gap(6, 3))
+		for i, row := range rows {
+			if i > 0 {
+				items = append(items, gap(4, 2))
+			}
+			items = append(items, p.signatureRow(row))
+		}
+	}
+	if len(d.Copies) > 0 {
+		if len(rows) > 0 {
+			items = append(items, gap(6, 3))
+		} else {
+			items = append(items, gap(2, 1))
+		}
+		items = append(items, p.copies())
+	}
+	if tanto.Acuse {
+		items = append(items, gap(4, 2), p.acuseBox())
+	}
+	for _, it := range items {
+		h += it.h
+		shrink += it.shrink
+	}
+	return items, h, shrink
 }
 
 func signatureWidths(n int) (colW, textW float64) {
@@ -44,80 +97,45 @@ func signatureWidths(n int) (colW, textW float64) {
 	return colW, min(colW-4, 80)
 }
 
-// signatureRowHeight is the height a row of signature blocks takes.
-func (p *page) signatureRowHeight(row []signer) float64 {
-	_, textW := signatureWidths(len(row))
-	h := 0.0
-	for _, s := range row {
-		p.font("B", 9)
-		hh := float64(p.lines(text(s.caption), textW))*4 + 14 + float64(p.lines(text(s.name), textW))*4
-		p.font("", 8.5)
-		hh += float64(p.lines(text(s.position), textW)) * 3.7
-		h = max(h, hh)
-	}
-	return h
-}
+// Signature block metrics: the room left for the handwritten signature,
+// and line heights.
+const (
+	signRoom   = 13.0
+	signLH     = 4.0 // caption and name
+	positionLH = 3.7
+)
 
-// signatureRow draws signature blocks side by side; a lone one is centred.
-// The row is kept whole on one page.
-func (p *page) signatureRow(row []signer) {
-	f := p.f
+// signatureRow lays out signature blocks side by side; a lone one is
+// centred. All lines of a row sit at the same height, under the tallest
+// caption; names and positions wrap below them.
+func (p *page) signatureRow(row []signer) item {
 	colW, textW := signatureWidths(len(row))
-	h := p.signatureRowHeight(row)
-	p.ensure(h + 2)
-	y := f.GetY()
+	type laid struct{ caption, name, position []wline }
+	cols := make([]laid, len(row))
+	capH, below := 0.0, 0.0
 	for i, s := range row {
-		x := marginL + float64(i)*colW + (colW-textW)/2
-		f.SetXY(x, y)
-		p.font("B", 9)
-		f.MultiCell(textW, 4, text(s.caption), "", "C", false)
-		ly := f.GetY() + 13
-		lineW := min(textW, 70)
-		f.Line(x+(textW-lineW)/2, ly, x+(textW+lineW)/2, ly)
-		f.SetXY(x, ly+1)
-		f.MultiCell(textW, 4, text(s.name), "", "C", false)
-		f.SetX(x)
-		p.font("", 8.5)
-		f.MultiCell(textW, 3.7, text(s.position), "", "C", false)
+		p.setFont("B", 9)
+		cols[i].caption = p.wrap(text(s.caption), textW)
+		cols[i].name = p.wrap(text(s.name), textW)
+		p.setFont("", 8.5)
+		cols[i].position = p.wrap(text(s.position), textW)
+		capH = max(capH, float64(len(cols[i].caption))*signLH)
+		below = max(below, float64(len(cols[i].name))*signLH+float64(len(cols[i].position))*positionLH)
 	}
-	f.SetXY(marginL, y+h+4)
-}
-
-// tailHeight is the height of what should not be split from the signatures:
-// the closing, the signature blocks, the c.c.p. list and the acuse box.
-func (p *page) tailHeight() float64 {
-	h := 0.0
-	if !p.d.Type.Closing.IsZero() {
-		p.font("", 10)
-		h += 2 + float64(p.lines(text(p.expand(p.d.Type.Closing)), contentW))*(lineH+0.4)
-	}
-	if rows := p.signerRows(); len(rows) > 0 {
-		h += 6
-		for _, row := range rows {
-			h += p.signatureRowHeight(row) + 4
-		}
-	}
-	p.font("", 7.5)
-	for _, c := range p.d.Copies {
-		h += float64(p.lines(text(c), contentW-10)) * 3.4
-	}
-	if len(p.d.Copies) > 0 {
-		h += 2
-	}
-	if p.tanto.Acuse {
-		h += acuseH + 6
-	}
-	return h
-}
-
-// keepTail moves the closing, signatures, c.c.p. and acuse box to a new
-// page together when they would otherwise be split across pages, as long as
-// they fit on one.
-func (p *page) keepTail() {
-	_, bottom := p.f.GetAutoPageBreak()
-	h := p.tailHeight()
-	if p.f.GetY()+h > pageH-bottom && h <= pageH-bottom-bodyTop {
-		p.f.AddPage()
+	return item{
+		h:   capH + signRoom + 1 + below,
+		rec: placed{Kind: kindSign, Block: -1, Lines: len(row)},
+		draw: func(y, _ float64) {
+			lineY := y + capH + signRoom
+			for i, c := range cols {
+				x := marginL + float64(i)*colW + (colW-textW)/2
+				p.drawLines(c.caption, x, y, textW, signLH, "B", 9, "C")
+				lineW := min(textW, 70)
+				p.f.Line(x+(textW-lineW)/2, lineY, x+(textW+lineW)/2, lineY)
+				p.drawLines(c.name, x, lineY+1, textW, signLH, "B", 9, "C")
+				p.drawLines(c.position, x, lineY+1+float64(len(c.name))*signLH, textW, positionLH, "", 8.5, "C")
+			}
+		},
 	}
 }
 
@@ -134,46 +152,49 @@ func (p *page) acuseWording() string {
 	return "Recibí este documento."
 }
 
-// copies writes the c.c.p. list.
-func (p *page) copies() {
-	if len(p.d.Copies) == 0 {
-		return
+// copies lays out the c.c.p. list.
+func (p *page) copies() item {
+	p.setFont("", 7.5)
+	var lines [][]wline
+	h := 0.0
+	for _, c := range p.d.Copies {
+		l := p.wrap(text(c), contentW-10)
+		lines = append(lines, l)
+		h += float64(len(l)) * 3.4
 	}
-	f := p.f
-	p.ensure(4 * float64(min(len(p.d.Copies), 4)))
-	p.space(2)
-	for i, c := range p.d.Copies {
-		p.font("", 7.5)
-		y := f.GetY()
-		if i == 0 {
-			f.CellFormat(10, 3.4, "c.c.p.", "", 0, "L", false, 0, "")
+	return item{h: h, rec: placed{Kind: kindCopies, Block: -1}, draw: func(y, _ float64) {
+		p.setFont("", 7.5)
+		p.f.SetXY(marginL, y)
+		p.f.CellFormat(10, 3.4, "c.c.p.", "", 0, "L", false, 0, "")
+		for _, l := range lines {
+			p.drawLines(l, marginL+10, y, contentW-10, 3.4, "", 7.5, "L")
+			y += float64(len(l)) * 3.4
 		}
-		f.SetXY(marginL+10, y)
-		f.MultiCell(contentW-10, 3.4, text(c), "", "L", false)
-	}
+	}}
 }
 
 const acuseH = 36.0
 
 // acuseBox is the receipt the receiver fills in on the tanto that comes back
 // signed: without it the document stays pending.
-func (p *page) acuseBox() {
+func (p *page) acuseBox() item {
+	return item{h: acuseH + 2, rec: placed{Kind: kindAcuse, Block: -1}, draw: p.drawAcuse}
+}
+
+func (p *page) drawAcuse(y, _ float64) {
 	f := p.f
 	const h = acuseH
-	p.space(4)
-	p.ensure(h + 2)
-	y := f.GetY()
 	f.SetLineWidth(0.4)
 	f.Rect(marginL, y, contentW, h, "D")
 	f.SetLineWidth(0.2)
 	f.SetXY(marginL+3, y+2)
-	p.font("B", 9.5)
+	p.setFont("B", 9.5)
 	f.CellFormat(contentW-6, 4.5, "ACUSE DE RECIBIDO", "", 2, "L", false, 0, "")
-	p.font("", 8)
+	p.setFont("", 8)
 	f.CellFormat(contentW-46, 4, text(p.acuseWording()+" Escriba con letra de molde y firme:"), "", 2, "L", false, 0, "")
 	field := func(label string, x, y, w float64) {
 		f.SetXY(x, y)
-		p.font("", 8.5)
+		p.setFont("", 8.5)
 		lw := f.GetStringWidth(text(label)) + 1.5
 		f.CellFormat(lw, 4, text(label), "", 0, "L", false, 0, "")
 		f.Line(x+lw, y+4, x+w, y+4)
@@ -192,9 +213,8 @@ func (p *page) acuseBox() {
 	f.SetDashPattern(nil, 0)
 	f.SetDrawColor(0, 0, 0)
 	f.SetXY(sx, y+h/2-2)
-	p.font("I", 7)
+	p.setFont("I", 7)
 	f.SetTextColor(140, 140, 140)
 	f.CellFormat(37, 4, "Sello", "", 0, "C", false, 0, "")
 	f.SetTextColor(0, 0, 0)
-	f.SetXY(marginL, y+h+2)
 }
