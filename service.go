@@ -179,7 +179,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 			Folio: folio.String(), Event: EventEmitido, Type: t.ID, TypeVersion: t.Version, Title: t.Title,
 			Subject: subject, Expediente: expID, Tramite: r.Tramite, Area: public["area"].Text, Author: r.Author,
 			Date: now, FiledAt: now, Tanto: tanto.Name, Destination: tanto.Destination,
-			Masked: masked && tanto.Delivered, Acuse: tanto.Acuse, Digest: doc.Digest, Fields: public,
+			Masked: masked && tanto.Delivered, Acuse: tanto.Acuse, Firma: tanto.Firma, Digest: doc.Digest, Fields: public,
 		}})
 	}
 	entry, err := o.Archive.File(ctx, filing)
