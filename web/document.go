@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,6 +32,11 @@ type documentPage struct {
 	Stages     []stageView
 	NextStages []string
 	HasStages  bool
+	// CanMail: a minuta that may be sent «vía correo»; Candidates are
+	// its asistentes with an address; Sent, how many it just went to.
+	CanMail    bool
+	Candidates []mailCandidate
+	Sent       string
 	Received   bool // incoming correspondence, not issued here
 	CanIssue   bool // may upload acuse and attachments
 	CanCancel  bool
@@ -49,6 +55,7 @@ type uploadProblem struct {
 	Message     string
 	Description string
 	Reason      string // of a cancellation
+	Recipients  string // typed addresses of a minuta sent by e-mail
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
@@ -106,6 +113,9 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	page.Issued, page.Again, page.Prints = q.Get("emitido") == "1", q.Get("ya_emitido") == "1", q["impresion"]
+	if n, err := strconv.Atoi(q.Get("enviado")); err == nil && n > 0 {
+		page.Sent = strconv.Itoa(n)
+	}
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
 	return nil
@@ -122,6 +132,10 @@ func (s *Server) documentData(r *http.Request, rec *legajo.Record) (documentPage
 		page.Expediente = exp.Name
 	}
 	page.PendingFirma = rec.Status == legajo.StatusPendienteFirma
+	if s.Mail != nil && len(rec.Manifests) > 0 && minutaMailable(rec.Manifests[0].Type) && rec.Status != legajo.StatusCancelado && page.CanIssue {
+		page.CanMail = true
+		page.Candidates = s.mailCandidates(r, rec.Manifests[0])
+	}
 	if len(rec.Manifests) > 0 {
 		page.Main = rec.Manifests[0]
 		if t := s.docType(page.Main.Type); t != nil && len(t.Stages) > 0 {
