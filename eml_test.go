@@ -141,3 +141,29 @@ func TestPrintable(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// FuzzParseEmail: whatever arrives as an .eml, the parser returns a
+// message or an ErrInvalid naming the file, never panics, and keeps its
+// text and attachments within the bounds.
+func FuzzParseEmail(f *testing.F) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "eml", "*.eml"))
+	for _, n := range names {
+		b, _ := os.ReadFile(n)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := ParseEmail(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "«Correo electrónico (.eml)»") {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if len([]rune(e.Text)) > MaxEmailText || len(e.Attachments) > maxEmailParts {
+			t.Fatalf("beyond the bounds: %d runes, %d attachments", len([]rune(e.Text)), len(e.Attachments))
+		}
+		if strings.ContainsAny(e.Subject+e.FromName+e.FromAddress, "\r\n") {
+			t.Fatalf("a header keeps a line break: %q", e.Subject)
+		}
+	})
+}

@@ -43,9 +43,11 @@ func (o *Office) emailData(e *Email, data map[string]any) map[string]any {
 	set("asunto", subject)
 	set("cuerpo", clipText(Printable(e.Text, true), MaxEmailText))
 	var names []string
-	for _, a := range e.Attachments {
+	for i, a := range e.Attachments {
 		line := Printable(a.Name, false)
-		if _, err := SniffUpload("Adjunto", a.Data); err != nil {
+		if i >= maxFiledAttachments {
+			line += fmt.Sprintf(" — no se archivó aparte (se archivan aparte hasta %d adjuntos); se conserva dentro del correo original", maxFiledAttachments)
+		} else if _, err := SniffUpload("Adjunto", a.Data); err != nil {
 			line += " — no se archivó aparte (no es PDF ni imagen, o pasa del tamaño admitido); se conserva dentro del correo original"
 		}
 		names = append(names, line)
@@ -56,6 +58,11 @@ func (o *Office) emailData(e *Email, data map[string]any) map[string]any {
 	}
 	return out
 }
+
+// maxFiledAttachments bounds the attachments of one e-mail filed on their
+// own (each is one more object to store in the same filing); the others
+// stay inside the filed .eml.
+const maxFiledAttachments = 30
 
 // emailFiles are the files of a received e-mail: the .eml as it came, and
 // each attachment that passes the checks of any upload (content sniffed,
@@ -69,6 +76,9 @@ func emailFiles(e *Email, raw []byte, name string, m Manifest) []File {
 	em.File = &Object{Kind: "eml"}
 	files := []File{{Name: name, Data: raw, Kind: "correo", Manifest: em}}
 	for i, a := range e.Attachments {
+		if i >= maxFiledAttachments {
+			break
+		}
 		ext, err := SniffUpload("Adjunto", a.Data)
 		if err != nil {
 			continue
