@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/search"
 )
 
 func (e *env) emitType(typ, author string) legajo.Folio {
@@ -30,6 +31,12 @@ func TestRegisterFirma(t *testing.T) {
 	_, body := e.get(c, page)
 	if !strings.Contains(body, "pendiente de firma") || !strings.Contains(body, `action="/documentos/`+f.Slug()+`/firma"`) || strings.Contains(body, "Subir el acuse") {
 		t.Fatal("the page of a respaldo does not offer «Registrar firma»")
+	}
+	if err := e.srv.Search.(*search.Index).CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, home := e.get(c, "/"); !strings.Contains(home, "Firmas pendientes (1)") || !strings.Contains(home, f.String()) {
+		t.Error("the home page does not list the document waiting for its firma")
 	}
 	resp, body := e.upload(c, page+"/firma", "firmado.pdf", []byte("MZ esto no es un escaneo"), nil)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="firma-error" role="alert">«Ejemplar firmado»: el contenido del archivo no es un PDF`) {
