@@ -31,6 +31,9 @@ type Office struct {
 	// it and it is never stored; every node of a deployment must share it.
 	// Nil: secrets are left out of the comparison.
 	RequestKey []byte
+	// Mail tells people by e-mail (a case turned to them, cases due, a
+	// minuta «vía correo»); nil: Legajo sends no e-mail.
+	Mail Notifier
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }

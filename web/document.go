@@ -132,7 +132,7 @@ func (s *Server) documentData(r *http.Request, rec *legajo.Record) (documentPage
 		page.Expediente = exp.Name
 	}
 	page.PendingFirma = rec.Status == legajo.StatusPendienteFirma
-	if s.Mail != nil && len(rec.Manifests) > 0 && minutaMailable(rec.Manifests[0].Type) && rec.Status != legajo.StatusCancelado && page.CanIssue {
+	if s.Office.Mail != nil && len(rec.Manifests) > 0 && minutaMailable(rec.Manifests[0].Type) && rec.Status != legajo.StatusCancelado && page.CanIssue {
 		page.CanMail = true
 		page.Candidates = s.mailCandidates(r, rec.Manifests[0])
 	}

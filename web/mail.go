@@ -139,7 +139,7 @@ func (s *Server) mailMinuta(w http.ResponseWriter, r *http.Request) error {
 		s.renderPage(w, r, code, "document", page)
 		return nil
 	}
-	if s.Mail == nil {
+	if s.Office.Mail == nil {
 		return legajo.Errorf(legajo.ErrNotFound, "Este servidor no tiene configurado el correo.")
 	}
 	if len(rec.Manifests) == 0 || !minutaMailable(rec.Manifests[0].Type) {
@@ -163,7 +163,7 @@ func (s *Server) mailMinuta(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := currentUser(r)
-	if err := s.Mail.Minuta(r.Context(), addrs, rec.Folio.String(), rec.Manifests[0].Subject, pdf, u.Name); err != nil {
+	if err := s.Office.Mail.Minuta(r.Context(), addrs, rec.Folio.String(), rec.Manifests[0].Subject, pdf, u.Name); err != nil {
 		if errors.Is(err, legajo.ErrUnavailable) {
 			s.Logger.Warn("mail minuta", "folio", rec.Folio.String(), "cause", errors.Unwrap(err))
 			return fail(http.StatusServiceUnavailable, err)

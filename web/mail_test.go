@@ -21,7 +21,7 @@ func withMail(t *testing.T, e *env, srv *mailtest.Server, port int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.Mail = &legajo.Notices{Mailer: m, Institution: "Departamento de Tecnologías de la Información"}
+	e.office.Mail = &legajo.Notices{Mailer: m, Institution: "Departamento de Tecnologías de la Información"}
 }
 
 // «Mi cuenta» keeps one's address and the optional messages one wants.
@@ -120,7 +120,7 @@ func TestMailMinuta(t *testing.T) {
 		t.Error("a respaldo offers «Enviar por correo»")
 	}
 	// Without a mail server configured, no action at all.
-	e.srv.Mail = nil
+	e.office.Mail = nil
 	if _, body := e.get(c, "/documentos/"+e.emitType("minuta", "capturista").Slug()); strings.Contains(body, "Enviar por correo") {
 		t.Error("«Enviar por correo» without a mail server")
 	}

@@ -54,9 +54,6 @@ type Server struct {
 	Secure bool
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Mail sends e-mail (the minuta «vía correo»); nil: Legajo sends
-	// none and offers no such action.
-	Mail legajo.Notifier
 
 	areasMu  sync.RWMutex
 	once     sync.Once

@@ -67,14 +67,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if v := a.archive.Verifier(); v != nil {
 		publicKey = v.VerifierKey()
 	}
-	notifier, err := a.cfg.notifier(m.Now)
-	if err != nil {
-		return err
-	}
 	if a.cfg.Mail != nil {
 		logger.Info("e-mail", "smtp", *a.cfg.Mail)
 	}
-	srv := &web.Server{Mail: notifier, Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
+	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
 		Backups: a.archive, BackupPlan: a.backupPlan(),
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
