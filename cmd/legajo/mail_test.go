@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,27 @@ func TestMailConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "LEGAJO_SMTP") || strings.Contains(err.Error(), pw) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// `legajo receive` registers a phone call without a file and an e-mail
+// from its .eml.
+func TestReceiveWithoutPaperCLI(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"LEGAJO_DATA": filepath.Join(dir, "data")}
+	call := filepath.Join(dir, "llamada.json")
+	os.WriteFile(call, []byte(`{"tipo": "Llamada telefónica", "fecha_recepcion": "2026-11-26", "hora_recepcion": "10:15",
+		"remitente": "Lic. Sofía Ávila", "area": "Jurisdicción Sanitaria V", "extension": "3021", "asunto": "Falla del enlace"}`), 0o644)
+	if code, out, errs := run(t, env, "receive", "--data", call); code != 0 || !strings.Contains(out, "RE/0001/2026") {
+		t.Fatalf("call: %d %s %s", code, out, errs)
+	}
+	area := filepath.Join(dir, "area.json")
+	os.WriteFile(area, []byte(`{"area": "Jurisdicción Sanitaria V"}`), 0o644)
+	eml := filepath.Join("..", "..", "testdata", "eml", "respaldo-multipart.eml")
+	if code, out, errs := run(t, env, "receive", "--data", area, "--eml", eml, "--json"); code != 0 || !strings.Contains(out, "RE/0002/2026") || !strings.Contains(out, `"CORREO"`) {
+		t.Fatalf("eml: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := run(t, env, "receive", "--data", area); code == 0 || !strings.Contains(errs, "Documento escaneado") {
+		t.Errorf("paper without its scan: %d %s", code, errs)
 	}
 }
