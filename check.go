@@ -121,6 +121,10 @@ func eventWords(ev EventKind) string {
 		return "la recepción"
 	case EventAnulado:
 		return "la anulación"
+	case EventFirma:
+		return "el ejemplar firmado"
+	case EventEtapa:
+		return "una etapa del equipo"
 	}
 	return "un evento («" + string(ev) + "»)"
 }
@@ -128,6 +132,10 @@ func eventWords(ev EventKind) string {
 // fileWords names a stored object for anyone: "el tanto ORIGINAL".
 func fileWords(obj Object) string {
 	switch obj.Kind {
+	case "firma":
+		return "el ejemplar firmado"
+	case "correo":
+		return "el correo original"
 	case "pdf":
 		if obj.Tanto != "" {
 			return "el tanto " + obj.Tanto

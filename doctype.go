@@ -78,6 +78,10 @@ type Tanto struct {
 	// Acuse marks the exemplar that comes back signed by the receiver; it
 	// carries the acuse box and the document waits for it.
 	Acuse bool `json:"acuse"`
+	// Firma marks the exemplar that comes back signed by someone outside
+	// the department (de conformidad, or an authorization): the document
+	// is «pendiente de firma» until the signed exemplar is filed.
+	Firma bool `json:"firma,omitempty"`
 }
 
 // Layout selects the page composition of a document type.
@@ -173,6 +177,10 @@ type DocType struct {
 	Signatures []SignatureBlock `json:"signatures"`
 	Copies     []CopyLine       `json:"copies,omitempty"`
 	Notes      string           `json:"notes,omitempty"` // for the clerk: when to use it
+	// Stages are the states of the equipment a document follows (the
+	// servicio a equipo: recibido … entregado), in order; each is filed
+	// once, with its date and person.
+	Stages []string `json:"stages,omitempty"`
 
 	byName map[string]*Field
 }

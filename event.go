@@ -19,6 +19,12 @@ const (
 	EventRecibido   EventKind = "recibido"   // incoming correspondence registered
 	EventAnulado    EventKind = "anulado"    // a folio reserved by an interrupted emission
 	EventDescartado EventKind = "descartado" // objects of an interrupted filing, explained by fsck
+	// EventFirma: the exemplar signed by someone outside the department
+	// came back (a scan), like an acuse.
+	EventFirma EventKind = "firma"
+	// EventEtapa: the equipment a document follows reached a stage (the
+	// entry's Reason names it), e.g. «en espera de refacciones».
+	EventEtapa EventKind = "etapa"
 )
 
 // Transition names the status change ev makes to a document. Each is made
@@ -30,10 +36,20 @@ func (ev EventKind) Transition() string {
 	switch ev {
 	case EventEmitido, EventRecibido, EventAnulado:
 		return "alta"
-	case EventAcuse, EventCancelado:
+	case EventAcuse, EventCancelado, EventFirma:
 		return string(ev)
 	}
 	return ""
+}
+
+// TransitionName is the transition an event with reason makes: a stage
+// of equipment is taken once per stage («etapa-en-diagnostico»), any
+// other event as Transition says.
+func TransitionName(ev EventKind, reason string) string {
+	if ev == EventEtapa {
+		return "etapa-" + stageSlug(reason)
+	}
+	return ev.Transition()
 }
 
 // TransitionError reports that a document's status change was refused
@@ -58,10 +74,18 @@ func (e *TransitionError) Error() string {
 	switch {
 	case e.Event == EventCancelado && e.Wanted == EventAcuse:
 		return fmt.Sprintf("El documento %s fue cancelado%s; no admite acuse.", e.Folio, when)
+	case e.Event == EventCancelado && e.Wanted == EventFirma:
+		return fmt.Sprintf("El documento %s fue cancelado%s; no admite el registro de la firma.", e.Folio, when)
+	case e.Event == EventCancelado && e.Wanted == EventEtapa:
+		return fmt.Sprintf("El documento %s fue cancelado%s; no admite más etapas del equipo.", e.Folio, when)
 	case e.Event == EventCancelado:
 		return fmt.Sprintf("El documento %s ya fue cancelado%s.", e.Folio, when)
 	case e.Event == EventAcuse:
 		return fmt.Sprintf("El documento %s ya tiene su acuse, registrado%s.", e.Folio, when)
+	case e.Event == EventFirma:
+		return fmt.Sprintf("El documento %s ya tiene registrado su ejemplar firmado%s.", e.Folio, when)
+	case e.Event == EventEtapa:
+		return fmt.Sprintf("El equipo del documento %s ya tiene registrada esa etapa%s.", e.Folio, when)
 	case e.Event == EventAnulado:
 		return fmt.Sprintf("El folio %s quedó anulado como emisión interrumpida%s; el documento no se emitió: vuelva a emitirlo y recibirá otro folio.", e.Folio, when)
 	}
@@ -81,14 +105,22 @@ const (
 	StatusCancelado Status = "cancelado"
 	StatusRecibido  Status = "recibido"
 	StatusAnulado   Status = "anulado"
+	// StatusPendienteFirma: the document waits for its exemplar signed
+	// by someone outside the department (the área's enlace, the
+	// Dirección Administrativa); StatusFirmado: it came back.
+	StatusPendienteFirma Status = "pendiente de firma"
+	StatusFirmado        Status = "firmado"
 )
 
 // Label is how pages and exports name a status for people. The values
 // themselves are the command line's and the API's contract; «acusado» is
 // told as the manual says it: the acuse de recibido came back.
 func (s Status) Label() string {
-	if s == StatusAcusado {
+	switch s {
+	case StatusAcusado:
 		return "acuse recibido"
+	case StatusFirmado:
+		return "firmado de conformidad"
 	}
 	return string(s)
 }
@@ -148,7 +180,10 @@ type Manifest struct {
 	Masked bool `json:"masked,omitempty"`
 	// Acuse tells that this tanto comes back signed: the document is
 	// pending until an acuse event.
-	Acuse  bool    `json:"acuse,omitempty"`
+	Acuse bool `json:"acuse,omitempty"`
+	// Firma tells that this tanto comes back signed by someone outside
+	// the department: the document is pending until a firma event.
+	Firma  bool    `json:"firma,omitempty"`
 	Digest string  `json:"digest,omitempty"` // content digest printed in the QR
 	File   *Object `json:"file,omitempty"`   // the file this manifest describes
 	Fields Values  `json:"fields,omitempty"`
@@ -251,19 +286,51 @@ type Indexer interface {
 	Changed(folio Folio)
 }
 
-// after is the status a document has after event ev; waitsAcuse tells
-// whether one of its tantos comes back signed. An acuse does not undo a
+// expects is what comes back of an issued document: nothing, the acuse
+// de recibido, or an exemplar signed outside the department.
+type expects int
+
+const (
+	expectsNothing expects = iota
+	expectsAcuse
+	expectsFirma
+)
+
+// expectsOf tells what a document of manifests waits for. A document
+// with both waits for its acuse first: that is its status until then.
+func expectsOf(ms []Manifest) expects {
+	w := expectsNothing
+	for _, m := range ms {
+		if m.Acuse {
+			return expectsAcuse
+		}
+		if m.Firma {
+			w = expectsFirma
+		}
+	}
+	return w
+}
+
+// after is the status a document has after event ev; w tells what one of
+// its tantos comes back with. An acuse or a firma does not undo a
 // cancellation.
-func (s Status) after(ev EventKind, waitsAcuse bool) Status {
+func (s Status) after(ev EventKind, w expects) Status {
 	switch ev {
 	case EventEmitido:
-		if waitsAcuse {
+		switch w {
+		case expectsAcuse:
 			return StatusPendiente
+		case expectsFirma:
+			return StatusPendienteFirma
 		}
 		return StatusEmitido
 	case EventAcuse:
 		if s != StatusCancelado {
 			return StatusAcusado
+		}
+	case EventFirma:
+		if s != StatusCancelado {
+			return StatusFirmado
 		}
 	case EventCancelado:
 		return StatusCancelado
@@ -278,10 +345,7 @@ func (s Status) after(ev EventKind, waitsAcuse bool) Status {
 // Derive sets the record's status from its entries.
 func (r *Record) Derive() {
 	r.Status = ""
-	waits := false
-	for _, m := range r.Manifests {
-		waits = waits || m.Acuse
-	}
+	waits := expectsOf(r.Manifests)
 	for _, e := range r.Entries {
 		r.Status = r.Status.after(e.Event, waits)
 	}

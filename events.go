@@ -16,20 +16,44 @@ func (o *Office) Record(ctx context.Context, folio Folio) (*Record, error) {
 // Acuse files the signed acuse of a document that waits for one: a scanned
 // PDF or image, checked by content. The document becomes acusado.
 func (o *Office) Acuse(ctx context.Context, folio Folio, scan []byte, name, author string) (Entry, error) {
+	return o.signedReturn(ctx, folio, EventAcuse, scan, name, author)
+}
+
+// Firma files the exemplar of a document that came back signed by someone
+// outside the department (the responsiva signed by the área's enlace, the
+// solicitud de contratación authorized by the Dirección Administrativa):
+// a scanned PDF or image, checked by content. The document becomes
+// firmado.
+func (o *Office) Firma(ctx context.Context, folio Folio, scan []byte, name, author string) (Entry, error) {
+	return o.signedReturn(ctx, folio, EventFirma, scan, name, author)
+}
+
+// signedReturn files what comes back signed of a document that waits for
+// it: its acuse (EventAcuse) or its exemplar signed outside (EventFirma).
+func (o *Office) signedReturn(ctx context.Context, folio Folio, ev EventKind, scan []byte, name, author string) (Entry, error) {
 	rec, err := o.Archive.Record(ctx, folio)
 	if err != nil {
 		return Entry{}, err
 	}
+	waiting, done := StatusPendiente, StatusAcusado
+	label, subject := "Acuse", "Acuse de recibido de "
+	if ev == EventFirma {
+		waiting, done = StatusPendienteFirma, StatusFirmado
+		label, subject = "Ejemplar firmado", "Ejemplar firmado de "
+	}
 	switch rec.Status {
-	case StatusPendiente:
-	case StatusAcusado:
-		return Entry{}, o.refusal(rec, EventAcuse, EventAcuse)
+	case waiting:
+	case done:
+		return Entry{}, o.refusal(rec, ev, ev)
 	case StatusCancelado:
-		return Entry{}, o.refusal(rec, EventCancelado, EventAcuse)
+		return Entry{}, o.refusal(rec, EventCancelado, ev)
 	default:
+		if ev == EventFirma {
+			return Entry{}, Errorf(ErrConflict, "El documento %s no espera un ejemplar firmado fuera del Departamento.", folio)
+		}
 		return Entry{}, Errorf(ErrConflict, "El documento %s no requiere acuse de recibido.", folio)
 	}
-	ext, err := SniffUpload("Acuse", scan)
+	ext, err := SniffUpload(label, scan)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -37,11 +61,11 @@ func (o *Office) Acuse(ctx context.Context, folio Folio, scan []byte, name, auth
 		return Entry{}, err
 	}
 	now := o.now()
-	m := o.eventManifest(rec, EventAcuse, author, now)
-	m.Subject = "Acuse de recibido de " + folio.String()
-	f := File{Name: name, Data: scan, Kind: "acuse", Manifest: m}
+	m := o.eventManifest(rec, ev, author, now)
+	m.Subject = subject + folio.String()
+	f := File{Name: name, Data: scan, Kind: string(ev), Manifest: m}
 	f.Manifest.File = &Object{Kind: ext}
-	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: EventAcuse, Folio: folio,
+	entry, err := o.Archive.File(ctx, Filing{Expediente: rec.Expediente, Event: ev, Folio: folio,
 		Type: m.Type, Author: author, At: now, Files: []File{f}})
 	if err != nil {
 		return Entry{}, o.localize(err)
@@ -156,35 +180,53 @@ func (o *Office) eventManifest(rec *Record, ev EventKind, author string, now tim
 	return m
 }
 
-// ReceptionType defines the data of an incoming oficio or tarjeta, as the
+// ReceptionType defines the data of incoming correspondence, as the
 // registry of correspondence asks (número identificador, asunto, fecha y
-// hora de recepción, nombre y cargo de quien remite, anexos, turno).
+// hora de recepción, nombre y cargo de quien remite, anexos, turno). A
+// request may come without paper: a phone call (who, área, extensión,
+// summary, when) or an e-mail, whose body and attachments are kept.
 var ReceptionType = func() *DocType {
-	t := &DocType{ID: "correspondencia-recibida", Title: "Correspondencia recibida", Version: 1, Serie: "RE",
+	t := &DocType{ID: "correspondencia-recibida", Title: "Correspondencia recibida", Version: 2, Serie: "RE",
 		Expediente: "oficios-recibidos", Fields: []Field{
-			{Name: "tipo", Label: "Tipo de documento", Type: FieldChoice, Required: true, Options: []string{"Oficio", "Tarjeta", "Formato de solicitud", "Notificación de baja", "Factura", "Correo electrónico", "Otro"}},
+			{Name: "tipo", Label: "Tipo de documento", Type: FieldChoice, Required: true, Options: []string{"Oficio", "Tarjeta", "Formato de solicitud", "Notificación de baja", "Factura", TipoCorreo, TipoLlamada, "Otro"}},
 			{Name: "referencia", Label: "Número de oficio o referencia del remitente", Type: FieldText, MaxLen: 120},
 			{Name: "fecha_documento", Label: "Fecha del documento", Type: FieldDate},
 			{Name: "fecha_recepcion", Label: "Fecha de recepción", Type: FieldDate, Required: true},
 			{Name: "hora_recepcion", Label: "Hora de recepción", Type: FieldTime, Required: true},
 			{Name: "remitente", Label: "Nombre de quien remite", Type: FieldText, Required: true, MaxLen: 150},
-			{Name: "cargo", Label: "Cargo de quien remite", Type: FieldText, Required: true, MaxLen: 150},
+			// Required on paper only (see Receive): a caller or an e-mail
+			// seldom states it.
+			{Name: "cargo", Label: "Cargo de quien remite", Type: FieldText, MaxLen: 150},
 			{Name: "area", Label: "Área o dependencia de origen", Type: FieldText, Required: true, MaxLen: 150},
+			{Name: "extension", Label: "Extensión o teléfono", Type: FieldText, MaxLen: 40},
+			{Name: "correo_remitente", Label: "Correo electrónico de quien remite", Type: FieldText, MaxLen: 254},
 			{Name: "asunto", Label: "Asunto", Type: FieldText, Required: true, MaxLen: 300},
 			{Name: "anexos", Label: "Número de anexos", Type: FieldNumber},
 			{Name: "turnado_a", Label: "Turnado a", Type: FieldText, MaxLen: 150},
 			{Name: "fecha_limite", Label: "Fecha límite de respuesta", Type: FieldDate},
 			{Name: "observaciones", Label: "Observaciones", Type: FieldLongText, MaxLen: 1000},
+			{Name: "cuerpo", Label: "Texto del correo o notas de la llamada", Type: FieldLongText, MaxLen: MaxEmailText},
+			{Name: "adjuntos", Label: "Archivos adjuntos del correo", Type: FieldLongText, MaxLen: 20000},
 		}}
 	t.Index()
 	return t
 }()
 
+// The tipos of correspondence that come without paper.
+const (
+	TipoCorreo  = "Correo electrónico"
+	TipoLlamada = "Llamada telefónica"
+)
+
 // ReceiveRequest registers incoming correspondence.
 type ReceiveRequest struct {
-	Data       map[string]any
-	Scan       []byte
-	ScanName   string
+	Data     map[string]any
+	Scan     []byte // none for a phone call or an imported e-mail
+	ScanName string
+	// Email is an .eml file: it is filed as it came, its attachments
+	// beside it, and the fields left empty are taken from it.
+	Email      []byte
+	EmailName  string
 	Expediente string // "" for oficios-recibidos
 	Tramite    string
 	Author     string
@@ -198,14 +240,38 @@ type ReceiveRequest struct {
 // folio (serie RE, consecutive per year) and files its scan.
 func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, error) {
 	t := ReceptionType
-	vals, err := t.Validate(r.Data)
 	var probs []Problem
+	var email *Email
+	var files []File
+	if len(r.Email) > 0 {
+		var err error
+		if email, err = ParseEmail(r.Email); err != nil {
+			probs = append(probs, Problem{Field: "correo", Message: err.Error()})
+		} else {
+			r.Data = o.emailData(email, r.Data)
+		}
+	}
+	vals, err := t.Validate(r.Data)
 	if err != nil {
 		probs = append(probs, err.(*ValidationError).Problems...)
 	}
-	ext, serr := SniffUpload("Documento escaneado", r.Scan)
-	if serr != nil {
-		probs = append(probs, Problem{Field: "escaneo", Message: serr.Error()})
+	// Validate returns no values when any field is wrong: the tipo is
+	// read from the request to tell which files it needs.
+	tipo, _ := r.Data["tipo"].(string)
+	tipo = strings.TrimSpace(tipo)
+	paper := tipo != TipoLlamada && tipo != TipoCorreo && len(r.Email) == 0
+	if cargo, _ := r.Data["cargo"].(string); paper && tipo != "" && strings.TrimSpace(cargo) == "" {
+		probs = append(probs, Problem{Field: "cargo", Message: "Cargo de quien remite es obligatorio para un documento en papel."})
+	}
+	var ext string
+	switch {
+	case len(r.Scan) > 0 || (paper && len(r.Email) == 0):
+		var serr error
+		if ext, serr = SniffUpload("Documento escaneado", r.Scan); serr != nil {
+			probs = append(probs, Problem{Field: "escaneo", Message: serr.Error()})
+		}
+	case tipo == TipoCorreo && len(r.Email) == 0:
+		probs = append(probs, Problem{Field: "correo", Message: "Un correo electrónico se registra con su archivo .eml (en el programa de correo: «Guardar como» o «Descargar mensaje») o con su impresión escaneada."})
 	}
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
@@ -238,19 +304,33 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	if d, err := time.ParseInLocation(DateLayout+" 15:04", vals["fecha_recepcion"].Text+" "+vals["hora_recepcion"].Text, now.Location()); err == nil {
 		date = d
 	}
-	m := Manifest{Folio: folio.String(), Event: EventRecibido, Type: t.ID, TypeVersion: t.Version, Title: vals["tipo"].Text + " recibido",
+	m := Manifest{Folio: folio.String(), Event: EventRecibido, Type: t.ID, TypeVersion: t.Version, Title: ReceivedTitle(vals["tipo"].Text),
 		Subject: vals["asunto"].Text, Expediente: expID, Tramite: r.Tramite, Area: vals["area"].Text, Author: r.Author,
 		Date: date, FiledAt: now, Fields: vals, File: &Object{Kind: ext}}
 	filing.Folio = folio
-	filing.Files = []File{{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m}}
+	if len(r.Scan) > 0 {
+		files = append(files, File{Name: r.ScanName, Data: r.Scan, Kind: "escaneo", Manifest: m})
+	}
+	if email != nil {
+		files = append(files, emailFiles(email, r.Email, r.EmailName, m)...)
+	}
+	if len(files) == 0 {
+		// A phone call: the manifest is the record.
+		m.File = nil
+		filing.Manifest = &m
+	}
+	filing.Files = files
 	entry, err := o.Archive.File(ctx, filing)
 	if err != nil {
 		return nil, o.localize(err)
 	}
 	res := &EmitResult{Folio: folio.String(), Type: t.ID, Expediente: expID, Date: date}
 	for _, obj := range entry.Objects {
-		if obj.Kind == "escaneo" {
+		switch obj.Kind {
+		case "escaneo":
 			res.Tantos = append(res.Tantos, TantoResult{Tanto: "ESCANEO", Key: obj.Key, SHA256: obj.SHA256, Size: obj.Size})
+		case "correo":
+			res.Tantos = append(res.Tantos, TantoResult{Tanto: "CORREO", Key: obj.Key, SHA256: obj.SHA256, Size: obj.Size})
 		}
 	}
 	if r.IdempotencyKey != "" {
@@ -261,4 +341,14 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 	}
 	o.reindex(ctx, folio)
 	return res, nil
+}
+
+// ReceivedTitle names a received document, the participle agreeing with
+// its tipo: «Oficio recibido», «Tarjeta recibida».
+func ReceivedTitle(tipo string) string {
+	switch tipo {
+	case "Tarjeta", "Notificación de baja", "Factura", TipoLlamada:
+		return tipo + " recibida"
+	}
+	return tipo + " recibido"
 }

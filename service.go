@@ -31,6 +31,9 @@ type Office struct {
 	// it and it is never stored; every node of a deployment must share it.
 	// Nil: secrets are left out of the comparison.
 	RequestKey []byte
+	// Mail tells people by e-mail (a case turned to them, cases due, a
+	// minuta «vía correo»); nil: Legajo sends no e-mail.
+	Mail Notifier
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -179,7 +182,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 			Folio: folio.String(), Event: EventEmitido, Type: t.ID, TypeVersion: t.Version, Title: t.Title,
 			Subject: subject, Expediente: expID, Tramite: r.Tramite, Area: public["area"].Text, Author: r.Author,
 			Date: now, FiledAt: now, Tanto: tanto.Name, Destination: tanto.Destination,
-			Masked: masked && tanto.Delivered, Acuse: tanto.Acuse, Digest: doc.Digest, Fields: public,
+			Masked: masked && tanto.Delivered, Acuse: tanto.Acuse, Firma: tanto.Firma, Digest: doc.Digest, Fields: public,
 		}})
 	}
 	entry, err := o.Archive.File(ctx, filing)

@@ -100,6 +100,10 @@ func (k EventKind) Label() string {
 		return "Folio anulado"
 	case EventDescartado:
 		return "Objetos descartados"
+	case EventFirma:
+		return "Ejemplar firmado"
+	case EventEtapa:
+		return "Seguimiento del equipo"
 	}
 	return string(k)
 }
@@ -472,19 +476,23 @@ func (o *Office) trailAdvance(doc *trailDoc, e Entry, rows []trailRow) {
 	if doc == nil {
 		return
 	}
-	waits := false
+	waits := expectsNothing
 	if e.Event == EventEmitido {
+		var ms []Manifest
 		if len(rows) > 0 {
 			for _, r := range rows {
-				waits = waits || r.manifest != nil && r.manifest.Acuse
+				if r.manifest != nil {
+					ms = append(ms, *r.manifest)
+				}
 			}
 		} else if o.Catalog != nil {
 			if t, err := o.Catalog.Type(e.Type); err == nil {
 				for _, x := range t.Tantos {
-					waits = waits || x.Acuse
+					ms = append(ms, Manifest{Acuse: x.Acuse, Firma: x.Firma})
 				}
 			}
 		}
+		waits = expectsOf(ms)
 	}
 	doc.status = doc.status.after(e.Event, waits)
 }

@@ -46,13 +46,17 @@ func (r Role) Label() string {
 // User is an account. Users are stored in the archive; every change is a
 // new version, never an overwrite.
 type User struct {
-	Login        string `json:"login"`
-	Name         string `json:"name"`
-	Role         Role   `json:"role"`
-	Area         string `json:"area,omitempty"`
-	PasswordHash string `json:"password_hash"` // bcrypt; never the password
-	Disabled     bool   `json:"disabled"`
-	Service      bool   `json:"service,omitempty"` // a service account: API tokens only
+	Login string `json:"login"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role"`
+	Area  string `json:"area,omitempty"`
+	// Email is where Legajo's messages go (see Notifier); MailOptOut
+	// lists the optional kinds (MailKind) the person turned off.
+	Email        string   `json:"email,omitempty"`
+	MailOptOut   []string `json:"mail_opt_out,omitempty"`
+	PasswordHash string   `json:"password_hash"` // bcrypt; never the password
+	Disabled     bool     `json:"disabled"`
+	Service      bool     `json:"service,omitempty"` // a service account: API tokens only
 	// MustChangePassword is set when someone else chose the password (the
 	// first administrator's, one an administrator typed): its owner must
 	// change it before doing anything else.

@@ -217,6 +217,7 @@ func (a *Archive) retainFor(years int, at time.Time, contentType string) CreateO
 
 var contentTypes = map[string]string{
 	"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "tif": "image/tiff", "json": "application/json",
+	"eml": "message/rfc822",
 }
 
 // File stores the filing's files and manifests, then appends its chain

@@ -60,13 +60,13 @@ type abandonedFn func(prev transition) (bool, error)
 // transit takes folio's transition for t. It returns a
 // *legajo.TransitionError when another filing holds it.
 func (a *Archive) transit(ctx context.Context, folio legajo.Folio, t transition, abandoned abandonedFn) error {
-	name := t.Event.Transition()
+	name := legajo.TransitionName(t.Event, t.Reason)
 	if name == "" {
 		return nil
 	}
-	if t.Event == legajo.EventAcuse {
-		// A cancelled document takes no acuse; one cancelled meanwhile
-		// still may, as if the acuse had come first.
+	if t.Event == legajo.EventAcuse || t.Event == legajo.EventFirma || t.Event == legajo.EventEtapa {
+		// A cancelled document takes no acuse, firma or stage; one
+		// cancelled meanwhile still may, as if it had come first.
 		if prev, ok, err := a.holder(ctx, folio, legajo.EventCancelado.Transition(), t.At); err != nil {
 			return err
 		} else if ok {
@@ -239,7 +239,7 @@ func (a *Archive) filed(ctx context.Context, exp string, at time.Time, folio leg
 // right before the entry, so that fsck can tell an emission that died
 // there by its files (see Fsck).
 func (a *Archive) decide(ctx context.Context, exp string, f legajo.Filing, beforeFiles bool) error {
-	if name := f.Event.Transition(); name == "" || (name == "alta") == beforeFiles {
+	if name := legajo.TransitionName(f.Event, f.Reason); name == "" || (name == "alta") == beforeFiles {
 		return nil
 	}
 	return a.transit(ctx, f.Folio, transition{Event: f.Event, Author: f.Author, At: f.At.UTC(), Expediente: exp,

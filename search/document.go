@@ -122,7 +122,7 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 		case legajo.EventCancelado:
 			nb.WriteString("Cancelado: " + e.Reason + "\n")
 			continue
-		case legajo.EventAcuse, legajo.EventAnexo, legajo.EventRecibido:
+		case legajo.EventAcuse, legajo.EventFirma, legajo.EventAnexo, legajo.EventRecibido:
 		default:
 			continue
 		}
@@ -141,7 +141,7 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 		}
 		for _, obj := range e.Objects {
 			switch obj.Kind {
-			case "acuse", "anexo", "escaneo":
+			case "acuse", "firma", "anexo", "escaneo":
 			default:
 				continue
 			}
@@ -178,7 +178,7 @@ func (x *indexer) eventTexts(ctx context.Context, rec *legajo.Record) (files, no
 // fileLabel names an uploaded file for staff: its kind and the last part of
 // its key.
 func fileLabel(o legajo.Object) string {
-	kind := map[string]string{"acuse": "Acuse", "anexo": "Anexo", "escaneo": "Escaneo"}[o.Kind]
+	kind := map[string]string{"acuse": "Acuse", "firma": "Ejemplar firmado", "anexo": "Anexo", "escaneo": "Escaneo"}[o.Kind]
 	return kind + " " + o.Key[strings.LastIndexByte(o.Key, '/')+1:]
 }
 

@@ -417,6 +417,10 @@ func normalizeStatus(s string) string {
 	switch fold(s) {
 	case "pendiente", "pendientes", "pendiente de acuse", "pendiente-de-acuse":
 		return string(legajo.StatusPendiente)
+	case "pendiente de firma", "pendiente-de-firma", "pendientes de firma":
+		return string(legajo.StatusPendienteFirma)
+	case "firmados":
+		return string(legajo.StatusFirmado)
 	case "acusados":
 		return string(legajo.StatusAcusado)
 	case "cancelados":

@@ -84,6 +84,7 @@ type def struct {
 	Layout     string             `yaml:"layout"`
 	Notes      string             `yaml:"notes"`
 	Procedures []legajo.Procedure `yaml:"procedures"`
+	Stages     []string           `yaml:"stages"`
 	Tantos     []tantoDef         `yaml:"tantos"`
 	Heading    string             `yaml:"heading"`
 	Subject    string             `yaml:"subject"`
@@ -102,6 +103,7 @@ type tantoDef struct {
 	Delivered   bool   `yaml:"delivered"`
 	Filed       bool   `yaml:"filed"`
 	Acuse       bool   `yaml:"acuse"`
+	Firma       bool   `yaml:"firma"`
 }
 
 type fieldDef struct {
@@ -191,9 +193,16 @@ func (c *checker) build() *legajo.DocType {
 	t := &legajo.DocType{
 		ID: d.ID, Title: d.Title, Version: d.Version, Serie: d.Serie, Expediente: d.Expediente,
 		Layout: legajo.Layout(d.Layout), Procedures: d.Procedures, Notes: strings.TrimSpace(d.Notes),
-		SenderRole: d.SenderRole,
+		SenderRole: d.SenderRole, Stages: d.Stages,
 	}
 	c.t = t
+	seen := map[string]bool{}
+	for _, st := range d.Stages {
+		if strings.TrimSpace(st) == "" || seen[st] {
+			c.errorf("stages: %q is empty or repeated", st)
+		}
+		seen[st] = true
+	}
 	if !idPattern.MatchString(d.ID) {
 		c.errorf("id %q: use lower-case words joined by '-'", d.ID)
 	}

@@ -18,6 +18,7 @@ type accountPage struct {
 	Sessions []sessionRow
 	Tokens   []legajo.Token
 	Forced   bool // the password was chosen by someone else: change it first
+	Mail     mailPrefs
 	Message  string
 	Error    string
 }
@@ -41,6 +42,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, code int,
 		return err
 	}
 	page.User, page.Tokens, page.Forced = u, u.Tokens, u.MustChangePassword
+	page.Mail = prefsOf(u)
 	current := currentSession(r)
 	for _, sess := range u.OpenSessions(s.now()) {
 		page.Sessions = append(page.Sessions, sessionRow{Session: sess, Browser: agentLabel(sess.Agent), Current: sess.ID == current})

@@ -176,22 +176,25 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiReceive registers correspondence: multipart with «datos» (JSON) and
-// «archivo» (the scan).
+// «archivo» (the scan), «correo» (an .eml), both, or neither (a phone
+// call).
 func (s *Server) apiReceive(w http.ResponseWriter, r *http.Request) error {
-	scan, name, err := parseUpload(r)
-	if err != nil && err != errNoFile {
+	files, err := parseFiles(r, "archivo", "correo")
+	if err != nil {
 		if errors.Is(err, legajo.ErrInvalid) && r.MultipartForm == nil {
-			return legajo.Errorf(legajo.ErrInvalid, "Envíe multipart/form-data con «datos» (JSON) y «archivo».")
+			return legajo.Errorf(legajo.ErrInvalid, "Envíe multipart/form-data con «datos» (JSON) y «archivo» o «correo».")
 		}
 		return err
 	}
+	scan, mail := files["archivo"], files["correo"]
 	var data map[string]any
 	dec := json.NewDecoder(strings.NewReader(r.FormValue("datos")))
 	dec.UseNumber()
 	if err := dec.Decode(&data); err != nil {
 		return legajo.Errorf(legajo.ErrInvalid, "«datos» no es un objeto JSON válido.")
 	}
-	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
+	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan.data, ScanName: scan.name,
+		Email: mail.data, EmailName: mail.name,
 		Expediente: r.FormValue("expediente"), Tramite: r.FormValue("tramite"), Author: currentUser(r).Login})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +26,19 @@ type documentPage struct {
 	Events     []eventView
 	Verdict    verdict // said first: valid, not valid, or not consistent
 	Pending    bool    // waits for its acuse
-	Received   bool    // incoming correspondence, not issued here
-	CanIssue   bool    // may upload acuse and attachments
+	// PendingFirma: waits for its exemplar signed outside the department.
+	PendingFirma bool
+	// Stages the equipment reached, and those it may still reach.
+	Stages     []stageView
+	NextStages []string
+	HasStages  bool
+	// CanMail: a minuta that may be sent «vía correo»; Candidates are
+	// its asistentes with an address; Sent, how many it just went to.
+	CanMail    bool
+	Candidates []mailCandidate
+	Sent       string
+	Received   bool // incoming correspondence, not issued here
+	CanIssue   bool // may upload acuse and attachments
 	CanCancel  bool
 	Issued     bool     // just issued: offer to print
 	Again      bool     // a draft issued before was sent again: nothing new
@@ -39,10 +51,11 @@ type documentPage struct {
 // uploadProblem is why an acuse, an anexo or a cancellation was refused,
 // with what was typed beside the file.
 type uploadProblem struct {
-	Field       string // acuse, anexo or cancelar
+	Field       string // acuse, firma, etapa, anexo or cancelar
 	Message     string
 	Description string
 	Reason      string // of a cancellation
+	Recipients  string // typed addresses of a minuta sent by e-mail
 }
 
 func (p documentPage) title() string { return p.Record.Folio.String() }
@@ -100,6 +113,9 @@ func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	page.Issued, page.Again, page.Prints = q.Get("emitido") == "1", q.Get("ya_emitido") == "1", q["impresion"]
+	if n, err := strconv.Atoi(q.Get("enviado")); err == nil && n > 0 {
+		page.Sent = strconv.Itoa(n)
+	}
 	s.logActivity(r, "consultar", rec.Folio.String(), "")
 	s.renderPage(w, r, http.StatusOK, "document", page)
 	return nil
@@ -115,8 +131,22 @@ func (s *Server) documentData(r *http.Request, rec *legajo.Record) (documentPage
 	if exp, err := s.Office.Archive.Expediente(rec.Expediente); err == nil {
 		page.Expediente = exp.Name
 	}
+	page.PendingFirma = rec.Status == legajo.StatusPendienteFirma
+	if s.Office.Mail != nil && len(rec.Manifests) > 0 && minutaMailable(rec.Manifests[0].Type) && rec.Status != legajo.StatusCancelado && page.CanIssue {
+		page.CanMail = true
+		page.Candidates = s.mailCandidates(r, rec.Manifests[0])
+	}
 	if len(rec.Manifests) > 0 {
 		page.Main = rec.Manifests[0]
+		if t := s.docType(page.Main.Type); t != nil && len(t.Stages) > 0 {
+			page.HasStages = true
+			for _, st := range rec.Stages() {
+				page.Stages = append(page.Stages, stageView{StageEvent: st, Who: s.personName(ctx, st.Author)})
+			}
+			if rec.Status != legajo.StatusCancelado {
+				page.NextStages = rec.NextStages(t)
+			}
+		}
 		page.TypeTitle = page.Main.Title
 		if t := s.docType(page.Main.Type); t != nil && t != legajo.ReceptionType {
 			page.TypeTitle = t.Title
@@ -126,7 +156,7 @@ func (s *Server) documentData(r *http.Request, rec *legajo.Record) (documentPage
 	}
 	if e, ok := rec.Emitted(); ok {
 		for _, o := range e.Objects {
-			if o.Kind == "pdf" || o.Kind == "escaneo" {
+			if o.Kind == "pdf" || o.Kind == "escaneo" || o.Kind == "correo" {
 				page.Tantos = append(page.Tantos, o)
 			}
 		}
@@ -163,10 +193,14 @@ func fileLabel(kind string) string {
 	switch kind {
 	case "acuse":
 		return "Acuse firmado"
+	case "firma":
+		return "Ejemplar firmado"
 	case "anexo":
 		return "Anexo"
 	case "escaneo":
 		return "Documento escaneado"
+	case "correo":
+		return "Correo original (.eml)"
 	}
 	return kind
 }
@@ -306,7 +340,8 @@ func (s *Server) downloadObject(w http.ResponseWriter, r *http.Request) error {
 	return s.sendObject(w, r, rec, o, key[strings.LastIndexByte(key, '/')+1:])
 }
 
-var mimes = map[string]string{".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff"}
+var mimes = map[string]string{".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff",
+	".eml": "message/rfc822"}
 
 // sendObject serves a stored file. A PDF of a cancelled document goes out
 // stamped CANCELADO on every page, never as if it were valid: then
@@ -334,7 +369,13 @@ func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, rec *legajo.
 	}
 	s.logActivity(r, "descargar", rec.Folio.String(), o.Key)
 	w.Header().Set("Content-Type", mime)
-	w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
+	disposition := "inline"
+	if ext == ".eml" {
+		// A message from outside is opened by the mail program, never
+		// shown by the browser as this site's page.
+		disposition = "attachment"
+	}
+	w.Header().Set("Content-Disposition", disposition+`; filename="`+name+`"`)
 	if stamped {
 		w.Header().Set("X-Original-SHA256", o.SHA256)
 	} else {
@@ -358,33 +399,62 @@ const maxNameRunes = 255
 // one or a file name no one could have typed gives ErrInvalid, worded for
 // the clerk.
 func parseUpload(r *http.Request) (data []byte, name string, err error) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
-		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El envío debe ser un formulario con archivo (multipart/form-data).")
+	files, err := parseFiles(r, "archivo")
+	if err != nil {
+		return nil, "", err
 	}
-	err = r.ParseMultipartForm(1 << 20)
+	f, ok := files["archivo"]
+	if !ok {
+		return nil, "", errNoFile
+	}
+	return f.data, f.name, nil
+}
+
+// uploaded is one file of a multipart form, read into memory.
+type uploaded struct {
+	data []byte
+	name string
+}
+
+// parseFiles is parseUpload for a form with several file inputs: the
+// files of fields that were sent, none of them left on disk.
+func parseFiles(r *http.Request, fields ...string) (map[string]uploaded, error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, legajo.Errorf(legajo.ErrInvalid, "El envío debe ser un formulario con archivo (multipart/form-data).")
+	}
+	err := r.ParseMultipartForm(1 << 20)
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, "", err
+			return nil, err
 		}
-		return nil, "", legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado, o el nombre del archivo tiene caracteres no válidos; revíselo y vuelva a enviarlo.")
+		return nil, legajo.Errorf(legajo.ErrInvalid, "El formulario llegó incompleto o dañado, o el nombre del archivo tiene caracteres no válidos; revíselo y vuelva a enviarlo.")
 	}
-	f, h, err := r.FormFile("archivo")
-	if err != nil {
-		if errors.Is(err, http.ErrMissingFile) {
-			return nil, "", errNoFile
+	out := map[string]uploaded{}
+	for _, field := range fields {
+		f, h, err := r.FormFile(field)
+		if err != nil {
+			if errors.Is(err, http.ErrMissingFile) {
+				continue
+			}
+			return nil, legajo.Errorf(legajo.ErrInvalid, "No se pudo leer el archivo enviado; vuelva a enviarlo.")
 		}
-		return nil, "", legajo.Errorf(legajo.ErrInvalid, "No se pudo leer el archivo enviado; vuelva a enviarlo.")
+		name, err := uploadName(h.Filename)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out[field] = uploaded{data: data, name: name}
 	}
-	defer f.Close()
-	if name, err = uploadName(h.Filename); err != nil {
-		return nil, "", err
-	}
-	data, err = io.ReadAll(io.LimitReader(f, legajo.MaxUploadBytes+1))
-	return data, name, err
+	return out, nil
 }
 
 // uploadName is the last element of the name a browser sent for a file

@@ -13,6 +13,10 @@ type homePage struct {
 	Received   []legajo.SearchHit
 	NoSearch   bool
 	PendingAll int
+	// Firmas: documents waiting for their exemplar signed outside the
+	// department, oldest first.
+	Firmas    []pendingHit
+	FirmasAll int
 }
 
 type pendingHit struct {
@@ -40,6 +44,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	page.PendingAll = pending.Total
 	for _, h := range pending.Hits {
 		page.Pending = append(page.Pending, pendingHit{h, int(now.Sub(h.Date) / (24 * time.Hour))})
+	}
+	firmas, err := s.search(r, legajo.SearchQuery{Statuses: []string{string(legajo.StatusPendienteFirma)}, Sort: legajo.SortDate, PerPage: 15})
+	if err != nil {
+		return err
+	}
+	page.FirmasAll = firmas.Total
+	for _, h := range firmas.Hits {
+		page.Firmas = append(page.Firmas, pendingHit{h, int(now.Sub(h.Date) / (24 * time.Hour))})
 	}
 	recent, err := s.search(r, legajo.SearchQuery{Sort: legajo.SortDateDesc, PerPage: 10})
 	if err != nil {

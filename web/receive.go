@@ -13,7 +13,8 @@ type receivePage struct {
 	Form        docFormPage
 	Expedientes []legajo.Expediente
 	Expediente  string
-	ScanError   string // beside the file input
+	ScanError   string // beside the scan's file input
+	EmailError  string // beside the .eml's
 }
 
 func (receivePage) title() string { return "Registrar correspondencia recibida" }
@@ -22,6 +23,9 @@ func (s *Server) receivePage(w http.ResponseWriter, r *http.Request) error {
 	s.renderReceive(w, r, http.StatusOK, url.Values{}, nil)
 	return nil
 }
+
+// derivedReceptionFields are filled from an imported e-mail, never typed.
+var derivedReceptionFields = map[string]bool{"adjuntos": true}
 
 func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int, form url.Values, problems []legajo.Problem) {
 	t := legajo.ReceptionType
@@ -35,6 +39,7 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 		page.Expediente = t.Expediente
 	}
 	page.ScanError = strings.TrimSpace(byField["escaneo"])
+	page.EmailError = strings.TrimSpace(byField["correo"])
 	// The registration's idempotency key belongs to the form: sent again
 	// (Back and «Registrar», a double click), it registers nothing new.
 	page.Form = docFormPage{Type: t, Problems: problems, Tramite: form.Get("tramite"), Areas: s.areas(), Key: form.Get("clave")}
@@ -42,28 +47,41 @@ func (s *Server) renderReceive(w http.ResponseWriter, r *http.Request, code int,
 		page.Form.Key = newKey()
 	}
 	for _, f := range t.Fields {
+		if derivedReceptionFields[f.Name] {
+			continue
+		}
 		page.Form.Fields = append(page.Form.Fields, formField{Field: f, Value: form.Get("f." + f.Name), Error: strings.TrimSpace(byField[f.Name])})
 	}
 	s.renderPage(w, r, code, "receive", page)
 }
 
+// receive registers correspondence: a scan, an .eml, both, or neither (a
+// phone call).
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
-	scan, name, uerr := parseUpload(r)
-	if uerr != nil && uerr != errNoFile {
+	files, uerr := parseFiles(r, "archivo", "correo")
+	if uerr != nil {
 		return uerr
 	}
 	data := formData(legajo.ReceptionType, r.PostForm)
+	for name := range derivedReceptionFields {
+		delete(data, name)
+	}
 	u := currentUser(r)
 	var key string
 	if c := r.PostForm.Get("clave"); c != "" {
 		key = u.Login + ":recibido:" + c
 	}
-	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan, ScanName: name,
+	scan, mail := files["archivo"], files["correo"]
+	res, err := s.Office.Receive(r.Context(), legajo.ReceiveRequest{Data: data, Scan: scan.data, ScanName: scan.name,
+		Email: mail.data, EmailName: mail.name,
 		Expediente: r.PostForm.Get("expediente"), Tramite: strings.TrimSpace(r.PostForm.Get("tramite")), Author: u.Login,
 		IdempotencyKey: key})
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
-		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, noFileChosen(ve.Problems, uerr))
+		if _, ok := files["archivo"]; !ok {
+			ve.Problems = noFileChosen(ve.Problems, errNoScan)
+		}
+		s.renderReceive(w, r, http.StatusUnprocessableEntity, r.PostForm, ve.Problems)
 		return nil
 	}
 	if errors.Is(err, legajo.ErrInvalid) || errors.Is(err, legajo.ErrNotFound) {
@@ -73,10 +91,17 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.logActivity(r, "recibir", res.Folio, name)
+	what := scan.name
+	if mail.name != "" {
+		what = strings.TrimSpace(what + " " + mail.name)
+	}
+	s.logActivity(r, "recibir", res.Folio, what)
 	http.Redirect(w, r, "/documentos/"+slug(res.Folio)+"?emitido=1", http.StatusSeeOther)
 	return nil
 }
+
+// errNoScan is the answer to paper correspondence sent without its scan.
+var errNoScan = legajo.Errorf(legajo.ErrInvalid, "Elija un archivo: el documento escaneado (PDF o imagen). Sólo una llamada telefónica o un correo electrónico se registran sin escaneo.")
 
 // noFileChosen says «Elija un archivo» where no file was chosen, rather
 // than that the file is empty.

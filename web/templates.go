@@ -41,10 +41,11 @@ var funcs = template.FuncMap{
 	"isoDate":   func(t time.Time) string { return t.In(zone).Format(legajo.DateLayout) },
 	// day writes a date without a time of day (validity dates), untouched
 	// by time zones.
-	"day":   func(t time.Time) string { return t.UTC().Format("02/01/2006") },
-	"slug":  func(f string) string { return strings.ReplaceAll(f, "/", "-") },
-	"lower": strings.ToLower,
-	"cls":   func(v any) string { return strings.ReplaceAll(strings.ToLower(fmt.Sprint(v)), " ", "-") },
+	"day":       func(t time.Time) string { return t.UTC().Format("02/01/2006") },
+	"slug":      func(f string) string { return strings.ReplaceAll(f, "/", "-") },
+	"lower":     strings.ToLower,
+	"fileLabel": fileLabel,
+	"cls":       func(v any) string { return strings.ReplaceAll(strings.ToLower(fmt.Sprint(v)), " ", "-") },
 	// label names a document's status for people; other values as they are.
 	"label": func(v any) string {
 		switch x := v.(type) {

@@ -253,6 +253,10 @@ func eventWords(e legajo.Entry) string {
 		return "el acuse de recibido del documento"
 	case legajo.EventAnulado:
 		return "la anulación del folio"
+	case legajo.EventFirma:
+		return "el ejemplar firmado del documento"
+	case legajo.EventEtapa:
+		return "una etapa del equipo"
 	}
 	return "un evento del documento"
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/mail"
 )
 
 // Config is everything Legajo is configured with: a plain struct read from
@@ -34,6 +35,7 @@ type Config struct {
 	Logo        []byte
 	Zone        *time.Location
 	Backup      BackupConfig
+	Mail        *mail.Config // LEGAJO_SMTP_*: nil, no e-mail (see parseMail)
 }
 
 // BackupConfig is the daily backup `legajo serve` runs: off when To is "".
@@ -118,6 +120,9 @@ func (m *Main) loadConfig() (*Config, error) {
 		c.Institution.BaseURL = u
 	}
 	if err := c.parseBackup(m.Getenv); err != nil {
+		return nil, err
+	}
+	if err := c.parseMail(m.Getenv); err != nil {
 		return nil, err
 	}
 	return c, nil

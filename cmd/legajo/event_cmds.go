@@ -63,8 +63,9 @@ func (m *Main) runAttach(ctx context.Context, args []string) error {
 
 func (m *Main) runReceive(ctx context.Context, args []string) error {
 	fs := m.flags("receive")
-	data := fs.String("data", "", "JSON file: tipo, referencia, fecha_documento, fecha_recepcion, hora_recepcion, remitente, cargo, area, asunto, anexos, turnado_a, fecha_limite, observaciones")
-	scan := fs.String("scan", "", "the scanned document (PDF or image)")
+	data := fs.String("data", "", "JSON file: tipo, referencia, fecha_documento, fecha_recepcion, hora_recepcion, remitente, cargo, area, extension, correo_remitente, asunto, anexos, turnado_a, fecha_limite, observaciones, cuerpo")
+	scan := fs.String("scan", "", "the scanned document (PDF or image); none for a phone call or with --eml")
+	eml := fs.String("eml", "", "an e-mail as it came (.eml): filed with its attachments; fields left out of --data are taken from it")
 	exp := fs.String("expediente", "", "expediente (default: oficios-recibidos)")
 	tramite := fs.String("tramite", "", "trámite (matter) it belongs to")
 	author := fs.String("author", "", "who registers it (default: $USER)")
@@ -72,24 +73,37 @@ func (m *Main) runReceive(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *data == "" || *scan == "" {
-		return usagef("--data and --scan are required")
+	if *data == "" {
+		return usagef("--data is required (and --scan, except for a phone call or with --eml)")
 	}
 	values, err := readData(*data)
 	if err != nil {
 		return err
 	}
-	b, err := readUpload(*scan)
-	if err != nil {
-		return err
+	var b, mail []byte
+	if *scan != "" {
+		if b, err = readUpload(*scan); err != nil {
+			return err
+		}
+	}
+	if *eml != "" {
+		if mail, err = readUpload(*eml); err != nil {
+			return err
+		}
 	}
 	a, err := m.openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := a.office.Receive(ctx, legajo.ReceiveRequest{Data: values, Scan: b, ScanName: filepath.Base(*scan),
-		Expediente: *exp, Tramite: *tramite, Author: m.author(*author)})
+	base := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		return filepath.Base(p)
+	}
+	res, err := a.office.Receive(ctx, legajo.ReceiveRequest{Data: values, Scan: b, ScanName: base(*scan),
+		Email: mail, EmailName: base(*eml), Expediente: *exp, Tramite: *tramite, Author: m.author(*author)})
 	if err != nil {
 		return m.failJSON(err, *asJSON)
 	}

@@ -67,6 +67,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if v := a.archive.Verifier(); v != nil {
 		publicKey = v.VerifierKey()
 	}
+	if a.cfg.Mail != nil {
+		logger.Info("e-mail", "smtp", *a.cfg.Mail)
+	}
 	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
 		Backups: a.archive, BackupPlan: a.backupPlan(),
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,

@@ -90,8 +90,13 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	notifier, err := cfg.notifier(m.Now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: cfg.Institution,
-		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now, RequestKey: rk}
+		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now, RequestKey: rk, Mail: notifier}
 	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o}, nil
 }
 
