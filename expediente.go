@@ -1,6 +1,9 @@
 package legajo
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Expediente is an archive file: documents are filed into it in date order
 // and it is bound to one serie of the Cuadro General de Clasificación
@@ -24,6 +27,9 @@ type Expediente struct {
 	Acceso             string   `json:"acceso"`  // pública, reservada, confidencial
 }
 
+// MaxDescription bounds an expediente's description, in characters.
+const MaxDescription = 600
+
 // Restricted tells whether the expediente's documents are classified
 // (reservada or confidencial): only their issuers and authorised officials
 // may read them (LGTAIP arts. 112 and 115).
@@ -44,6 +50,14 @@ func (e Expediente) Validate() error {
 		return fmt.Errorf("expediente %s: classification code is missing", e.ID)
 	case e.YearsTramite < 1 || e.YearsConcentracion < 0:
 		return fmt.Errorf("expediente %s: years in trámite must be 1 or more", e.ID)
+	case utf8.RuneCountInString(e.Description) > MaxDescription:
+		// the carátula prints it whole, and each inventory row
+		return fmt.Errorf("expediente %s: description is longer than %d characters", e.ID, MaxDescription)
+	}
+	for _, r := range e.Description {
+		if _, ok := CP1252(r); !ok {
+			return fmt.Errorf("expediente %s: the description's character %q cannot be printed", e.ID, r)
+		}
 	}
 	switch e.Destino {
 	case "Conservación", "Baja", "Muestreo":

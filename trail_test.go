@@ -540,3 +540,29 @@ func TestSummaryMedium(t *testing.T) {
 		t.Errorf("asunto without a description: %q", d)
 	}
 }
+
+// TestExpedienteDescription: a description the carátula cannot print
+// whole, or with a character it cannot print, is refused with the
+// configuration.
+func TestExpedienteDescription(t *testing.T) {
+	for _, e := range legajo.DefaultExpedientes() {
+		if err := e.Validate(); err != nil || e.Description == "" {
+			t.Errorf("default %s: %v, description %q", e.ID, err, e.Description)
+		}
+	}
+	e := legajo.DefaultExpedientes()[1]
+	for _, c := range []struct {
+		desc string
+		ok   bool
+	}{
+		{"", true},
+		{strings.Repeat("ñ", legajo.MaxDescription), true},
+		{strings.Repeat("ñ", legajo.MaxDescription+1), false},
+		{"Solicitudes de diseño ✓", false},
+	} {
+		e.Description = c.desc
+		if err := e.Validate(); (err == nil) != c.ok {
+			t.Errorf("description of %d characters (%.20q): %v", len([]rune(c.desc)), c.desc, err)
+		}
+	}
+}
