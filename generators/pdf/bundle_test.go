@@ -345,7 +345,11 @@ func TestCaratula(t *testing.T) {
 	if !strings.Contains(mtxt, "SA 0003–0042 (12) · SB 0003–0042 (12)") || !strings.Contains(mtxt, "SQ 0003–0042 (12)") {
 		t.Errorf("a carátula of 17 series lacks their ranges:\n%s", mtxt)
 	}
-	many.Expediente.Description = strings.Repeat("Documentos del procedimiento de respaldo de bases de datos. ", 30)
+	// the longest description the configuration accepts
+	many.Expediente.Description = strings.Repeat("Documentos del procedimiento de respaldo de bases de datos. ", 10)
+	if n := len([]rune(many.Expediente.Description)); n != legajo.MaxDescription {
+		t.Fatalf("the long asunto has %d characters", n)
+	}
 	manyOut.Reset()
 	if err := newRenderer(t, false).Caratula(&manyOut, pdf.Caratula{Institution: fixtures.Institution(), Summary: many,
 		Printed: at("2027-01-15 10:00"), By: "Rosa Elena Durán Vázquez", Seal: seal}); err != nil {

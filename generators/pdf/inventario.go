@@ -221,7 +221,7 @@ func (l *landscape) header(mark, caption string) {
 	f.SetDrawColor(0, 0, 0)
 	if l.inst.YearLegend != "" {
 		f.SetXY(marginL, bodyTop-5)
-		f.SetFont("Helvetica", "I", 7.5)
+		l.font("I", 7.5)
 		f.CellFormat(landContentW, 3.5, text(l.inst.YearLegend), "", 0, "C", false, 0, "")
 	}
 	f.SetXY(marginL, bodyTop)
