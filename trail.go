@@ -827,11 +827,66 @@ type ExpedienteSummary struct {
 	FirstFolio string      `json:"first_folio"`
 	LastFolio  string      `json:"last_folio"`
 	Types      []TypeCount `json:"types"`
+	// Series has one folio range per folio serie of its documents, by
+	// serie: each serie numbers its documents on its own, so a range from
+	// the first folio of one serie to the last of another says nothing.
+	Series []SerieRange `json:"series,omitempty"`
+	// Originales and Copias count the documents whose exemplar kept in the
+	// expediente is the original (a received document, a tanto filed as
+	// ORIGINAL) or a copy (the COPIA that comes back with the acuse).
+	Originales int `json:"originales"`
+	Copias     int `json:"copias"`
+	// EnPapel counts the documents whose original is on paper: every
+	// tanto Legajo issues is printed and signed by hand, and
+	// correspondence arrives on paper unless it came by e-mail. The
+	// archive keeps their electronic image, so such an expediente is
+	// híbrido.
+	EnPapel int `json:"en_papel"`
 	// TransferDue is when the vigencia in trámite runs out (closing plus
 	// the years in trámite); DisposalDue when the one in concentración
 	// does too. Zero while the expediente is open.
 	TransferDue time.Time `json:"transfer_due,omitzero"`
 	DisposalDue time.Time `json:"disposal_due,omitzero"`
+}
+
+// SerieRange is the folios of one serie an expediente holds: how many
+// documents, and the lowest and highest folio. Other expedientes may hold
+// folios between them (a type can be filed into more than one).
+type SerieRange struct {
+	Serie  string   `json:"serie"`  // OL
+	Titles []string `json:"titles"` // the document types numbered in it
+	Count  int      `json:"count"`
+	First  string   `json:"first"` // folio
+	Last   string   `json:"last"`
+}
+
+// Range writes the serie's folios as a carátula prints them: "OL/0001/2026
+// al OL/0042/2026", the prefix left out (it is the same for all).
+func (r SerieRange) Range() string {
+	if r.First == r.Last {
+		return shortFolio(r.First)
+	}
+	return shortFolio(r.First) + " al " + shortFolio(r.Last)
+}
+
+// shortFolio leaves out a folio's prefix: SESVER/DA/DTI/OL/0042/2026 gives
+// OL/0042/2026.
+func shortFolio(f string) string {
+	parts := strings.Split(f, "/")
+	if len(parts) <= 3 {
+		return f
+	}
+	return strings.Join(parts[len(parts)-3:], "/")
+}
+
+// folioSerie reads the serie and number of a folio (…/<serie>/<NNNN>/<AAAA>).
+func folioSerie(f string) (string, int) {
+	parts := strings.Split(f, "/")
+	if len(parts) < 3 {
+		return f, 0
+	}
+	n, _ := strconv.Atoi(parts[len(parts)-2])
+	return parts[len(parts)-3], n
 }
 
 // TypeCount is how many documents of one type an expediente holds.
@@ -862,9 +917,26 @@ func (s ExpedienteSummary) Location() string {
 	return "expedientes/" + s.Expediente.ID + "/" + strconv.Itoa(s.Year) + "/"
 }
 
-// Description is the scope and content (alcance y contenido) Legajo can
-// state: how many documents of which types.
+// Description is the asunto (alcance y contenido): the expediente's own
+// description from the configuration, as an archivist writes it; without
+// one, the kinds of documents it holds.
 func (s ExpedienteSummary) Description() string {
+	if d := strings.TrimSpace(s.Expediente.Description); d != "" {
+		return d
+	}
+	var titles []string
+	for _, t := range s.Types {
+		titles = append(titles, t.Title)
+	}
+	if len(titles) == 0 {
+		return ""
+	}
+	return "Contiene: " + strings.Join(titles, "; ") + "."
+}
+
+// Contents says how many documents of which types the expediente holds,
+// and how many were cancelled: the documentación of an inventory row.
+func (s ExpedienteSummary) Contents() string {
 	var parts []string
 	for _, t := range s.Types {
 		parts = append(parts, fmt.Sprintf("%s (%d)", t.Title, t.Count))
@@ -877,6 +949,26 @@ func (s ExpedienteSummary) Description() string {
 		d += fmt.Sprintf(". %d cancelado(s), que conservan su folio", s.Cancelled)
 	}
 	return d + "."
+}
+
+// Soporte is the expediente's medium: híbrido when any original is on
+// paper (the archive holds its electronic image beside it), electrónico
+// when every original is electronic.
+func (s ExpedienteSummary) Soporte() string {
+	if s.EnPapel > 0 {
+		return "Híbrido"
+	}
+	return "Electrónico"
+}
+
+// FolioRanges writes the folio range of every serie: "MI/0001/2026 (1);
+// OL/0001/2026 al OL/0004/2026 (3)".
+func (s ExpedienteSummary) FolioRanges() string {
+	var parts []string
+	for _, r := range s.Series {
+		parts = append(parts, r.Range()+" ("+strconv.Itoa(r.Count)+")")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Summaries describes every year of the expediente (of every expediente
@@ -953,6 +1045,9 @@ func (o *Office) Summary(ctx context.Context, id string, year int, pages PageCou
 func (o *Office) summarize(ctx context.Context, e Expediente, pages PageCounter, now time.Time) ([]ExpedienteSummary, error) {
 	units := map[int]*ExpedienteSummary{}
 	types := map[int]map[string]*TypeCount{}
+	series := map[int]map[string]*SerieRange{}
+	// the exemplar kept of each issued folio: ORIGINAL or COPIA
+	kept := map[string]bool{}
 	var lastSeq int64 = -1
 	err := o.Trail(ctx, TrailFilter{Expediente: e.ID, Pages: pages}, func(ev TrailEvent) error {
 		when := ev.Date
@@ -965,6 +1060,7 @@ func (o *Office) summarize(ctx context.Context, e Expediente, pages PageCounter,
 			u = &ExpedienteSummary{Expediente: e, Year: y}
 			units[y] = u
 			types[y] = map[string]*TypeCount{}
+			series[y] = map[string]*SerieRange{}
 		}
 		first := ev.Seq != lastSeq
 		lastSeq = ev.Seq
@@ -985,6 +1081,32 @@ func (o *Office) summarize(ctx context.Context, e Expediente, pages PageCounter,
 					types[y][ev.Type] = tc
 				}
 				tc.Count++
+				serie, n := folioSerie(ev.Folio)
+				sr := series[y][serie]
+				if sr == nil {
+					sr = &SerieRange{Serie: serie}
+					series[y][serie] = sr
+				}
+				sr.Count++
+				if !slices.Contains(sr.Titles, ev.Title) && ev.Title != "" {
+					sr.Titles = append(sr.Titles, ev.Title)
+				}
+				if _, first := folioSerie(sr.First); sr.First == "" || n < first {
+					sr.First = ev.Folio
+				}
+				if _, last := folioSerie(sr.Last); sr.Last == "" || n > last {
+					sr.Last = ev.Folio
+				}
+				if ev.Event == EventRecibido {
+					// the received original is kept; on paper unless it
+					// came by e-mail
+					u.Originales++
+					if ev.Fields["tipo"].Text != "Correo electrónico" {
+						u.EnPapel++
+					}
+				} else {
+					u.EnPapel++
+				}
 			case EventCancelado:
 				u.Cancelled++
 			}
@@ -992,6 +1114,14 @@ func (o *Office) summarize(ctx context.Context, e Expediente, pages PageCounter,
 		if ev.Filed {
 			u.Files++
 			u.Fojas += ev.Fojas
+		}
+		if ev.Event == EventEmitido && ev.Filed && ev.Kind == "pdf" && !kept[ev.Folio] {
+			kept[ev.Folio] = true
+			if strings.EqualFold(ev.Tanto, "ORIGINAL") {
+				u.Originales++
+			} else {
+				u.Copias++
+			}
 		}
 		return nil
 	})
@@ -1006,6 +1136,10 @@ func (o *Office) summarize(ctx context.Context, e Expediente, pages PageCounter,
 		for _, tc := range types[y] {
 			u.Types = append(u.Types, *tc)
 		}
+		for _, sr := range series[y] {
+			u.Series = append(u.Series, *sr)
+		}
+		sort.Slice(u.Series, func(i, j int) bool { return u.Series[i].Serie < u.Series[j].Serie })
 		sort.Slice(u.Types, func(i, j int) bool {
 			if u.Types[i].Count != u.Types[j].Count {
 				return u.Types[i].Count > u.Types[j].Count

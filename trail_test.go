@@ -318,6 +318,22 @@ func testSummariesAndRetention(t *testing.T, o *legajo.Office) {
 	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 		t.Errorf("summaries:\n%s\nwant\n%s", g, w)
 	}
+	// Each folio serie has its own range; the exemplar kept decides
+	// Original or Copia; paper originals make the expediente híbrido.
+	got = nil
+	for _, s := range sums {
+		got = append(got, fmt.Sprintf("%s/%d %s · originales %d, copias %d · %s", s.Expediente.ID, s.Year, s.FolioRanges(), s.Originales, s.Copias, s.Soporte()))
+	}
+	want = []string{
+		"baja-equipo/2026 DT/0001/2026 (1) · originales 0, copias 1 · Híbrido",
+		"oficios-recibidos/2026 RE/0001/2026 (1) · originales 1, copias 0 · Híbrido",
+		"dti/2024 OL/0001/2024 (1) · originales 0, copias 1 · Híbrido",
+		"dti/2026 CS/0001/2026 (1); MI/0001/2026 (1); OL/0001/2026 (1) · originales 2, copias 1 · Híbrido",
+		"correos/2026 CC/0001/2026 (1); RC/0001/2026 (1) · originales 2, copias 0 · Híbrido",
+	}
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("series, tantos and soporte:\n%s\nwant\n%s", g, w)
+	}
 	// On 15 January 2027 the 2024 unit of dti is past its two years in trámite.
 	items := legajo.Retention(sums, day("2027-01-15 10:00"))
 	if len(items) != 1 || items[0].Summary.Expediente.ID != "dti" || items[0].Action != legajo.DispositionTransfer {
@@ -466,4 +482,87 @@ func BenchmarkTrail(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSummaryMedium: correspondence received by e-mail is electronic, on
+// paper otherwise; folios of one serie make one range, from the lowest to
+// the highest, whatever the order they were filed in.
+func TestSummaryMedium(t *testing.T) {
+	ctx := context.Background()
+	st, err := archive.OpenFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := archive.New(st, legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &stepClock{}
+	o := &legajo.Office{Catalog: cat, Archive: a, Institution: fixtures.Institution(), Directory: fixtures.Directory(), Zone: mexico, Now: c.now}
+	receive := func(at, tipo, exp string) {
+		t.Helper()
+		c.set(day(at))
+		if _, err := o.Receive(ctx, legajo.ReceiveRequest{Data: map[string]any{
+			"tipo": tipo, "fecha_recepcion": at[:10], "hora_recepcion": at[11:], "remitente": "Lic. Sofía Ramírez Cano",
+			"cargo": "Jefa de Comunicación Social", "area": "Comunicación Social", "asunto": "Requerimiento de diseño de cartel",
+		}, Scan: fixtures.TextPDF("Requerimiento"), ScanName: "req.pdf", Expediente: exp, Author: "carla"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receive("2026-02-03 10:00", "Correo electrónico", "diseno-grafico")
+	receive("2026-02-04 10:00", "Correo electrónico", "diseno-grafico")
+	receive("2026-02-05 10:00", "Oficio", "oficios-recibidos")
+	receive("2026-02-06 10:00", "Correo electrónico", "diseno-grafico")
+	c.set(day("2027-01-15 10:00"))
+	sums, err := o.Summaries(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range sums {
+		got = append(got, fmt.Sprintf("%s %s · originales %d · %s · %s", s.Expediente.ID, s.FolioRanges(), s.Originales, s.Soporte(), s.Description()))
+	}
+	want := []string{
+		"oficios-recibidos RE/0003/2026 (1) · originales 1 · Híbrido · Oficios, tarjetas y formatos de solicitud que las áreas y dependencias dirigen al Departamento de Tecnologías de la Información, registrados al recibirse con su fecha y hora, remitente y turno.",
+		"diseno-grafico RE/0001/2026 al RE/0004/2026 (3) · originales 3 · Electrónico · Requerimientos de diseño gráfico recibidos por correo electrónico y los productos entregados.",
+	}
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("summaries:\n%s\nwant\n%s", g, w)
+	}
+	// Without a description, the asunto names the kinds of documents, never a count.
+	s := sums[1]
+	s.Expediente.Description = ""
+	if d := s.Description(); d != "Contiene: Correo electrónico recibido." {
+		t.Errorf("asunto without a description: %q", d)
+	}
+}
+
+// TestExpedienteDescription: a description the carátula cannot print
+// whole, or with a character it cannot print, is refused with the
+// configuration.
+func TestExpedienteDescription(t *testing.T) {
+	for _, e := range legajo.DefaultExpedientes() {
+		if err := e.Validate(); err != nil || e.Description == "" {
+			t.Errorf("default %s: %v, description %q", e.ID, err, e.Description)
+		}
+	}
+	e := legajo.DefaultExpedientes()[1]
+	for _, c := range []struct {
+		desc string
+		ok   bool
+	}{
+		{"", true},
+		{strings.Repeat("ñ", legajo.MaxDescription), true},
+		{strings.Repeat("ñ", legajo.MaxDescription+1), false},
+		{"Solicitudes de diseño ✓", false},
+	} {
+		e.Description = c.desc
+		if err := e.Validate(); (err == nil) != c.ok {
+			t.Errorf("description of %d characters (%.20q): %v", len([]rune(c.desc)), c.desc, err)
+		}
+	}
 }

@@ -19,10 +19,12 @@ type Exporter interface {
 	// Trail writes the trail selected by f in format (xlsx, csv, json, pdf)
 	// and returns what it wrote, with the verification of the chains.
 	Trail(ctx context.Context, w io.Writer, f legajo.TrailFilter, format, by string) (legajo.TrailInfo, error)
-	// Caratula prints the carátula of an expediente for a year.
+	// Caratula prints the carátula of an expediente for a year; by is who
+	// prints it, by name.
 	Caratula(ctx context.Context, w io.Writer, expediente string, year int, by string) error
-	// Inventario writes an inventario documental: general, transferencia or baja.
-	Inventario(ctx context.Context, w io.Writer, kind, expediente, by string) error
+	// Inventario writes an inventario documental (general, transferencia
+	// or baja) in format xlsx or pdf. by is who makes it, by name.
+	Inventario(ctx context.Context, w io.Writer, kind, format, expediente, by string) error
 }
 
 var exportTypes = map[string]string{
@@ -118,7 +120,7 @@ func (s *Server) exportCaratula(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := fmt.Sprintf("caratula-%s-%d.pdf", exp.ID, year)
 	if err := s.sendFile(w, r, name, "pdf", func(out io.Writer) error {
-		return s.Exports.Caratula(r.Context(), out, exp.ID, year, currentUser(r).Login)
+		return s.Exports.Caratula(r.Context(), out, exp.ID, year, s.personName(r.Context(), currentUser(r).Login))
 	}); err != nil {
 		return err
 	}
@@ -142,12 +144,20 @@ func (s *Server) exportInventario(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
-	name := fmt.Sprintf("inventario-%s-%s.xlsx", kind, s.now().In(zone).Format("20060102"))
-	if err := s.sendFile(w, r, name, "xlsx", func(out io.Writer) error {
-		return s.Exports.Inventario(r.Context(), out, kind, exp, currentUser(r).Login)
+	format := r.URL.Query().Get("formato")
+	switch format {
+	case "":
+		format = "xlsx"
+	case "xlsx", "pdf":
+	default:
+		return legajo.Errorf(legajo.ErrInvalid, "El formato del inventario debe ser xlsx o pdf.")
+	}
+	name := fmt.Sprintf("inventario-%s-%s.%s", kind, s.now().In(zone).Format("20060102"), format)
+	if err := s.sendFile(w, r, name, format, func(out io.Writer) error {
+		return s.Exports.Inventario(r.Context(), out, kind, format, exp, s.personName(r.Context(), currentUser(r).Login))
 	}); err != nil {
 		return err
 	}
-	s.logActivity(r, "inventario", exp, kind)
+	s.logActivity(r, "inventario", exp, kind+" ("+format+")")
 	return nil
 }

@@ -128,7 +128,12 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 				valores = append(valores, v)
 			}
 		}
-		st.Expedientes = append(st.Expedientes, legajo.Expediente{ID: row[0], Name: row[1], Code: row[2], Order: "cronológico",
+		// the form does not edit descriptions: an expediente keeps its own
+		desc := ""
+		if old, err := s.Office.Archive.Expediente(row[0]); err == nil {
+			desc = old.Description
+		}
+		st.Expedientes = append(st.Expedientes, legajo.Expediente{ID: row[0], Name: row[1], Description: desc, Code: row[2], Order: "cronológico",
 			YearsTramite: at, YearsConcentracion: ac, Destino: row[5], Valores: valores, Acceso: row[7]})
 	}
 	for _, a := range strings.Split(r.PostForm.Get("areas"), "\n") {

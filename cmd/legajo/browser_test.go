@@ -221,6 +221,11 @@ func TestBrowserCycle(t *testing.T) {
 	if got := value(t, ctx, "trail-pdf", fetchStatus("/rastro?expediente=dti&formato=pdf")); got != "200 application/pdf" {
 		t.Errorf("bundle export: %s", got)
 	}
+	// the inventory to print and sign, beside its spreadsheet
+	href := value(t, ctx, "inventario-link", chromedp.Evaluate[string](`document.evaluate('//a[text()="Inventario general (PDF)"]', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.getAttribute("href")`))
+	if got := value(t, ctx, "inventario-pdf", fetchStatus(href)); got != "200 application/pdf" {
+		t.Errorf("inventario PDF (%s): %s", href, got)
+	}
 	step(t, ctx, "verify",
 		chromedp.Navigate(base+"/verificar/"+folio),
 		chromedp.WaitVisible(`//dd[contains(., "Oficio de liberación de sistema")]`),

@@ -68,6 +68,7 @@ type fileConfig struct {
 	Expedientes []struct {
 		ID                 string   `yaml:"id"`
 		Name               string   `yaml:"name"`
+		Description        string   `yaml:"description"`
 		Code               string   `yaml:"code"`
 		YearsTramite       int      `yaml:"years_tramite"`
 		YearsConcentracion int      `yaml:"years_concentracion"`
@@ -197,7 +198,7 @@ func (c *Config) readFile(path string) error {
 	if len(fc.Expedientes) > 0 {
 		c.Expedientes = nil
 		for _, e := range fc.Expedientes {
-			exp := legajo.Expediente{ID: e.ID, Name: e.Name, Code: e.Code, Order: "cronológico", YearsTramite: e.YearsTramite,
+			exp := legajo.Expediente{ID: e.ID, Name: e.Name, Description: e.Description, Code: e.Code, Order: "cronológico", YearsTramite: e.YearsTramite,
 				YearsConcentracion: e.YearsConcentracion, Destino: e.Destino, Valores: e.Valores, Acceso: e.Acceso}
 			if err := exp.Validate(); err != nil {
 				return fmt.Errorf("config: %s: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/sesver/legajo"
@@ -21,7 +22,7 @@ func (m *Main) runCaratula(ctx context.Context, args []string) error {
 	year := fs.Int("year", 0, "year of the expediente (default: the current year)")
 	out := fs.String("out", "", "PDF file to write, or - for standard output (required)")
 	fojas := fs.Bool("fojas", true, "count the fojas (reads every kept file)")
-	author := fs.String("author", "", "who prints it (default: $USER)")
+	author := fs.String("author", "", "who prints it: a user's login (printed as the account's name) or a full name (default: $USER's account)")
 	asJSON := fs.Bool("json", false, "print the expediente's summary as one JSON value")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -50,8 +51,8 @@ func (m *Main) runCaratula(ctx context.Context, args []string) error {
 		return err
 	}
 	err = m.writeOut(*out, func(w io.Writer) error {
-		return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum, Storage: a.cfg.Archive,
-			Printed: now, By: m.author(*author), Seal: a.checkpointSeal(ctx)})
+		return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum,
+			Printed: now, By: m.signerName(ctx, a, *author), Seal: a.checkpointSeal(ctx)})
 	})
 	if err != nil {
 		return err
@@ -82,9 +83,10 @@ func (m *Main) runInventario(ctx context.Context, args []string) error {
 	fs := m.flags("inventario")
 	kind := fs.String("tipo", "", "general, transferencia or baja (required)")
 	exp := fs.String("expediente", "", "only this expediente")
-	out := fs.String("out", "", "XLSX file to write, or - for standard output (required)")
+	out := fs.String("out", "", "XLSX or PDF file to write, or - for standard output (required)")
+	format := fs.String("format", "", "xlsx or pdf (default: pdf when --out ends in .pdf, xlsx otherwise)")
 	fojas := fs.Bool("fojas", true, "count the fojas (reads every kept file)")
-	author := fs.String("author", "", "who makes it (default: $USER)")
+	author := fs.String("author", "", "who makes it: a user's login (printed as the account's name) or a full name (default: $USER's account)")
 	asJSON := fs.Bool("json", false, "print the inventory's expedientes as one JSON array")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -96,6 +98,15 @@ func (m *Main) runInventario(ctx context.Context, args []string) error {
 	}
 	if *out == "" {
 		return usagef("--out is required")
+	}
+	if *format == "" {
+		*format = "xlsx"
+		if strings.EqualFold(filepath.Ext(*out), ".pdf") {
+			*format = "pdf"
+		}
+	}
+	if *format != "xlsx" && *format != "pdf" {
+		return usagef("--format must be xlsx or pdf")
 	}
 	if *out == "-" && *asJSON {
 		return usagef("--json prints to standard output; write the inventory to a file with --out")
@@ -114,8 +125,8 @@ func (m *Main) runInventario(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	info := m.instrumentInfo(a, *author)
-	if err := m.writeOut(*out, func(w io.Writer) error { return xlsx.Inventario(w, *kind, rows, info) }); err != nil {
+	info := m.instrumentInfo(a, m.signerName(ctx, a, *author))
+	if err := m.writeOut(*out, func(w io.Writer) error { return writeInventario(w, a, *format, *kind, rows, info) }); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -131,11 +142,36 @@ func (m *Main) runInventario(ctx context.Context, args []string) error {
 	return nil
 }
 
-// instrumentInfo: who makes an instrument and the responsable del archivo
-// de trámite, the head of the department in office today.
-func (m *Main) instrumentInfo(a *app, author string) xlsx.Info {
+// writeInventario writes an inventario documental as a spreadsheet (xlsx)
+// or as a PDF to print and sign (pdf).
+func writeInventario(w io.Writer, a *app, format, kind string, rows []legajo.ExpedienteSummary, info xlsx.Info) error {
+	if format != "pdf" {
+		return xlsx.Inventario(w, kind, rows, info)
+	}
+	r, err := pdf.New(pdf.Options{Logo: a.cfg.Logo})
+	if err != nil {
+		return err
+	}
+	return r.Inventario(w, kind, rows, info)
+}
+
+// signerName is who makes an instrument, as its «Elaboró» line prints it:
+// the full name of the account that --author (or else $USER) names; the
+// --author text as given when it names no account (a name typed in full);
+// "" when only a system login is known, which leaves the line to fill by
+// hand rather than print a login.
+func (m *Main) signerName(ctx context.Context, a *app, flagValue string) string {
+	if u, err := a.archive.User(ctx, m.author(flagValue)); err == nil && u.Name != "" {
+		return u.Name
+	}
+	return flagValue
+}
+
+// instrumentInfo: who makes an instrument (by name) and the responsable
+// del archivo de trámite, the head of the department in office today.
+func (m *Main) instrumentInfo(a *app, by string) xlsx.Info {
 	now := m.Now().In(a.cfg.Zone)
-	info := xlsx.Info{Institution: a.cfg.Institution, By: m.author(author), At: now}
+	info := xlsx.Info{Institution: a.cfg.Institution, By: by, At: now}
 	if s, err := a.cfg.Directory.InOffice("jefe-dti", now); err == nil {
 		info.Responsable = s.Name + ", " + s.Position
 	}
@@ -167,7 +203,7 @@ func (m *Main) runRetencion(ctx context.Context, args []string) error {
 	}
 	items := legajo.Retention(sums, now)
 	if *out != "" {
-		info := m.instrumentInfo(a, *author)
+		info := m.instrumentInfo(a, m.signerName(ctx, a, *author))
 		if err := m.writeOut(*out, func(w io.Writer) error { return xlsx.Retencion(w, items, info) }); err != nil {
 			return err
 		}
@@ -228,7 +264,7 @@ func (m *Main) runRegistro(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	info := m.instrumentInfo(a, *author)
+	info := m.instrumentInfo(a, m.signerName(ctx, a, *author))
 	if err := m.writeOut(*out, func(w io.Writer) error { return xlsx.Registro(w, reg, events, info) }); err != nil {
 		return err
 	}

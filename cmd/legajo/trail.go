@@ -392,12 +392,13 @@ func (e webExporter) Caratula(ctx context.Context, w io.Writer, exp string, year
 	if err != nil {
 		return err
 	}
-	return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum, Storage: a.cfg.Archive,
+	return r.Caratula(w, pdf.Caratula{Institution: a.cfg.Institution, Summary: sum,
 		Printed: e.m.Now().In(a.cfg.Zone), By: by, Seal: a.checkpointSeal(ctx)})
 }
 
-// Inventario writes an inventario documental (general, transferencia, baja).
-func (e webExporter) Inventario(ctx context.Context, w io.Writer, kind, exp, by string) error {
+// Inventario writes an inventario documental (general, transferencia,
+// baja) as XLSX or PDF.
+func (e webExporter) Inventario(ctx context.Context, w io.Writer, kind, format, exp, by string) error {
 	a := e.a
 	sums, err := a.office.Summaries(ctx, exp, pdf.PageCount)
 	if err != nil {
@@ -407,5 +408,5 @@ func (e webExporter) Inventario(ctx context.Context, w io.Writer, kind, exp, by 
 	if err != nil {
 		return err
 	}
-	return xlsx.Inventario(w, kind, rows, e.m.instrumentInfo(a, by))
+	return writeInventario(w, a, format, kind, rows, e.m.instrumentInfo(a, by))
 }

@@ -114,6 +114,11 @@ func fileYear(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The account the exports run as: instruments print its name.
+	if _, err := a.SaveUser(ctx, legajo.User{Login: "auditor.oic", Name: "Mtra. Gabriela Ortiz Lagunes", Role: legajo.RoleAuditor,
+		PasswordHash: "$2a$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"}); err != nil {
+		t.Fatal(err)
+	}
 	c := &stepClock{}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(),
 		Directory: fixtures.Directory(), Zone: mexico, Now: c.now}
@@ -432,11 +437,10 @@ func testInstrumentsCLI(t *testing.T, data string) {
 	env := map[string]string{"LEGAJO_DATA": data}
 	out := t.TempDir()
 	secret := password(t)
+	// Words an archivist must never read on an instrument: the archive's
+	// directory, a storage path, a command, the login that made it.
+	leaks := []string{data, "fs:", "archive/expedientes", "expedientes/dti", "legajo verify", "--expediente", "auditor.oic"}
 	t.Run("caratula", func(t *testing.T) {
-		// The carátula prints where the archive is: make it the same path
-		// on every run.
-		t.Chdir(data)
-		env := map[string]string{"LEGAJO_DATA": "."}
 		path := filepath.Join(out, "caratula.pdf")
 		if code, stdout, stderr := runAt(t, env, "caratula", "--expediente", "dti", "--year", "2026", "--out", path); code != 0 {
 			t.Fatalf("exit %d: %s %s", code, stdout, stderr)
@@ -445,7 +449,37 @@ func testInstrumentsCLI(t *testing.T, data string) {
 		if !strings.HasPrefix(got, "páginas: 1\n") {
 			t.Errorf("the carátula must be one page:\n%s", got)
 		}
+		for _, bad := range leaks {
+			if strings.Contains(got, bad) {
+				t.Errorf("the carátula shows %q", bad)
+			}
+		}
+		// What the expediente holds: documents issued on paper and signed
+		// (híbrido), the filed original of some and the acuse copy of
+		// others, and each serie's own range.
+		for _, want := range []string{"[X] Híbrido", "[X] Original (", "[X] Copia (", "Elaboró Fecha Mtra. Gabriela Ortiz Lagunes",
+			"Asunto (alcance y contenido) Documentos que emite el Departamento", "Oficio de liberación de sistema: OL/0001/2026 (1)"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("the carátula lacks %q:\n%s", want, got)
+			}
+		}
 		golden(t, "caratula-dti-2026.pdf.golden", got)
+		// --author: a login prints its account's name; a name prints as
+		// typed; with neither, a login never reaches the sheet.
+		for author, want := range map[string]string{"auditor.oic": "Mtra. Gabriela Ortiz Lagunes", "Lic. Pedro Ávila Solís": "Lic. Pedro Ávila Solís"} {
+			if code, _, stderr := runAt(t, env, "caratula", "--expediente", "dti", "--year", "2026", "--author", author, "--out", path); code != 0 {
+				t.Fatalf("--author %s: exit %d %s", author, code, stderr)
+			}
+			if got := pdfText(t, path); !strings.Contains(got, "Elaboró Fecha "+want) {
+				t.Errorf("--author %s: Elaboró is not %q:\n%s", author, want, got)
+			}
+		}
+		if code, _, stderr := runAt(t, map[string]string{"LEGAJO_DATA": data, "USER": "root"}, "caratula", "--expediente", "dti", "--year", "2026", "--out", path); code != 0 {
+			t.Fatalf("USER=root: exit %d %s", code, stderr)
+		}
+		if got := pdfText(t, path); strings.Contains(got, "root") || !strings.Contains(got, "Elaboró Fecha Firma 15/01/2027") {
+			t.Errorf("a system login that is no account must leave Elaboró to fill by hand:\n%s", got)
+		}
 		if code, _, stderr := runAt(t, env, "caratula", "--expediente", "dti", "--year", "2019", "--out", path); code != 1 || !strings.Contains(stderr, "no tiene documentos de 2019") {
 			t.Errorf("a year without documents: exit %d %s", code, stderr)
 		}
@@ -457,6 +491,21 @@ func testInstrumentsCLI(t *testing.T, data string) {
 				t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 			}
 			golden(t, "inventario-"+kind+".xlsx.golden", dumpXLSX(t, path))
+			// The same inventory as a PDF to print and sign.
+			pdfPath := filepath.Join(out, "inv-"+kind+".pdf")
+			if code, stdout, stderr := runAt(t, env, "inventario", "--tipo", kind, "--out", pdfPath); code != 0 {
+				t.Fatalf("pdf: exit %d: %s %s", code, stdout, stderr)
+			}
+			got := pdfText(t, pdfPath)
+			for _, bad := range leaks {
+				if strings.Contains(got, bad) {
+					t.Errorf("the PDF inventory shows %q", bad)
+				}
+			}
+			if !strings.Contains(got, "Página 1 de ") || !strings.Contains(got, "Mtra. Gabriela Ortiz Lagunes") || !strings.Contains(got, "Totales") {
+				t.Errorf("the PDF inventory lacks its page numbers, who made it or its totals:\n%s", got)
+			}
+			golden(t, "inventario-"+kind+".pdf.golden", got)
 		})
 	}
 	t.Run("retencion", func(t *testing.T) {
@@ -505,6 +554,7 @@ func TestTrailUsage(t *testing.T) {
 		{"trail", "--out", "-", "--format", "csv", "--json"},
 		{"caratula", "--out", out},
 		{"inventario", "--tipo", "parcial", "--out", out},
+		{"inventario", "--tipo", "general", "--format", "docx", "--out", out},
 		{"registro", "--nombre", "otro", "--out", out},
 	} {
 		if code, _, _ := runAt(t, env, args...); code != 2 {

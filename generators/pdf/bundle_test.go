@@ -245,7 +245,7 @@ func caratula(t *testing.T, closed bool) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	if err := newRenderer(t, false).Caratula(&out, pdf.Caratula{Institution: fixtures.Institution(), Summary: caratulaSummary(t, closed),
-		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti"}); err != nil {
+		Printed: at("2027-01-15 10:00"), By: "Rosa Elena Durán Vázquez"}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
@@ -263,7 +263,11 @@ func caratulaSummary(t *testing.T, closed bool) legajo.ExpedienteSummary {
 	sum := legajo.ExpedienteSummary{Expediente: dti, Year: 2026, Number: 1, Documents: 3, Cancelled: 1, Events: 6, Files: 5, Fojas: 9,
 		Apertura: at("2026-03-02 09:30"), Cierre: at("2026-07-01 10:00"), FirstFolio: "SESVER/DA/DTI/MI/0001/2026", LastFolio: "SESVER/DA/DTI/OL/0001/2026",
 		Types: []legajo.TypeCount{{Type: "minuta", Title: "Minuta de acuerdos", Count: 1}, {Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 1},
-			{Type: "reporte-cierre", Title: "Reporte de cierre de seguimiento de falla en línea telefónica o internet", Count: 1}}}
+			{Type: "reporte-cierre", Title: "Reporte de cierre de seguimiento de falla en línea telefónica o internet", Count: 1}},
+		Series: []legajo.SerieRange{{Serie: "CS", Titles: []string{"Reporte de cierre de seguimiento de falla en línea telefónica o internet"}, Count: 1, First: "SESVER/DA/DTI/CS/0001/2026", Last: "SESVER/DA/DTI/CS/0001/2026"},
+			{Serie: "MI", Titles: []string{"Minuta de acuerdos"}, Count: 1, First: "SESVER/DA/DTI/MI/0001/2026", Last: "SESVER/DA/DTI/MI/0001/2026"},
+			{Serie: "OL", Titles: []string{"Oficio de liberación de sistema"}, Count: 1, First: "SESVER/DA/DTI/OL/0001/2026", Last: "SESVER/DA/DTI/OL/0001/2026"}},
+		Originales: 2, Copias: 1, EnPapel: 3}
 	if closed {
 		sum.Closed, sum.TransferDue, sum.DisposalDue = true, at("2028-07-01 10:00"), at("2033-07-01 10:00")
 	}
@@ -280,9 +284,24 @@ func TestCaratula(t *testing.T) {
 		"Fecha de apertura", "02/03/2026", "Fecha de cierre", "01/07/2026", "Total de fojas útiles al cierre Formato 1 9 9", "[X] Administrativo",
 		"[X] Legal", "[ ] Fiscal", "[X] Pública", "Plazo total", "7 años", "Conservación", "01/07/2028",
 		"Acta o resolución del Comité de Transparencia", "¿Fue objeto de solicitud de acceso?",
-		"fs:/srv/legajo/archive/expedientes/dti/2026/", "CEJA / LOMO", "SESVER.08C.09 · No. 1 · 2026 · Legajo ____ de 1"} {
+		"CEJA / LOMO", "SESVER.08C.09 · No. 1 · 2026 · Legajo ____ de 1",
+		// the asunto is the expediente's description, not a count
+		"Asunto (alcance y contenido) Documentos que emite el Departamento en sus procedimientos de sistemas",
+		"3 documentos, 1 de ellos cancelado (conserva su folio)",
+		// one range per serie, each under its document type
+		"Reporte de cierre de seguimiento de falla en línea telefónica o internet: CS/0001/2026 (1); Minuta de acuerdos: MI/0001/2026 (1); Oficio de liberación de sistema: OL/0001/2026 (1)",
+		"[ ] Papel [ ] Electrónico [X] Híbrido", "[X] Original (2) [X] Copia (1)",
+		"Sistema Legajo, expediente SESVER.08C.09/2026/1", "Elaboró Fecha Rosa Elena Durán Vázquez 15/01/2027"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("carátula lacks %q", want)
+		}
+	}
+	// No storage path, command or login reaches the carátula; no folio
+	// range runs from one serie into another.
+	for _, bad := range []string{"fs:", "s3:", "/srv/", "expedientes/dti", "legajo verify", "--expediente", "archivo.dti",
+		"MI/0001/2026 al OL", "al SESVER/"} {
+		if strings.Contains(txt, bad) {
+			t.Errorf("carátula shows %q:\n%s", bad, txt)
 		}
 	}
 	golden(t, "caratula.txt", bundleText(t, out))
@@ -291,7 +310,7 @@ func TestCaratula(t *testing.T) {
 		Checkpoint: "legajo.sesver\n1234\nuxD8A++VxnBPrzY58KCjdwe3AWPmik1pevanQr6tZ4s=\nfecha 2027-01-15T15:58:00Z\n\n— legajo.sesver 54xOB18qw4QGl0RuErmQTi3Ib7qMc1t5AyhEExqLLwIp2R77/efgm7A1JXg2x2tZ9N3jFk9vTOaNNsVmhAXt4Zyvawc=\n"}
 	var sealed bytes.Buffer
 	if err := newRenderer(t, false).Caratula(&sealed, pdf.Caratula{Institution: fixtures.Institution(), Summary: caratulaSummary(t, true),
-		Storage: "fs:/srv/legajo/archive", Printed: at("2027-01-15 10:00"), By: "archivo.dti", Seal: seal}); err != nil {
+		Printed: at("2027-01-15 10:00"), By: "Rosa Elena Durán Vázquez", Seal: seal}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := pdf.PageCount(sealed.Bytes()); err != nil || n != 1 {
@@ -303,6 +322,42 @@ func TestCaratula(t *testing.T) {
 		if !strings.Contains(stxt, want) {
 			t.Errorf("carátula with the checkpoint lacks %q:\n%s", want, stxt)
 		}
+	}
+	// An expediente of many series still fits one page, each serie
+	// with its own range; an asunto too long for any layout moves the
+	// ceja to a page of its own instead of printing over the grid.
+	many := caratulaSummary(t, true)
+	many.Series = nil
+	for i := range 17 {
+		serie := fmt.Sprintf("S%c", 'A'+i)
+		many.Series = append(many.Series, legajo.SerieRange{Serie: serie, Titles: []string{"Tipo " + serie}, Count: 12,
+			First: "SESVER/DA/DTI/" + serie + "/0003/2026", Last: "SESVER/DA/DTI/" + serie + "/0042/2026"})
+	}
+	var manyOut bytes.Buffer
+	if err := newRenderer(t, false).Caratula(&manyOut, pdf.Caratula{Institution: fixtures.Institution(), Summary: many,
+		Printed: at("2027-01-15 10:00"), By: "Rosa Elena Durán Vázquez", Seal: seal}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := pdf.PageCount(manyOut.Bytes()); n != 1 {
+		t.Errorf("a carátula of 17 series: %d pages", n)
+	}
+	mtxt := squash(strings.ReplaceAll(pdftotext(t, manyOut.Bytes()), "\u00a0", " "))
+	if !strings.Contains(mtxt, "SA 0003–0042 (12) · SB 0003–0042 (12)") || !strings.Contains(mtxt, "SQ 0003–0042 (12)") {
+		t.Errorf("a carátula of 17 series lacks their ranges:\n%s", mtxt)
+	}
+	// the longest description the configuration accepts
+	many.Expediente.Description = strings.Repeat("Documentos del procedimiento de respaldo de bases de datos. ", 10)
+	if n := len([]rune(many.Expediente.Description)); n != legajo.MaxDescription {
+		t.Fatalf("the long asunto has %d characters", n)
+	}
+	manyOut.Reset()
+	if err := newRenderer(t, false).Caratula(&manyOut, pdf.Caratula{Institution: fixtures.Institution(), Summary: many,
+		Printed: at("2027-01-15 10:00"), By: "Rosa Elena Durán Vázquez", Seal: seal}); err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(pdftotext(t, manyOut.Bytes()), "\f")
+	if len(pages) < 2 || strings.Contains(pages[0], "CEJA / LOMO") || !strings.Contains(pages[1], "CEJA / LOMO") {
+		t.Errorf("a very long asunto: the ceja must move to the second page:\n%q", pages)
 	}
 	open := squash(pdftotext(t, caratula(t, false)))
 	if strings.Contains(open, "01/07/2026") || strings.Contains(open, "01/07/2028") || !strings.Contains(open, "Legajo ____ de ____") {

@@ -13,23 +13,54 @@ import (
 type Caratula struct {
 	Institution legajo.Institution
 	Summary     legajo.ExpedienteSummary
-	// Storage says where the archive is (an fs directory or an S3
-	// bucket); the expediente's path inside it is added.
-	Storage string
-	Printed time.Time // date of the sheet
-	By      string    // who printed it (the «elaboró» line stays to sign)
+	Printed     time.Time // date of the sheet
+	// By is who prepared it, by name: it is printed on the «Elaboró» line,
+	// beside the space for the signature. "" leaves the line to fill.
+	By string
 	// Seal is the archive log's newest checkpoint when the sheet was
 	// printed; nil: none.
 	Seal *legajo.TrailSeal
 }
 
-// Caratula writes the carátula of one expediente year on one Letter page:
+// Caratula writes the carátula of one expediente year on one Letter page
+// (the ceja on a second when a very long asunto leaves it no room):
 // every field of the cover sheet that Legajo knows (producer,
 // classification, number, title and scope, dates, fojas, documentary
 // values, vigencias, access, electronic location), the rest as framed
 // blanks to fill by hand, and the ceja/lomo label to cut out.
 func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
-	s := r.newSheet(c.Institution, "CARÁTULA", "de expediente", "Carátula de expediente "+c.Summary.Clasificacion(), c.Printed)
+	// The folio ranges take as much room as the expediente has series:
+	// each denser way of writing them is tried until the sheet fits.
+	var s *sheet
+	for _, form := range []rangeForm{rangesTitled, rangesPlain, rangesShort} {
+		var fits bool
+		s, fits = r.caratula(c, form)
+		if fits {
+			break
+		}
+	}
+	return s.finish(w)
+}
+
+// rangeForm is how the carátula writes the folio ranges of the series.
+type rangeForm int
+
+const (
+	rangesTitled rangeForm = iota // each under its document types
+	rangesPlain                   // MI/0001/2026 (1); OL/0001/2026 al OL/0004/2026 (3)
+	rangesShort                   // MI 0001 (1) · OL 0001–0004 (3)
+)
+
+// cejaTop is where the ceja/lomo label starts: the grid must end above it.
+const cejaTop = pageH - 16 - cejaH - 4
+
+const cejaH = 19.0
+
+// caratula lays the sheet out and tells whether it fits above the ceja.
+func (r *Renderer) caratula(c Caratula, form rangeForm) (*sheet, bool) {
+	// The expediente's number goes in the framed mark, where a tanto's
+	// name is on documents: it leaves the page to the grid.
+	s := r.newSheet(c.Institution, "CARÁTULA", "Expediente "+c.Summary.Clasificacion(), "Carátula de expediente "+c.Summary.Clasificacion(), c.Printed)
 	f := s.f
 	f.SetAutoPageBreak(false, 0)
 	f.AddPage()
@@ -42,8 +73,6 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	}
 	s.font("B", 11)
 	f.MultiCell(contentW, 5, text(strings.ToUpper(sum.Title())), "", "C", false)
-	s.font("B", 10)
-	f.CellFormat(contentW, 5, text("Expediente "+sum.Clasificacion()), "", 1, "C", false, 0, "")
 	f.Ln(1.5)
 
 	g := &grid{s: s}
@@ -67,14 +96,19 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 		cierre = legajo.ShortDate(sum.Cierre)
 	}
 	g.row(cell{"Fecha de apertura", legajo.ShortDate(sum.Apertura), 0.6}, cell{"Fecha de cierre", cierre, 0.6},
-		cell{"Documentos", strconv.Itoa(sum.Documents) + ", del folio " + sum.FirstFolio + " al " + sum.LastFolio, 1.8})
+		cell{"Documentos", documents(sum), 1.8})
+	if ranges := "Folios por serie documental (cada serie numera sus documentos por separado)"; form == rangesShort {
+		g.small(ranges, serieRanges(sum, form))
+	} else {
+		g.row(cell{ranges, serieRanges(sum, form), 0})
+	}
 	g.section("5. Volumen y soporte")
 	total, final := "", ""
 	if sum.Closed && sum.Fojas > 0 {
 		total, final = strconv.Itoa(sum.Fojas), strconv.Itoa(sum.Fojas)
 	}
-	g.row(cell{"Soporte", checks([]string{"Papel", "Electrónico", "Híbrido"}, "Electrónico"), 1.3},
-		cell{"Tanto", checks([]string{"Original", "Copia"}, ""), 0.9})
+	g.row(cell{"Soporte", checks([]string{"Papel", "Electrónico", "Híbrido"}, sum.Soporte()), 1.3},
+		cell{"Tanto", tantos(sum), 0.9})
 	g.row(cell{"Foja inicial", "1", 0.6}, cell{"Foja final", final, 0.6}, cell{"Total de fojas útiles al cierre", total, 0.9},
 		cell{"Formato", "PDF; escaneos en PDF, JPEG o PNG", 1.2})
 	g.section("6. Valores documentales y vigencia (Catálogo de Disposición Documental)")
@@ -94,26 +128,95 @@ func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 		cell{"Servidor público que desclasifica", "", 0.75})
 	g.row(cell{"¿Fue objeto de solicitud de acceso?", checks([]string{"Sí", "No"}, ""), 0})
 	g.section("8. Expediente electrónico")
-	where := sum.Location()
-	if c.Storage != "" {
-		where = strings.TrimSuffix(c.Storage, "/") + "/" + where
-	}
-	check := "legajo verify --expediente " + exp.ID
+	check := "Cada archivo guarda su huella SHA-256 en la cadena firmada del expediente; cada documento se comprueba " +
+		"con el código QR de su pie de página."
 	if seal := c.Seal; seal != nil {
 		signed := seal.SignedAt.In(c.Printed.Location())
-		check += "; registro sellado: punto de control de " + strconv.FormatInt(seal.Size, 10) + " hojas firmado el " +
-			legajo.ShortDate(signed) + " a las " + signed.Format("15:04")
+		check += " Registro sellado: punto de control de " + strconv.FormatInt(seal.Size, 10) + " hojas firmado el " +
+			legajo.ShortDate(signed) + " a las " + signed.Format("15:04") + "."
 	}
-	g.row(cell{"Ubicación", where, 1.1}, cell{"Verificación de integridad", check, 1.2})
+	g.row(cell{"Ubicación", sum.Ubicacion(), 0.8}, cell{"Verificación de integridad", check, 1.5})
 	if seal := c.Seal; seal != nil {
 		root, sigs := legajo.CheckpointLines(seal.Checkpoint)
 		g.fine([2]string{"Raíz SHA-256 del punto de control:", root}, [2]string{"Firma:", strings.Join(sigs, " ")})
 	}
 	g.section("9. Notas")
-	g.row(cell{"Elaboró", "", 1.2}, cell{"Fecha", legajo.ShortDate(c.Printed), 0.5}, cell{"Firma", "", 0.8})
+	g.row(cell{"Elaboró", c.By, 1.2}, cell{"Fecha", legajo.ShortDate(c.Printed), 0.5}, cell{"Firma", "", 0.8})
 	g.row(cell{"Observaciones", "", 0})
+	fits := f.GetY() <= cejaTop-1.5 // a gap before the dashed line
+	if !fits && form == rangesShort {
+		// Nothing denser is left (a long asunto, many series): the
+		// label goes on a page of its own rather than over the grid.
+		f.AddPage()
+		fits = true
+	}
 	s.ceja(sum, cls, inst)
-	return s.finish(w)
+	return s, fits
+}
+
+// documents says how many documents the expediente holds and how many of
+// them were cancelled (they keep their folio).
+func documents(sum legajo.ExpedienteSummary) string {
+	d := strconv.Itoa(sum.Documents) + " documentos"
+	if sum.Documents == 1 {
+		d = "1 documento"
+	}
+	switch {
+	case sum.Cancelled == 1:
+		d += ", 1 de ellos cancelado (conserva su folio)"
+	case sum.Cancelled > 1:
+		d += ", " + strconv.Itoa(sum.Cancelled) + " de ellos cancelados (conservan su folio)"
+	}
+	return d
+}
+
+// serieRanges writes one folio range per serie in the given form.
+func serieRanges(sum legajo.ExpedienteSummary, form rangeForm) string {
+	if form == rangesPlain {
+		return sum.FolioRanges()
+	}
+	var parts []string
+	for _, r := range sum.Series {
+		n := " (" + strconv.Itoa(r.Count) + ")"
+		switch form {
+		case rangesTitled:
+			parts = append(parts, strings.Join(r.Titles, ", ")+": "+r.Range()+n)
+		default:
+			// no-break spaces: a line never ends between a serie and
+			// its numbers
+			d := r.Serie + "\u00a0" + folioNumber(r.First)
+			if r.Last != r.First {
+				d += "–" + folioNumber(r.Last)
+			}
+			parts = append(parts, d+strings.Replace(n, " ", "\u00a0", 1))
+		}
+	}
+	if form == rangesTitled {
+		return strings.Join(parts, "; ")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// folioNumber is the consecutive of a folio: SESVER/DA/DTI/OL/0042/2026
+// gives 0042.
+func folioNumber(f string) string {
+	parts := strings.Split(f, "/")
+	if len(parts) < 2 {
+		return f
+	}
+	return parts[len(parts)-2]
+}
+
+// tantos marks the exemplars the expediente keeps, with how many
+// documents of each.
+func tantos(sum legajo.ExpedienteSummary) string {
+	box := func(n int, name string) string {
+		if n == 0 {
+			return "[  ] " + name
+		}
+		return "[X] " + name + " (" + strconv.Itoa(n) + ")"
+	}
+	return box(sum.Originales, "Original") + "     " + box(sum.Copias, "Copia")
 }
 
 func capitalize(s string) string {
@@ -156,7 +259,7 @@ func (g *grid) section(t string) {
 	g.s.font("B", 8)
 	f.SetFillColor(107, 79, 42)
 	f.SetTextColor(255, 255, 255)
-	f.CellFormat(contentW, 3.8, text(t), "1", 1, "L", true, 0, "")
+	f.CellFormat(contentW, 3.5, text(t), "1", 1, "L", true, 0, "")
 	f.SetTextColor(0, 0, 0)
 	f.SetFillColor(255, 255, 255)
 }
@@ -189,7 +292,7 @@ func (g *grid) row(cells ...cell) {
 		g.s.font("", 8.5)
 		lines = max(lines, float64(len(f.SplitLines([]byte(text(c.value)), widths[i]-2))))
 	}
-	h := labelH + lines*lh + 0.9
+	h := labelH + lines*lh + 0.6
 	x, y := f.GetXY()
 	for i, c := range cells {
 		f.Rect(x, y, widths[i], h, "D")
@@ -203,6 +306,27 @@ func (g *grid) row(cells ...cell) {
 		f.MultiCell(widths[i]-2, lh, text(c.value), "", "L", false)
 		x += widths[i]
 	}
+	f.SetXY(marginL, y+h)
+}
+
+// small draws a full-width row whose value is in small type: the folio
+// ranges of an expediente of many series.
+func (g *grid) small(label, value string) {
+	f := g.s.f
+	const labelH, lh = 2.8, 2.9
+	g.s.font("", 7)
+	lines := float64(len(f.SplitLines([]byte(text(value)), contentW-2)))
+	h := labelH + lines*lh + 0.6
+	x, y := f.GetXY()
+	f.Rect(x, y, contentW, h, "D")
+	f.SetXY(x+1, y+0.3)
+	g.s.font("", 6)
+	f.SetTextColor(90, 90, 90)
+	f.CellFormat(contentW-2, labelH, text(label), "", 0, "L", false, 0, "")
+	f.SetTextColor(0, 0, 0)
+	f.SetXY(x+1, y+labelH+0.3)
+	g.s.font("", 7)
+	f.MultiCell(contentW-2, lh, text(value), "", "L", false)
 	f.SetXY(marginL, y+h)
 }
 
@@ -230,8 +354,8 @@ func (g *grid) fine(pairs ...[2]string) {
 // dashed line to cut along.
 func (s *sheet) ceja(sum legajo.ExpedienteSummary, cls legajo.Classification, inst legajo.Institution) {
 	f := s.f
-	const w, h = contentW, 19.0
-	x, y := marginL, pageH-16-h-4
+	const w, h = contentW, cejaH
+	x, y := marginL, cejaTop
 	f.SetDashPattern([]float64{1.5, 1.5}, 0)
 	f.SetDrawColor(150, 150, 150)
 	f.Rect(x, y, w, h, "D")

@@ -221,19 +221,25 @@ func summaries() []legajo.ExpedienteSummary {
 		{Expediente: dti, Year: 2024, Number: 1, Documents: 12, Cancelled: 1, Events: 20, Files: 16, Fojas: 31,
 			Apertura: at("2024-01-08 00:00"), Cierre: at("2024-12-10 00:00"), Closed: true,
 			TransferDue: at("2026-12-10 00:00"), DisposalDue: at("2031-12-10 00:00"),
-			Types: []legajo.TypeCount{{Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 7}, {Type: "minuta", Title: "Minuta de acuerdos", Count: 5}}},
+			Types:      []legajo.TypeCount{{Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 7}, {Type: "minuta", Title: "Minuta de acuerdos", Count: 5}},
+			Series:     []legajo.SerieRange{{Serie: "MI", Count: 5, First: "SESVER/DA/DTI/MI/0001/2024", Last: "SESVER/DA/DTI/MI/0005/2024"}, {Serie: "OL", Count: 7, First: "SESVER/DA/DTI/OL/0001/2024", Last: "SESVER/DA/DTI/OL/0007/2024"}},
+			Originales: 5, Copias: 7, EnPapel: 12},
 		{Expediente: correos, Year: 2020, Number: 1, Documents: 40, Events: 70, Files: 70, Fojas: 70,
 			Apertura: at("2020-02-03 00:00"), Cierre: at("2020-11-30 00:00"), Closed: true,
 			TransferDue: at("2022-11-30 00:00"), DisposalDue: at("2025-11-30 00:00"),
-			Types: []legajo.TypeCount{{Type: "acuse-cuenta-correo", Title: "Formato de acuse de recibido de cuenta de correo electrónico", Count: 40}}},
+			Types:      []legajo.TypeCount{{Type: "acuse-cuenta-correo", Title: "Formato de acuse de recibido de cuenta de correo electrónico", Count: 40}},
+			Series:     []legajo.SerieRange{{Serie: "CC", Count: 40, First: "SESVER/DA/DTI/CC/0001/2020", Last: "SESVER/DA/DTI/CC/0040/2020"}},
+			Originales: 40, EnPapel: 40},
 		{Expediente: dti, Year: 2026, Number: 1, Documents: 3, Events: 5, Files: 4, Fojas: 8,
 			Apertura: at("2026-03-02 00:00"), Cierre: at("2026-07-01 00:00"),
-			Types: []legajo.TypeCount{{Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 3}}},
+			Types:  []legajo.TypeCount{{Type: "oficio-liberacion", Title: "Oficio de liberación de sistema", Count: 3}},
+			Series: []legajo.SerieRange{{Serie: "OL", Count: 3, First: "SESVER/DA/DTI/OL/0008/2026", Last: "SESVER/DA/DTI/OL/0010/2026"}},
+			Copias: 3, EnPapel: 3},
 	}
 }
 
 func instrumentInfo() xlsx.Info {
-	return xlsx.Info{Institution: fixtures.Institution(), By: "archivo.dti", At: at("2027-01-15 10:00"),
+	return xlsx.Info{Institution: fixtures.Institution(), By: "Rosa Elena Durán Vázquez", At: at("2027-01-15 10:00"),
 		Responsable: "Ing. Laura Patricia Méndez Ortiz, Jefa del Departamento de Tecnologías de la Información"}
 }
 
@@ -249,7 +255,14 @@ func TestInventarioGolden(t *testing.T) {
 			if err := xlsx.Inventario(&buf, kind, rows, instrumentInfo()); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "inventario-"+kind+".golden", dump(t, buf.Bytes()))
+			d := dump(t, buf.Bytes())
+			// Every row names its medium and where it is in words; no
+			// storage path reaches an inventory.
+			located := strings.Contains(d, "Híbrido") && strings.Contains(d, "Sistema Legajo, expediente SESVER.08C.")
+			if strings.Contains(d, "expedientes/") || strings.Contains(d, "Electrónico") || (kind != legajo.InventoryBaja && !located) {
+				t.Errorf("inventario %s: soporte or ubicación wrong:\n%s", kind, d)
+			}
+			golden(t, "inventario-"+kind+".golden", d)
 		})
 	}
 	if err := xlsx.Inventario(&bytes.Buffer{}, "otro", nil, instrumentInfo()); err == nil {
