@@ -66,6 +66,7 @@ func DefaultExpedientes() []Expediente {
 		{ID: "dti", Name: "Expediente del Departamento de Tecnologías de la Información", Code: "SESVER.08C.09", YearsTramite: 2, YearsConcentracion: 5, Destino: "Conservación", Valores: []string{"Administrativo", "Legal"}, Acceso: "pública"},
 		{ID: "correos", Name: "Expediente de correos electrónicos", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "confidencial"},
 		{ID: "personal-baja", Name: "Expediente Personal que causa baja", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: []string{"Administrativo", "Legal"}, Acceso: "confidencial"},
+		{ID: "personal-baja-sin-cuentas", Name: "Expediente Personal que causa baja/Sin Cuentas", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: []string{"Administrativo", "Legal"}, Acceso: "confidencial"},
 		{ID: "radiocomunicacion", Name: "Expediente de solicitudes de mantenimiento de equipo de radiocomunicación", Code: "SESVER.08C.04", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
 		{ID: "servicios-dti", Name: "Expediente de servicios del Departamento de Tecnologías de la Información", Code: "SESVER.08C.04", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
 		{ID: "respaldos", Name: "Expediente de solicitudes de respaldo", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
