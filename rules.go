@@ -34,7 +34,7 @@ func (t *DocType) checkRules(v Values, date time.Time) []Problem {
 		if f.Gender != "" && has {
 			if _, ok := v[f.Gender]; !ok {
 				g := t.Field(f.Gender)
-				add(fmt.Sprintf("Indique «%s» de «%s»: el documento lo dice con las palabras de su género.", g.Label, f.Label))
+				probs = append(probs, Problem{Field: g.Name, Message: fmt.Sprintf("Indique «%s» de «%s»: el documento lo dice con las palabras de su género.", g.Label, f.Label)})
 			}
 		}
 		if c := f.RequiredWhen; c != nil && !has && holds(c, v) {
