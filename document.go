@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -234,8 +235,24 @@ func (d *Document) lookupFor(tanto Tanto) func(string) string {
 			}
 			return ""
 		}
-		return Inflect(FormatValue(f, v.Text, tanto.Delivered), d.Type.Feminine(f, d.Values), ref.Form)
+		return d.Type.FormatRef(f, v.Text, d.Values, ref.Form, tanto.Delivered)
 	}
+}
+
+// FormatRef writes the canonical value s of field f as a placeholder with
+// form asks (see ParseText): a person with the article or the word of the
+// gender v gives them; a count with the noun that agrees with it
+// ({{capacitados:persona/personas}} is «1 persona», «12 personas»).
+func (t *DocType) FormatRef(f *Field, s string, v Values, form string, reveal bool) string {
+	shown := FormatValue(f, s, reveal)
+	if f.Type == FieldNumber && form != "" {
+		one, many, _ := strings.Cut(form, "/")
+		if n, err := strconv.ParseFloat(s, 64); err == nil && n == 1 {
+			return shown + " " + strings.TrimSpace(one)
+		}
+		return shown + " " + strings.TrimSpace(many)
+	}
+	return Inflect(shown, t.Feminine(f, v), form)
 }
 
 // Feminine tells whether the person field f names is spoken of in the

@@ -29,7 +29,7 @@ func PlainText(d *DocType, v Values) string {
 		if val.Rows != nil {
 			return tableText(f, val.Rows)
 		}
-		return Inflect(FormatValue(f, val.Text, false), d.Feminine(f, pub), ref.Form)
+		return d.FormatRef(f, val.Text, pub, ref.Form, false)
 	}
 	var b strings.Builder
 	line := func(s string) {

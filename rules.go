@@ -13,31 +13,41 @@ import (
 // zero, that no date lies absurdly far from it. Each problem is reported
 // beside the field whose rule failed, worded with the labels the clerk
 // sees.
+//
+// Validate is ValidateOn without a date. Every problem is reported at once:
+// the rules are checked on the values that are valid on their own, so a
+// clerk sees a missing field and an end before its start together.
 func (t *DocType) ValidateOn(raw map[string]any, date time.Time) (Values, error) {
-	out, err := t.Validate(raw)
-	if err != nil {
-		return nil, err
+	out, probs := t.validate(raw)
+	bad := make(map[string]bool, len(probs))
+	for _, p := range probs {
+		bad[p.Field] = true
 	}
-	if probs := t.checkRules(out, date); len(probs) > 0 {
+	probs = append(probs, t.checkRules(out, bad, date)...)
+	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
 	}
 	return out, nil
 }
 
-// checkRules applies the rules across fields to valid values v.
-func (t *DocType) checkRules(v Values, date time.Time) []Problem {
+// checkRules applies the rules across fields to the valid values v; bad
+// names the fields that already have a problem, which no rule repeats.
+func (t *DocType) checkRules(v Values, bad map[string]bool, date time.Time) []Problem {
 	var probs []Problem
 	for i := range t.Fields {
 		f := &t.Fields[i]
+		if bad[f.Name] {
+			continue
+		}
 		val, has := v[f.Name]
 		add := func(msg string) { probs = append(probs, Problem{Field: f.Name, Message: msg}) }
 		if f.Gender != "" && has {
-			if _, ok := v[f.Gender]; !ok {
+			if _, ok := v[f.Gender]; !ok && !bad[f.Gender] {
 				g := t.Field(f.Gender)
 				probs = append(probs, Problem{Field: g.Name, Message: fmt.Sprintf("Indique «%s» de «%s»: el documento lo dice con las palabras de su género.", g.Label, f.Label)})
 			}
 		}
-		if c := f.RequiredWhen; c != nil && !has && holds(c, v) {
+		if c := f.RequiredWhen; c != nil && !has && !bad[c.Field] && holds(c, v) {
 			if f.Type == FieldTable {
 				add(fmt.Sprintf("«%s» requiere al menos un renglón cuando %s.", f.Label, t.condWords(c, v)))
 			} else {

@@ -52,6 +52,12 @@ const MaxDataBytes = 512 << 10
 // values), against t. It reports every problem at once, in the order of the
 // definition, and returns the values in canonical form.
 func (t *DocType) Validate(raw map[string]any) (Values, error) {
+	return t.ValidateOn(raw, time.Time{})
+}
+
+// validate checks each value on its own: it returns the valid ones and
+// the problems of the rest.
+func (t *DocType) validate(raw map[string]any) (Values, []Problem) {
 	var probs []Problem
 	out := make(Values, len(raw))
 	for i := range t.Fields {
@@ -86,10 +92,7 @@ func (t *DocType) Validate(raw map[string]any) (Values, error) {
 		}
 		probs = append(probs, Problem{Field: name, Message: msg})
 	}
-	if len(probs) > 0 {
-		return nil, &ValidationError{Problems: probs}
-	}
-	return out, nil
+	return out, probs
 }
 
 // printable makes a name safe to echo in a message.

@@ -157,7 +157,19 @@ func TestRules(t *testing.T) {
 			}
 		})
 	}
-	// Without the document's date (the API's dry checks, the corpus), the
+	// A rule's problem comes with the fields' own, and a field with its own
+	// problem gets no second one from a rule.
+	_, err = ty.ValidateOn(with("area", nil, "hora_termino", "09:00", "variante", "baja de equipo", "fecha_cierre", "ayer"), day)
+	var ve *legajo.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 4 {
+		t.Fatalf("want 4 problems at once, got %v", err)
+	}
+	for i, f := range []string{"area", "fecha_cierre", "motivo_baja", "hora_termino"} {
+		if ve.Problems[i].Field != f {
+			t.Errorf("problem %d is on %q, want %q: %+v", i, ve.Problems[i].Field, f, ve.Problems)
+		}
+	}
+		// Without the document's date (the API's dry checks, the corpus), the
 	// window is not checked, the other rules are.
 	if _, err := ty.Validate(with("otra_fecha", "2062-11-20")); err != nil {
 		t.Errorf("Validate checks the window without a date: %v", err)
@@ -251,5 +263,30 @@ func TestAcuseWhereTheOriginalLeaves(t *testing.T) {
 		if leaves && !acuse {
 			t.Errorf("%s: an exemplar leaves the department but no filed exemplar carries the acuse box", ty.ID)
 		}
+	}
+}
+
+// TestCounts: a count prints with the noun that agrees with it.
+func TestCounts(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, err := c.Type("minuta-mantenimiento")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ty.Field("capacitados")
+	for s, want := range map[string]string{"1": "1 persona", "9": "9 personas", "1200": "1,200 personas"} {
+		if got := ty.FormatRef(f, s, nil, "persona/personas", false); got != want {
+			t.Errorf("%s: %q, want %q", s, got, want)
+		}
+	}
+	if _, err := ty.ValidateOn(map[string]any{"capacitados": "0"}, time.Time{}); err == nil || !strings.Contains(err.Error(), "«Personas capacitadas» debe ser al menos 1") {
+		t.Errorf("no one trained: %v", err)
+	}
+	bad := strings.Replace(rulesDef, "subject: Prueba {{area}}", "subject: Prueba {{monto:el}}", 1)
+	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "has no gender field") {
+		t.Errorf("an article on an amount: %v", err)
 	}
 }

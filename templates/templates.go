@@ -418,7 +418,13 @@ func (c *checker) text(where, s string, allowSecret bool) legajo.Text {
 			continue
 		}
 		f := c.t.Field(name)
-		if f != nil && ref.Form != "" && f.Gender == "" {
+		switch {
+		case f == nil || ref.Form == "" || ref.Form == "puesto":
+		case f.Type == legajo.FieldNumber:
+			if !strings.Contains(ref.Form, "/") {
+				c.errorf("%s: {{%s:%s}}: a count takes singular/plural nouns", where, name, ref.Form)
+			}
+		case f.Gender == "":
 			c.errorf("%s: {{%s:%s}}: field %q has no gender field (gender: …) to word it by", where, name, ref.Form, name)
 		}
 		if ref.Form == "puesto" {
