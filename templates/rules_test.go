@@ -169,7 +169,7 @@ func TestRules(t *testing.T) {
 			t.Errorf("problem %d is on %q, want %q: %+v", i, ve.Problems[i].Field, f, ve.Problems)
 		}
 	}
-		// Without the document's date (the API's dry checks, the corpus), the
+	// Without the document's date (the API's dry checks, the corpus), the
 	// window is not checked, the other rules are.
 	if _, err := ty.Validate(with("otra_fecha", "2062-11-20")); err != nil {
 		t.Errorf("Validate checks the window without a date: %v", err)
