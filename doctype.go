@@ -33,6 +33,10 @@ type Field struct {
 	MaxRows int `json:"max_rows,omitempty"`
 	// Width is a table column's share of the table width (relative).
 	Width float64 `json:"width,omitempty"`
+	// Signature marks a table column left blank for a handwritten
+	// signature (the «Firma» of a lista de asistencia): the form asks
+	// nothing for it and the printed table keeps its cells empty.
+	Signature bool `json:"signature,omitempty"`
 
 	// Gender names the choice field (options OptionF, OptionM) that gives
 	// the grammatical gender of the person this field names, so that texts

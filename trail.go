@@ -192,8 +192,8 @@ func (i TrailInfo) VerificationSummary() string {
 				bad = append(bad, fmt.Sprintf("%s (%d)", v.Expediente, len(v.Findings)))
 			}
 		}
-		return fmt.Sprintf("VERIFICACIÓN FALLIDA: %d problema(s) en la cadena de %s; los archivos señalados no coinciden con lo registrado.",
-			n, strings.Join(bad, ", "))
+		return fmt.Sprintf("VERIFICACIÓN FALLIDA: %s en la cadena de %s; los archivos señalados no coinciden con lo registrado.",
+			Plural(n, "problema", "problemas"), strings.Join(bad, ", "))
 	}
 	return fmt.Sprintf("Cadena íntegra: %d entradas y %d objetos %s verificados; ningún objeto fue modificado, agregado, retirado ni reordenado.",
 		entries, objects, plural(len(ids), "del expediente ", "de los expedientes ")+strings.Join(ids, ", "))
@@ -206,7 +206,7 @@ func (i TrailInfo) VerificationLines() []string {
 	for _, v := range i.Verifications {
 		state := "íntegra"
 		if !v.OK() {
-			state = fmt.Sprintf("%d problema(s)", len(v.Findings))
+			state = Plural(len(v.Findings), "problema", "problemas")
 		}
 		lines = append(lines, fmt.Sprintf("%s: %d %s, %d %s, %s.", v.Expediente, v.Entries, plural(v.Entries, "entrada", "entradas"),
 			v.Objects, plural(v.Objects, "objeto", "objetos"), state))
@@ -861,12 +861,12 @@ func (s ExpedienteSummary) Description() string {
 	for _, t := range s.Types {
 		parts = append(parts, fmt.Sprintf("%s (%d)", t.Title, t.Count))
 	}
-	d := fmt.Sprintf("%d documento(s)", s.Documents)
+	d := Plural(s.Documents, "documento", "documentos")
 	if len(parts) > 0 {
 		d += ": " + strings.Join(parts, "; ")
 	}
 	if s.Cancelled > 0 {
-		d += fmt.Sprintf(". %d cancelado(s), que conservan su folio", s.Cancelled)
+		d += ". " + Plural(s.Cancelled, "cancelado, que conserva su folio", "cancelados, que conservan su folio")
 	}
 	return d + "."
 }

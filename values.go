@@ -139,6 +139,12 @@ func validateTable(f *Field, v any, present bool) ([]Row, []Problem) {
 			c := &f.Columns[j]
 			cv, ok := obj[c.Name]
 			label := fmt.Sprintf("«%s», renglón %d: «%s»", f.Label, i+1, c.Label)
+			if c.Signature {
+				if !isBlank(cv) {
+					probs = append(probs, Problem{Field: f.Name, Message: label + " se firma a mano en el documento impreso: déjela en blanco."})
+				}
+				continue
+			}
 			s, p := validateScalar(c, label, cv, ok)
 			if p != "" {
 				probs = append(probs, Problem{Field: f.Name, Message: p})
@@ -169,6 +175,17 @@ func validateTable(f *Field, v any, present bool) ([]Row, []Problem) {
 		return nil, prob("«%s» requiere al menos %d renglones.", f.Label, min)
 	}
 	return rows, probs
+}
+
+// isBlank tells whether a submitted value is empty: nothing, or spaces.
+func isBlank(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	}
+	return false
 }
 
 func blankRow(obj map[string]any) bool {

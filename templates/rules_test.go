@@ -290,3 +290,26 @@ func TestCounts(t *testing.T) {
 		t.Errorf("an article on an amount: %v", err)
 	}
 }
+
+// TestSignatureColumn: the lista de asistencia has a «Firma» column that
+// is signed by hand: nothing typed goes into it.
+func TestSignatureColumn(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, _ := c.Type("minuta")
+	f := ty.Field("asistentes")
+	if col := f.Columns[len(f.Columns)-1]; col.Label != "Firma" || !col.Signature {
+		t.Fatalf("the asistencia's last column is %+v, want the Firma", col)
+	}
+	rows := []any{map[string]any{"nombre": "Dra. Silvia Méndez", "cargo": "Directora", "area": "Laboratorio", "firma": "S. Méndez"}}
+	_, err = ty.Validate(map[string]any{"asistentes": rows})
+	if err == nil || !strings.Contains(err.Error(), "«Asistentes», renglón 1: «Firma» se firma a mano en el documento impreso: déjela en blanco.") {
+		t.Errorf("a typed signature: %v", err)
+	}
+	bad := strings.Replace(rulesDef, "{name: acuerdo, label: Acuerdo, type: text, required: true}", "{name: acuerdo, label: Acuerdo, type: text, required: true, signature: true}", 1)
+	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "signature goes on a table column of type text, not required") {
+		t.Errorf("a required signature column: %v", err)
+	}
+}

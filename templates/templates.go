@@ -124,6 +124,8 @@ type fieldDef struct {
 	MinRows  int        `yaml:"min_rows"`
 	MaxRows  int        `yaml:"max_rows"`
 	Width    float64    `yaml:"width"`
+	// Signature: a table column left blank for a handwritten signature.
+	Signature bool `yaml:"signature"`
 	// Rules across fields (see legajo.Field).
 	Gender       string   `yaml:"gender"`
 	RequiredWhen *condDef `yaml:"required_when"`
@@ -296,7 +298,7 @@ func (c *checker) fields() {
 func (c *checker) field(fd fieldDef, where string, inTable bool) (legajo.Field, bool) {
 	f := legajo.Field{Name: fd.Name, Label: fd.Label, Type: legajo.FieldType(fd.Type), Required: fd.Required,
 		Help: fd.Help, Options: fd.Options, MaxLen: fd.MaxLen, MinRows: fd.MinRows, MaxRows: fd.MaxRows, Width: fd.Width,
-		Gender: fd.Gender, Min: fd.Min, Max: fd.Max, After: fd.After, NotBefore: fd.NotBefore,
+		Signature: fd.Signature, Gender: fd.Gender, Min: fd.Min, Max: fd.Max, After: fd.After, NotBefore: fd.NotBefore,
 		PastDays: fd.PastDays, FutureDays: fd.FutureDays}
 	where = fmt.Sprintf("%s %q", where, fd.Name)
 	n := len(c.errs)
@@ -344,6 +346,9 @@ func (c *checker) field(fd fieldDef, where string, inTable bool) (legajo.Field, 
 	}
 	if f.Type != legajo.FieldChoice && len(fd.Options) > 0 {
 		c.errorf("%s: options only go with type choice", where)
+	}
+	if fd.Signature && (!inTable || f.Type != legajo.FieldText || fd.Required) {
+		c.errorf("%s: signature goes on a table column of type text, not required", where)
 	}
 	if f.Type != legajo.FieldTable && len(fd.Columns) > 0 {
 		c.errorf("%s: columns only go with type table", where)

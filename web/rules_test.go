@@ -50,6 +50,9 @@ func TestRuleErrorsBesideFields(t *testing.T) {
 		!strings.Contains(acuerdos, `value="2026-10-01"`) {
 		t.Errorf("acuerdos lacks its error or its typed value:\n%s", acuerdos)
 	}
+	if strings.Contains(acuerdos, ".firma") || strings.Contains(fieldChunk(page, "asistentes"), `.firma"`) {
+		t.Errorf("the form asks for the handwritten Firma")
+	}
 	if other := fieldChunk(page, "sede"); strings.Contains(other, `class="error"`) {
 		t.Errorf("an error beside a good field:\n%s", other)
 	}

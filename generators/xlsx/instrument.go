@@ -3,7 +3,6 @@ package xlsx
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -209,7 +208,7 @@ func observations(s legajo.ExpedienteSummary) string {
 		obs = append(obs, "Expediente abierto: el cierre, las fojas y los legajos se fijan al concluir el año")
 	}
 	if s.Cancelled > 0 {
-		obs = append(obs, strconv.Itoa(s.Cancelled)+" documento(s) cancelado(s) conservan su folio")
+		obs = append(obs, legajo.Plural(s.Cancelled, "documento cancelado conserva su folio", "documentos cancelados conservan su folio"))
 	}
 	return strings.Join(obs, ". ")
 }
