@@ -2,12 +2,14 @@ package templates
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/fixtures"
 )
 
 // rulesDef is a small definition with one rule of every kind.
@@ -311,5 +313,52 @@ func TestSignatureColumn(t *testing.T) {
 	bad := strings.Replace(rulesDef, "{name: acuerdo, label: Acuerdo, type: text, required: true}", "{name: acuerdo, label: Acuerdo, type: text, required: true, signature: true}", 1)
 	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "signature goes on a table column of type text, not required") {
 		t.Errorf("a required signature column: %v", err)
+	}
+}
+
+// TestSignatoryWording: a text that names a role's signatory speaks of the
+// person in office on the document's date, in their gender.
+func TestSignatoryWording(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, _ := c.Type("minuta-mantenimiento")
+	data, err := fixtures.SampleData("minuta-mantenimiento")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's dates move with the document's, as a clerk's would.
+	shift := func(d time.Time) map[string]any {
+		out := map[string]any{}
+		for k, v := range data {
+			out[k] = v
+			if s, ok := v.(string); ok && len(s) == 10 && strings.HasPrefix(s, "2026-") {
+				out[k] = fmt.Sprint(d.Year()) + s[4:]
+			}
+		}
+		return out
+	}
+	for _, x := range []struct {
+		day  time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC), "la firman de conformidad la Jefa del Departamento"},
+		{time.Date(2016, 6, 1, 10, 0, 0, 0, time.UTC), "la firman de conformidad el Jefe del Departamento"},
+	} {
+		d := x.day
+		doc, err := legajo.Prepare(legajo.Request{Type: ty, Data: shift(d), Date: d, Directory: fixtures.Directory()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Expand(ty.Closing, legajo.Tanto{}); !strings.Contains(got, x.want) {
+			t.Errorf("%s: %q lacks %q", legajo.LongDate(d), got, x.want)
+		}
+	}
+	// Nobody in office for a role a text names: the clerk is told.
+	y2020 := time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC)
+	_, err = legajo.Prepare(legajo.Request{Type: ty, Data: shift(y2020), Date: y2020, Directory: fixtures.Directory()})
+	if !errors.Is(err, legajo.ErrNotFound) || !strings.Contains(err.Error(), "jefe-dti") {
+		t.Errorf("no jefe-dti in 2020: %v", err)
 	}
 }
