@@ -230,7 +230,8 @@ func (d *Document) lookupFor(tanto Tanto) func(string) string {
 		f := d.Type.Field(ref.Name)
 		v, ok := d.Values[ref.Name]
 		if f == nil || !ok {
-			if ref.Form != "" && strings.Contains(ref.Form, "/") && f != nil {
+			if f != nil && f.Type != FieldNumber && strings.Contains(ref.Form, "/") {
+				// A person not named: the generic word («jefe inmediato»).
 				return Inflect("", false, ref.Form)
 			}
 			return ""
