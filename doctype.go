@@ -33,7 +33,42 @@ type Field struct {
 	MaxRows int `json:"max_rows,omitempty"`
 	// Width is a table column's share of the table width (relative).
 	Width float64 `json:"width,omitempty"`
+	// Signature marks a table column left blank for a handwritten
+	// signature (the «Firma» of a lista de asistencia): the form asks
+	// nothing for it and the printed table keeps its cells empty.
+	Signature bool `json:"signature,omitempty"`
+
+	// Gender names the choice field (options OptionF, OptionM) that gives
+	// the grammatical gender of the person this field names, so that texts
+	// say «la Ing.», «designada» (see Inflect).
+	Gender string `json:"gender,omitempty"`
+
+	// Rules across fields, checked after each value is valid on its own
+	// (see rules.go). Each failure is reported beside this field.
+
+	// RequiredWhen makes the field (a table: at least one row) required
+	// when the condition holds.
+	RequiredWhen *Condition `json:"required_when,omitempty"`
+	// Min and Max bound a number or an amount.
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+	// After names a field of the same type (date or time) this one must be
+	// later than; NotBefore one it must not precede. A table column may
+	// name a field of the document.
+	After     string `json:"after,omitempty"`
+	NotBefore string `json:"not_before,omitempty"`
+	// PastDays and FutureDays bound a date around the document's date;
+	// 0 means the defaults (DefaultPastDays, DefaultFutureDays).
+	PastDays   int `json:"past_days,omitempty"`
+	FutureDays int `json:"future_days,omitempty"`
 }
+
+// A date further from the document's date than these is a typing mistake
+// (a year of 2062 or 1926), unless the definition allows it.
+const (
+	DefaultPastDays   = 10 * 366
+	DefaultFutureDays = 2 * 366
+)
 
 // Default bounds, generous for any real document yet small enough that a
 // mistaken paste cannot produce a hundred-page PDF.
@@ -134,7 +169,7 @@ type Block struct {
 // either a role resolved to the signatory in office on the document's date,
 // or a name and position taken from the document's fields.
 type SignatureBlock struct {
-	Caption  string `json:"caption"`            // ATENTAMENTE, ELABORÓ, RECIBE DE CONFORMIDAD …
+	Caption  Text   `json:"caption"`            // ATENTAMENTE, ELABORÓ, RECIBE DE CONFORMIDAD …
 	Role     string `json:"role,omitempty"`     // e.g. jefe-dti
 	Name     Text   `json:"name,omitempty"`     // from fields, when no role
 	Position Text   `json:"position,omitempty"` // from fields, when no role
@@ -181,8 +216,57 @@ type DocType struct {
 	// servicio a equipo: recibido … entregado), in order; each is filed
 	// once, with its date and person.
 	Stages []string `json:"stages,omitempty"`
+	// Routes send a variant elsewhere: the first whose condition holds
+	// gives the expediente and the tantos' destinations (see Route).
+	Routes []Route `json:"routes,omitempty"`
+	// Roles are the roles texts name ({{rol.jefe-dti:el}}): the
+	// signatories in office are resolved for them when a document is
+	// prepared.
+	Roles []string `json:"roles,omitempty"`
 
 	byName map[string]*Field
+}
+
+// RolePrefix begins a placeholder that names the signatory in office for a
+// role: {{rol.jefe-dti}} is the name, {{rol.jefe-dti:puesto}} the position.
+const RolePrefix = "rol."
+
+// Route is where the documents of a variant go: the expediente the manual
+// names for it and, by tanto name, the destination printed on the tanto.
+type Route struct {
+	When         Condition         `json:"when"`
+	Expediente   string            `json:"expediente,omitempty"`
+	Destinations map[string]string `json:"destinations,omitempty"`
+}
+
+// route is the first route whose condition v meets, or nil.
+func (t *DocType) route(v Values) *Route {
+	for i := range t.Routes {
+		if holds(&t.Routes[i].When, v) {
+			return &t.Routes[i]
+		}
+	}
+	return nil
+}
+
+// ExpedienteFor is where a document of t with values v is filed when the
+// clerk does not choose: its variant's expediente, or the type's.
+func (t *DocType) ExpedienteFor(v Values) string {
+	if r := t.route(v); r != nil && r.Expediente != "" {
+		return r.Expediente
+	}
+	return t.Expediente
+}
+
+// TantoFor is tanto as it goes for values v: with its variant's
+// destination.
+func (t *DocType) TantoFor(tanto Tanto, v Values) Tanto {
+	if r := t.route(v); r != nil {
+		if d, ok := r.Destinations[tanto.Name]; ok {
+			tanto.Destination = d
+		}
+	}
+	return tanto
 }
 
 // Field returns the field called name, or nil.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,6 +48,9 @@ type Document struct {
 	Signers     []Signer
 	Copies      []string
 	Sender      *Signatory // tarjetas: DE
+	// Roles are the signatories in office for the roles the type's texts
+	// name (DocType.Roles).
+	Roles map[string]Signatory
 
 	// Digest is the hex SHA-256 of the document's public content (type,
 	// version, folio, date and fields without secrets). The QR code carries
@@ -81,7 +85,7 @@ type Request struct {
 // office on its date. Errors are ErrInvalid (with every problem) or
 // ErrNotFound (a role nobody holds on that date).
 func Prepare(r Request) (*Document, error) {
-	vals, err := r.Type.Validate(r.Data)
+	vals, err := r.Type.ValidateOn(r.Data, r.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +96,22 @@ func Prepare(r Request) (*Document, error) {
 		Values:      vals,
 		Institution: r.Institution,
 	}
+	for _, role := range r.Type.Roles {
+		who, err := r.Directory.InOffice(role, r.Date)
+		if err != nil {
+			return nil, err
+		}
+		if d.Roles == nil {
+			d.Roles = map[string]Signatory{}
+		}
+		d.Roles[role] = who
+	}
 	lookup := d.lookupFor(Tanto{})
 	for _, b := range r.Type.Signatures {
 		if !d.Holds(b.When) {
 			continue
 		}
-		s := Signer{Caption: b.Caption, Tantos: b.Tantos}
+		s := Signer{Caption: b.Caption.Expand(lookup), Tantos: b.Tantos}
 		if b.Role != "" {
 			who, err := r.Directory.InOffice(b.Role, r.Date)
 			if err != nil {
@@ -171,16 +185,31 @@ func (d *Document) Holds(c *Condition) bool {
 // the person.
 const Mask = "********"
 
-// Display is the value of field name as printed on tanto: dates long, money
-// with sign and grouping, secrets masked unless the tanto is the one
-// delivered. The special names folio, fecha and lugar give the document's.
+// Display is the value of field name as printed on tanto beside its label
+// (data grids, labelled paragraphs): dates long, money with sign and
+// grouping, secrets masked unless the tanto is the one delivered, a choice
+// capitalised as its label is («Mantenimiento y actualización», while a
+// sentence says «la minuta de mantenimiento y actualización»). The special
+// names folio, fecha and lugar give the document's.
 func (d *Document) Display(name string, tanto Tanto) string {
-	return d.lookupFor(tanto)(name)
+	s := d.lookupFor(tanto)(name)
+	if f := d.Type.Field(name); f != nil && f.Type == FieldChoice {
+		s = capitalize(s)
+	}
+	return s
 }
 
+// Expand fills t with d's values as printed on tanto, in running text:
+// choices as written, people with the articles and words of their gender.
+func (d *Document) Expand(t Text, tanto Tanto) string { return t.Expand(d.lookupFor(tanto)) }
+
+// TantoFor is tanto as it goes for d: with its variant's destination.
+func (d *Document) TantoFor(tanto Tanto) Tanto { return d.Type.TantoFor(tanto, d.Values) }
+
 func (d *Document) lookupFor(tanto Tanto) func(string) string {
-	return func(name string) string {
-		switch name {
+	return func(key string) string {
+		ref := SplitKey(key)
+		switch ref.Name {
 		case "folio":
 			return d.Folio.String()
 		case "fecha":
@@ -188,13 +217,49 @@ func (d *Document) lookupFor(tanto Tanto) func(string) string {
 		case "lugar":
 			return d.Institution.Place
 		}
-		f := d.Type.Field(name)
-		v, ok := d.Values[name]
+		if role, ok := strings.CutPrefix(ref.Name, RolePrefix); ok {
+			who, ok := d.Roles[role]
+			if !ok {
+				return ""
+			}
+			if ref.Form == "puesto" {
+				return who.Position
+			}
+			return Inflect(who.Name, who.Feminine(), ref.Form)
+		}
+		f := d.Type.Field(ref.Name)
+		v, ok := d.Values[ref.Name]
 		if f == nil || !ok {
+			if f != nil && f.Type != FieldNumber && strings.Contains(ref.Form, "/") {
+				// A person not named: the generic word («jefe inmediato»).
+				return Inflect("", false, ref.Form)
+			}
 			return ""
 		}
-		return FormatValue(f, v.Text, tanto.Delivered)
+		return d.Type.FormatRef(f, v.Text, d.Values, ref.Form, tanto.Delivered)
 	}
+}
+
+// FormatRef writes the canonical value s of field f as a placeholder with
+// form asks (see ParseText): a person with the article or the word of the
+// gender v gives them; a count with the noun that agrees with it
+// ({{capacitados:persona/personas}} is «1 persona», «12 personas»).
+func (t *DocType) FormatRef(f *Field, s string, v Values, form string, reveal bool) string {
+	shown := FormatValue(f, s, reveal)
+	if f.Type == FieldNumber && form != "" {
+		one, many, _ := strings.Cut(form, "/")
+		if n, err := strconv.ParseFloat(s, 64); err == nil && n == 1 {
+			return shown + " " + strings.TrimSpace(one)
+		}
+		return shown + " " + strings.TrimSpace(many)
+	}
+	return Inflect(shown, t.Feminine(f, v), form)
+}
+
+// Feminine tells whether the person field f names is spoken of in the
+// feminine, as its gender field (Field.Gender) says.
+func (t *DocType) Feminine(f *Field, v Values) bool {
+	return f.Gender != "" && v[f.Gender].Text == OptionF
 }
 
 // FormatValue writes a canonical scalar value of field f for people.

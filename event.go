@@ -287,68 +287,85 @@ type Indexer interface {
 }
 
 // expects is what comes back of an issued document: nothing, the acuse
-// de recibido, or an exemplar signed outside the department.
-type expects int
+// de recibido, an exemplar signed outside the department, or both.
+type expects uint8
 
 const (
-	expectsNothing expects = iota
-	expectsAcuse
-	expectsFirma
+	expectsNothing expects = 0
+	expectsAcuse   expects = 1
+	expectsFirma   expects = 2
 )
 
-// expectsOf tells what a document of manifests waits for. A document
-// with both waits for its acuse first: that is its status until then.
+// expectsOf tells what a document of manifests waits for.
 func expectsOf(ms []Manifest) expects {
 	w := expectsNothing
 	for _, m := range ms {
 		if m.Acuse {
-			return expectsAcuse
+			w |= expectsAcuse
 		}
 		if m.Firma {
-			w = expectsFirma
+			w |= expectsFirma
 		}
 	}
 	return w
 }
 
-// after is the status a document has after event ev; w tells what one of
-// its tantos comes back with. An acuse or a firma does not undo a
+// after is the status a document has after event ev, and what it still
+// waits for; owed is what it waited for before (for EventEmitido: what its
+// tantos come back with). A document that waits for both (an original
+// signed outside before it is delivered, and the acuse of its delivery)
+// waits for its firma first, then its acuse. An acuse or a firma does not undo a
 // cancellation.
-func (s Status) after(ev EventKind, w expects) Status {
+func (s Status) after(ev EventKind, owed expects) (Status, expects) {
+	waiting := func(owed expects, none Status) Status {
+		switch {
+		case owed&expectsFirma != 0:
+			return StatusPendienteFirma
+		case owed&expectsAcuse != 0:
+			return StatusPendiente
+		}
+		return none
+	}
 	switch ev {
 	case EventEmitido:
-		switch w {
-		case expectsAcuse:
-			return StatusPendiente
-		case expectsFirma:
-			return StatusPendienteFirma
-		}
-		return StatusEmitido
+		return waiting(owed, StatusEmitido), owed
 	case EventAcuse:
 		if s != StatusCancelado {
-			return StatusAcusado
+			owed &^= expectsAcuse
+			return waiting(owed, StatusAcusado), owed
 		}
 	case EventFirma:
 		if s != StatusCancelado {
-			return StatusFirmado
+			owed &^= expectsFirma
+			return waiting(owed, StatusFirmado), owed
 		}
 	case EventCancelado:
-		return StatusCancelado
+		return StatusCancelado, expectsNothing
 	case EventRecibido:
-		return StatusRecibido
+		return StatusRecibido, expectsNothing
 	case EventAnulado:
-		return StatusAnulado
+		return StatusAnulado, expectsNothing
 	}
-	return s
+	return s, owed
 }
 
 // Derive sets the record's status from its entries.
 func (r *Record) Derive() {
-	r.Status = ""
+	r.Status, _ = r.derive()
+}
+
+// derive returns the record's status and what it still waits for.
+func (r *Record) derive() (Status, expects) {
+	var st Status
+	var owed expects
 	waits := expectsOf(r.Manifests)
 	for _, e := range r.Entries {
-		r.Status = r.Status.after(e.Event, waits)
+		if e.Event == EventEmitido {
+			owed = waits
+		}
+		st, owed = st.after(e.Event, owed)
 	}
+	return st, owed
 }
 
 // Emitted returns the entry that filed the document (emitido or recibido).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,18 +36,22 @@ func (o *Office) signedReturn(ctx context.Context, folio Folio, ev EventKind, sc
 	if err != nil {
 		return Entry{}, err
 	}
-	waiting, done := StatusPendiente, StatusAcusado
+	want := expectsAcuse
 	label, subject := "Acuse", "Acuse de recibido de "
 	if ev == EventFirma {
-		waiting, done = StatusPendienteFirma, StatusFirmado
+		want = expectsFirma
 		label, subject = "Ejemplar firmado", "Ejemplar firmado de "
 	}
-	switch rec.Status {
-	case waiting:
+	status, owed := rec.derive()
+	done := slices.ContainsFunc(rec.Entries, func(e Entry) bool { return e.Event == ev })
+	switch {
+	case status == StatusCancelado:
+		return Entry{}, o.refusal(rec, EventCancelado, ev)
+	case ev == EventAcuse && owed&expectsFirma != 0:
+		return Entry{}, Errorf(ErrConflict, "El documento %s espera primero su ejemplar firmado fuera del Departamento; el acuse se registra después de la entrega del original firmado.", folio)
+	case owed&want != 0:
 	case done:
 		return Entry{}, o.refusal(rec, ev, ev)
-	case StatusCancelado:
-		return Entry{}, o.refusal(rec, EventCancelado, ev)
 	default:
 		if ev == EventFirma {
 			return Entry{}, Errorf(ErrConflict, "El documento %s no espera un ejemplar firmado fuera del Departamento.", folio)

@@ -1,7 +1,6 @@
 package legajo
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -161,7 +160,7 @@ func observations(s ExpedienteSummary) string {
 		obs = append(obs, "Folios: "+r)
 	}
 	if s.Cancelled > 0 {
-		obs = append(obs, strconv.Itoa(s.Cancelled)+" documento(s) cancelado(s) conservan su folio")
+		obs = append(obs, Plural(s.Cancelled, "documento cancelado conserva su folio", "documentos cancelados conservan su folio"))
 	}
 	return strings.Join(obs, ". ")
 }

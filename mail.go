@@ -224,7 +224,7 @@ func (n *Notices) Digest(ctx context.Context, to Person, soon, overdue []CaseNot
 		}
 	}
 	b.WriteString("\nPuede dejar de recibir este resumen en «Mi cuenta».")
-	subject := fmt.Sprintf("Resumen de trámites: %d vencido(s), %d por vencer", len(overdue), len(soon))
+	subject := "Resumen de trámites: " + Plural(len(overdue), "vencido", "vencidos") + ", " + Plural(len(soon), "por vencer", "por vencer")
 	if err := n.send(ctx, to, subject, b.String()); err != nil {
 		n.mu.Lock()
 		if n.digest[to.Login] == day {

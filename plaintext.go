@@ -18,17 +18,18 @@ import (
 func PlainText(d *DocType, v Values) string {
 	pub := d.Public(v)
 	shown := map[string]bool{}
-	lookup := func(name string) string {
-		f := d.Field(name)
-		val, ok := pub[name]
+	lookup := func(key string) string {
+		ref := SplitKey(key)
+		f := d.Field(ref.Name)
+		val, ok := pub[ref.Name]
 		if f == nil || !ok || f.Type == FieldSecret {
 			return ""
 		}
-		shown[name] = true
+		shown[ref.Name] = true
 		if val.Rows != nil {
 			return tableText(f, val.Rows)
 		}
-		return FormatValue(f, val.Text, false)
+		return d.FormatRef(f, val.Text, pub, ref.Form, false)
 	}
 	var b strings.Builder
 	line := func(s string) {

@@ -110,14 +110,16 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	if t.Layout == LayoutLabel {
 		return nil, Errorf(ErrInvalid, "«%s» se imprime sin folio y no se archiva.", t.Title)
 	}
-	expID, err := o.filing(r.Expediente, t.Expediente, r.Tramite, r.Author)
-	if err != nil {
-		return nil, err
-	}
 	now := o.now()
 	// Validate and resolve the signatories before anything is written: bad
 	// data never costs a folio.
 	draft, err := Prepare(Request{Type: t, Data: r.Data, Date: now, Institution: o.Institution, Directory: o.Signatories()})
+	if err != nil {
+		return nil, err
+	}
+	// A variant the manual files elsewhere (a baja de equipo) goes there
+	// unless the clerk chose an expediente.
+	expID, err := o.filing(r.Expediente, t.ExpedienteFor(draft.Values), r.Tramite, r.Author)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +150,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		filing.Request = RequestHash(r.IdempotencyKey)
 	}
 	public := t.Public(doc.Values)
-	subject := doc.expandFor(t.Subject, Tanto{})
+	subject := doc.Expand(t.Subject, Tanto{})
 	var res *EmitResult
 	// Render every tanto at once: on a multi-core machine a document's
 	// latency is that of its longest tanto.
@@ -158,6 +160,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	errs := make([]error, len(t.Tantos))
 	var wg sync.WaitGroup
 	for i, tanto := range t.Tantos {
+		tanto = doc.TantoFor(tanto)
 		wg.Go(func() {
 			stored := tanto
 			stored.Delivered = false // what is stored never shows a secret
@@ -178,6 +181,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		return nil, err
 	}
 	for i, tanto := range t.Tantos {
+		tanto = doc.TantoFor(tanto)
 		filing.Files = append(filing.Files, File{Data: filed[i], Kind: "pdf", Tanto: tanto.Name, Manifest: Manifest{
 			Folio: folio.String(), Event: EventEmitido, Type: t.ID, TypeVersion: t.Version, Title: t.Title,
 			Subject: subject, Expediente: expID, Tramite: r.Tramite, Area: public["area"].Text, Author: r.Author,
@@ -306,8 +310,6 @@ func (o *Office) reindex(ctx context.Context, folio Folio) {
 		o.Index.Changed(folio)
 	}
 }
-
-func (d *Document) expandFor(t Text, tanto Tanto) string { return t.Expand(d.lookupFor(tanto)) }
 
 // checkLine validates a one-line free-text parameter such as the trámite.
 func checkLine(label, s string, max int) error {

@@ -196,8 +196,8 @@ func (i TrailInfo) VerificationSummary() string {
 				bad = append(bad, fmt.Sprintf("%s (%d)", v.Expediente, len(v.Findings)))
 			}
 		}
-		return fmt.Sprintf("VERIFICACIÓN FALLIDA: %d problema(s) en la cadena de %s; los archivos señalados no coinciden con lo registrado.",
-			n, strings.Join(bad, ", "))
+		return fmt.Sprintf("VERIFICACIÓN FALLIDA: %s en la cadena de %s; los archivos señalados no coinciden con lo registrado.",
+			Plural(n, "problema", "problemas"), strings.Join(bad, ", "))
 	}
 	return fmt.Sprintf("Cadena íntegra: %d entradas y %d objetos %s verificados; ningún objeto fue modificado, agregado, retirado ni reordenado.",
 		entries, objects, plural(len(ids), "del expediente ", "de los expedientes ")+strings.Join(ids, ", "))
@@ -210,7 +210,7 @@ func (i TrailInfo) VerificationLines() []string {
 	for _, v := range i.Verifications {
 		state := "íntegra"
 		if !v.OK() {
-			state = fmt.Sprintf("%d problema(s)", len(v.Findings))
+			state = Plural(len(v.Findings), "problema", "problemas")
 		}
 		lines = append(lines, fmt.Sprintf("%s: %d %s, %d %s, %s.", v.Expediente, v.Entries, plural(v.Entries, "entrada", "entradas"),
 			v.Objects, plural(v.Objects, "objeto", "objetos"), state))
@@ -390,6 +390,7 @@ func (o *Office) trailMerge(ctx context.Context, ids []string, f TrailFilter, fn
 // whether the document itself matched the filter.
 type trailDoc struct {
 	status  Status
+	owed    expects // what it still waits for
 	matches bool
 }
 
@@ -476,7 +477,7 @@ func (o *Office) trailAdvance(doc *trailDoc, e Entry, rows []trailRow) {
 	if doc == nil {
 		return
 	}
-	waits := expectsNothing
+	waits := doc.owed
 	if e.Event == EventEmitido {
 		var ms []Manifest
 		if len(rows) > 0 {
@@ -494,7 +495,7 @@ func (o *Office) trailAdvance(doc *trailDoc, e Entry, rows []trailRow) {
 		}
 		waits = expectsOf(ms)
 	}
-	doc.status = doc.status.after(e.Event, waits)
+	doc.status, doc.owed = doc.status.after(e.Event, waits)
 }
 
 // trailRow is a row with the manifest it came from (nil when there is none
@@ -941,12 +942,12 @@ func (s ExpedienteSummary) Contents() string {
 	for _, t := range s.Types {
 		parts = append(parts, fmt.Sprintf("%s (%d)", t.Title, t.Count))
 	}
-	d := fmt.Sprintf("%d documento(s)", s.Documents)
+	d := Plural(s.Documents, "documento", "documentos")
 	if len(parts) > 0 {
 		d += ": " + strings.Join(parts, "; ")
 	}
 	if s.Cancelled > 0 {
-		d += fmt.Sprintf(". %d cancelado(s), que conservan su folio", s.Cancelled)
+		d += ". " + Plural(s.Cancelled, "cancelado, que conserva su folio", "cancelados, que conservan su folio")
 	}
 	return d + "."
 }

@@ -52,6 +52,12 @@ const MaxDataBytes = 512 << 10
 // values), against t. It reports every problem at once, in the order of the
 // definition, and returns the values in canonical form.
 func (t *DocType) Validate(raw map[string]any) (Values, error) {
+	return t.ValidateOn(raw, time.Time{})
+}
+
+// validate checks each value on its own: it returns the valid ones and
+// the problems of the rest.
+func (t *DocType) validate(raw map[string]any) (Values, []Problem) {
 	var probs []Problem
 	out := make(Values, len(raw))
 	for i := range t.Fields {
@@ -86,10 +92,7 @@ func (t *DocType) Validate(raw map[string]any) (Values, error) {
 		}
 		probs = append(probs, Problem{Field: name, Message: msg})
 	}
-	if len(probs) > 0 {
-		return nil, &ValidationError{Problems: probs}
-	}
-	return out, nil
+	return out, probs
 }
 
 // printable makes a name safe to echo in a message.
@@ -136,6 +139,12 @@ func validateTable(f *Field, v any, present bool) ([]Row, []Problem) {
 			c := &f.Columns[j]
 			cv, ok := obj[c.Name]
 			label := fmt.Sprintf("«%s», renglón %d: «%s»", f.Label, i+1, c.Label)
+			if c.Signature {
+				if !isBlank(cv) {
+					probs = append(probs, Problem{Field: f.Name, Message: label + " se firma a mano en el documento impreso: déjela en blanco."})
+				}
+				continue
+			}
 			s, p := validateScalar(c, label, cv, ok)
 			if p != "" {
 				probs = append(probs, Problem{Field: f.Name, Message: p})
@@ -166,6 +175,17 @@ func validateTable(f *Field, v any, present bool) ([]Row, []Problem) {
 		return nil, prob("«%s» requiere al menos %d renglones.", f.Label, min)
 	}
 	return rows, probs
+}
+
+// isBlank tells whether a submitted value is empty: nothing, or spaces.
+func isBlank(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	}
+	return false
 }
 
 func blankRow(obj map[string]any) bool {

@@ -110,7 +110,8 @@ func TestEmit(t *testing.T) {
 			t.Errorf("record: status %q, %d manifests, expediente %s", rec.Status, len(rec.Manifests), rec.Expediente)
 		}
 		m := rec.Manifests[0]
-		if m.Type != "oficio-liberacion" || m.TypeVersion != 1 || m.Area != "Subdirección de Recursos Humanos" ||
+		ty, _ := o.Catalog.Type("oficio-liberacion")
+		if m.Type != "oficio-liberacion" || m.TypeVersion != ty.Version || ty.Version < 1 || m.Area != "Subdirección de Recursos Humanos" ||
 			m.Tramite != "SICIP" || m.Author != "capturista1" || m.File == nil || m.File.SHA256 == "" || m.Fields["sistema"].Text == "" {
 			t.Errorf("manifest %+v", m)
 		}

@@ -27,7 +27,14 @@ func TestFirma(t *testing.T) {
 			if err != nil || rec.Status != legajo.StatusPendienteFirma {
 				t.Fatalf("%s: status %q (%v)", typ, rec.Status, err)
 			}
-			if _, err := o.Acuse(ctx, f, pdfScan(t), "acuse.pdf", "ana"); !errors.Is(err, legajo.ErrConflict) || !strings.Contains(err.Error(), "no requiere acuse") {
+			// The solicitud de contratación also waits for the acuse of its
+			// delivery, after the firma; the others take no acuse.
+			both := typ == "solicitud-contratacion"
+			refusal := "no requiere acuse"
+			if both {
+				refusal = "espera primero su ejemplar firmado"
+			}
+			if _, err := o.Acuse(ctx, f, pdfScan(t), "acuse.pdf", "ana"); !errors.Is(err, legajo.ErrConflict) || !strings.Contains(err.Error(), refusal) {
 				t.Errorf("%s: an acuse was taken: %v", typ, err)
 			}
 			if _, err := o.Firma(ctx, f, []byte("MZ not a scan"), "firma.pdf", "ana"); !errors.Is(err, legajo.ErrInvalid) || !strings.Contains(err.Error(), "«Ejemplar firmado»") {
@@ -56,6 +63,18 @@ func TestFirma(t *testing.T) {
 						t.Errorf("%s: firma objects %+v", typ, e.Objects)
 					}
 				}
+			}
+			if both {
+				if rec.Status != legajo.StatusPendiente || n != 1 {
+					t.Errorf("%s: after the firma: %q, %d firma entries; want pendiente de acuse", typ, rec.Status, n)
+				}
+				if _, err := o.Acuse(ctx, f, pdfScan(t), "acuse.pdf", "ana"); err != nil {
+					t.Errorf("%s: acuse after the firma: %v", typ, err)
+				}
+				if rec, _ = a.Record(ctx, f); rec.Status != legajo.StatusAcusado {
+					t.Errorf("%s: after firma and acuse: %q", typ, rec.Status)
+				}
+				continue
 			}
 			if rec.Status != legajo.StatusFirmado || n != 1 || rec.Status.Label() != "firmado de conformidad" {
 				t.Errorf("%s: after the firma: %q, %d firma entries", typ, rec.Status, n)

@@ -158,7 +158,7 @@ func TestNotices(t *testing.T) {
 		"Trámite turnado: T-2026-0042 — Respaldo de la base de datos del SIAFFASPE":    "Se le turnó el trámite T-2026-0042",
 		"Trámite por vencer: T-2026-0042 — Respaldo de la base de datos del SIAFFASPE": "vence el 30 de noviembre de 2026",
 		"Trámite vencido: T-2026-0042 — Respaldo de la base de datos del SIAFFASPE":    "venció el 30 de noviembre de 2026",
-		"Resumen de trámites: 2 vencido(s), 1 por vencer":                              "Resumen de sus trámites al 26 de noviembre de 2026",
+		"Resumen de trámites: 2 vencidos, 1 por vencer":                                "Resumen de sus trámites al 26 de noviembre de 2026",
 	} {
 		id, ok := subjects[subj]
 		if !ok {

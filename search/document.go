@@ -311,6 +311,7 @@ func tantoManifests(t *legajo.DocType, first legajo.Manifest, objs []legajo.Obje
 		if !ok {
 			return nil, false
 		}
+		tn = t.TantoFor(tn, first.Fields) // a variant's own destination
 		m := first
 		m.Tanto, m.Destination, m.Acuse = tn.Name, tn.Destination, tn.Acuse
 		m.Masked = t.HasSecrets() && tn.Delivered

@@ -95,6 +95,14 @@ type def struct {
 	Closing    string             `yaml:"closing"`
 	Signatures []signatureDef     `yaml:"signatures"`
 	Copies     []copyDef          `yaml:"copies"`
+	Routes     []routeDef         `yaml:"routes"`
+}
+
+// routeDef sends a variant to its own expediente and destinations.
+type routeDef struct {
+	When         *condDef          `yaml:"when"`
+	Expediente   string            `yaml:"expediente"`
+	Destinations map[string]string `yaml:"destinations"`
 }
 
 type tantoDef struct {
@@ -118,6 +126,17 @@ type fieldDef struct {
 	MinRows  int        `yaml:"min_rows"`
 	MaxRows  int        `yaml:"max_rows"`
 	Width    float64    `yaml:"width"`
+	// Signature: a table column left blank for a handwritten signature.
+	Signature bool `yaml:"signature"`
+	// Rules across fields (see legajo.Field).
+	Gender       string   `yaml:"gender"`
+	RequiredWhen *condDef `yaml:"required_when"`
+	Min          *float64 `yaml:"min"`
+	Max          *float64 `yaml:"max"`
+	After        string   `yaml:"after"`
+	NotBefore    string   `yaml:"not_before"`
+	PastDays     int      `yaml:"past_days"`
+	FutureDays   int      `yaml:"future_days"`
 }
 
 type condDef struct {
@@ -232,6 +251,7 @@ func (c *checker) build() *legajo.DocType {
 		}
 	}
 	c.fields()
+	c.rules()
 	c.tantos()
 	t.Heading = c.text("heading", d.Heading, false)
 	if t.Heading.IsZero() {
@@ -256,6 +276,7 @@ func (c *checker) build() *legajo.DocType {
 		}
 		t.Copies = append(t.Copies, legajo.CopyLine{Role: cp.Role, Text: c.text(fmt.Sprintf("copies[%d]", i), cp.Text, false)})
 	}
+	c.routes()
 	for _, f := range t.Fields {
 		if !c.used[f.Name] {
 			c.errorf("field %q is never printed: use it in the body, a text or a signature", f.Name)
@@ -285,7 +306,9 @@ func (c *checker) fields() {
 
 func (c *checker) field(fd fieldDef, where string, inTable bool) (legajo.Field, bool) {
 	f := legajo.Field{Name: fd.Name, Label: fd.Label, Type: legajo.FieldType(fd.Type), Required: fd.Required,
-		Help: fd.Help, Options: fd.Options, MaxLen: fd.MaxLen, MinRows: fd.MinRows, MaxRows: fd.MaxRows, Width: fd.Width}
+		Help: fd.Help, Options: fd.Options, MaxLen: fd.MaxLen, MinRows: fd.MinRows, MaxRows: fd.MaxRows, Width: fd.Width,
+		Signature: fd.Signature, Gender: fd.Gender, Min: fd.Min, Max: fd.Max, After: fd.After, NotBefore: fd.NotBefore,
+		PastDays: fd.PastDays, FutureDays: fd.FutureDays}
 	where = fmt.Sprintf("%s %q", where, fd.Name)
 	n := len(c.errs)
 	if !namePattern.MatchString(fd.Name) {
@@ -332,6 +355,9 @@ func (c *checker) field(fd fieldDef, where string, inTable bool) (legajo.Field, 
 	}
 	if f.Type != legajo.FieldChoice && len(fd.Options) > 0 {
 		c.errorf("%s: options only go with type choice", where)
+	}
+	if fd.Signature && (!inTable || f.Type != legajo.FieldText || fd.Required) {
+		c.errorf("%s: signature goes on a table column of type text, not required", where)
 	}
 	if f.Type != legajo.FieldTable && len(fd.Columns) > 0 {
 		c.errorf("%s: columns only go with type table", where)
@@ -389,11 +415,35 @@ func (c *checker) text(where, s string, allowSecret bool) legajo.Text {
 		c.errorf("%s: %v", where, err)
 		return legajo.Text{}
 	}
-	for _, name := range t.Names() {
+	for _, ref := range t.Refs() {
+		name := ref.Name
 		if slices.Contains(special, name) {
+			if ref.Form != "" {
+				c.errorf("%s: {{%s}} takes no form", where, name)
+			}
+			continue
+		}
+		if role, ok := strings.CutPrefix(name, legajo.RolePrefix); ok {
+			if !idPattern.MatchString(role) {
+				c.errorf("%s: {{%s}}: name a role, e.g. {{rol.jefe-dti}}", where, name)
+			} else if !slices.Contains(c.t.Roles, role) {
+				c.t.Roles = append(c.t.Roles, role)
+			}
 			continue
 		}
 		f := c.t.Field(name)
+		switch {
+		case f == nil || ref.Form == "" || ref.Form == "puesto":
+		case f.Type == legajo.FieldNumber:
+			if !strings.Contains(ref.Form, "/") {
+				c.errorf("%s: {{%s:%s}}: a count takes singular/plural nouns", where, name, ref.Form)
+			}
+		case f.Gender == "":
+			c.errorf("%s: {{%s:%s}}: field %q has no gender field (gender: …) to word it by", where, name, ref.Form, name)
+		}
+		if ref.Form == "puesto" {
+			c.errorf("%s: {{%s:puesto}}: only a role ({{rol.…:puesto}}) has a position", where, name)
+		}
 		switch {
 		case f == nil:
 			c.errorf("%s: placeholder {{%s}} names no field", where, name)
@@ -507,7 +557,7 @@ func (c *checker) signatures() {
 			}
 		}
 		c.t.Signatures = append(c.t.Signatures, legajo.SignatureBlock{
-			Caption: sd.Caption, Role: sd.Role,
+			Caption: c.text(where+".caption", sd.Caption, false), Role: sd.Role,
 			Name:     c.text(where+".name", sd.Name, false),
 			Position: c.text(where+".position", sd.Position, false),
 			Tantos:   sd.Tantos,
@@ -521,3 +571,105 @@ func (c *checker) signatures() {
 
 // Path of a definition inside the embedded tree, for messages.
 func Path(id string) string { return path.Join("templates", "types", id+".yaml") }
+
+// rules checks the rules across fields once every field is known: each
+// names fields that exist, of a type the rule applies to, so that a typo in
+// a definition is a start-up error, not a rule that never fires.
+func (c *checker) rules() {
+	for i := range c.t.Fields {
+		f := &c.t.Fields[i]
+		fd := c.d.Fields[slices.IndexFunc(c.d.Fields, func(d fieldDef) bool { return d.Name == f.Name })]
+		where := fmt.Sprintf("field %q", f.Name)
+		c.fieldRules(f, fd, where, false)
+		if fd.RequiredWhen != nil {
+			if f.Required {
+				c.errorf("%s: required_when with required: true never applies", where)
+			}
+			f.RequiredWhen = c.cond(where+" required_when", fd.RequiredWhen)
+		}
+		if f.Gender != "" {
+			g := c.t.Field(f.Gender)
+			switch {
+			case g == nil:
+				c.errorf("%s: gender: no field %q", where, f.Gender)
+			case g.Type != legajo.FieldChoice || !slices.Equal(g.Options, []string{legajo.OptionF, legajo.OptionM}):
+				c.errorf("%s: gender: field %q must be a choice with options [%s, %s]", where, f.Gender, legajo.OptionF, legajo.OptionM)
+			default:
+				// The gender is printed through the words it chooses.
+				c.used[f.Gender] = true
+			}
+			if f.Type != legajo.FieldText {
+				c.errorf("%s: gender goes with a text field naming a person", where)
+			}
+		}
+		for j := range f.Columns {
+			col := &f.Columns[j]
+			k := slices.IndexFunc(fd.Columns, func(d fieldDef) bool { return d.Name == col.Name })
+			cd := fd.Columns[k]
+			cw := fmt.Sprintf("%s column %q", where, col.Name)
+			c.fieldRules(col, cd, cw, true)
+			if cd.RequiredWhen != nil || cd.Gender != "" {
+				c.errorf("%s: required_when and gender go on fields, not columns", cw)
+			}
+		}
+	}
+}
+
+// fieldRules checks the bounds and order rules of one field or column.
+func (c *checker) fieldRules(f *legajo.Field, fd fieldDef, where string, column bool) {
+	if (fd.Min != nil || fd.Max != nil) && f.Type != legajo.FieldNumber && f.Type != legajo.FieldMoney {
+		c.errorf("%s: min and max go with number or money", where)
+	}
+	if fd.Min != nil && fd.Max != nil && *fd.Min > *fd.Max {
+		c.errorf("%s: min is greater than max", where)
+	}
+	if (fd.PastDays != 0 || fd.FutureDays != 0) && f.Type != legajo.FieldDate {
+		c.errorf("%s: past_days and future_days go with dates", where)
+	}
+	if fd.PastDays < 0 || fd.FutureDays < 0 {
+		c.errorf("%s: past_days and future_days are counts of days", where)
+	}
+	for key, other := range map[string]string{"after": fd.After, "not_before": fd.NotBefore} {
+		if other == "" {
+			continue
+		}
+		o := c.t.Field(other)
+		switch {
+		case f.Type != legajo.FieldDate && f.Type != legajo.FieldTime:
+			c.errorf("%s: %s goes with a date or a time", where, key)
+		case o == nil:
+			c.errorf("%s: %s: no field %q", where, key, other)
+		case o.Type != f.Type:
+			c.errorf("%s: %s: field %q is not a %s", where, key, other, f.Type)
+		case !column && other == f.Name:
+			c.errorf("%s: %s names the field itself", where, key)
+		}
+	}
+}
+
+// routes checks the variants' expedientes and destinations.
+func (c *checker) routes() {
+	for i, rd := range c.d.Routes {
+		where := fmt.Sprintf("routes[%d]", i)
+		if rd.When == nil {
+			c.errorf("%s: when is missing", where)
+			continue
+		}
+		cond := c.cond(where, rd.When)
+		if cond == nil {
+			continue
+		}
+		if rd.Expediente == "" && len(rd.Destinations) == 0 {
+			c.errorf("%s: give an expediente, destinations or both", where)
+		}
+		for name, dest := range rd.Destinations {
+			if _, ok := c.t.Tanto(name); !ok {
+				c.errorf("%s: destinations: no tanto %q", where, name)
+			}
+			if strings.TrimSpace(dest) == "" {
+				c.errorf("%s: destinations: %q is empty", where, name)
+			}
+		}
+		c.t.Routes = append(c.t.Routes, legajo.Route{When: *cond, Expediente: rd.Expediente, Destinations: rd.Destinations})
+	}
+}

@@ -61,7 +61,7 @@ func (s *Server) backupsSection(r *http.Request) (*backupsSection, error) {
 		case run.Error != "":
 			row.Result, row.Detail = "Error", run.Error
 		case run.Conflicts > 0:
-			row.Result, row.Detail = "Con conflictos", fmt.Sprintf("%d objeto(s) difieren entre el archivo y el respaldo; no se sobrescribieron.", run.Conflicts)
+			row.Result, row.Detail = "Con conflictos", legajo.Plural(run.Conflicts, "objeto difiere entre el archivo y el respaldo; no se sobrescribió.", "objetos difieren entre el archivo y el respaldo; no se sobrescribieron.")
 		}
 		sec.Runs = append(sec.Runs, row)
 		if sec.Last == nil && run.Kind == legajo.BackupKind {

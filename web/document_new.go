@@ -154,7 +154,10 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, code int, t 
 	}
 	page := docFormPage{Type: t, Expediente: form.Get("expediente"), Tramite: form.Get("tramite"), Key: form.Get("clave"),
 		Expedientes: s.Office.Archive.Expedientes(), Problems: general, Areas: s.areas()}
-	if page.Expediente == "" {
+	if page.Expediente == "" && len(t.Routes) == 0 {
+		// A type whose variants go to different expedientes keeps ""
+		// («el que corresponde»): Emit files each variant where the
+		// manual says.
 		page.Expediente = t.Expediente
 	}
 	if page.Key == "" {

@@ -102,7 +102,7 @@ func (s *Server) exportTrail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.logActivity(r, "exportar", what, format+": "+strconv.Itoa(info.Events)+" fila(s); "+strings.Join(info.VerificationLines(), " "))
+	s.logActivity(r, "exportar", what, format+": "+legajo.Plural(info.Events, "fila", "filas")+"; "+strings.Join(info.VerificationLines(), " "))
 	return nil
 }
 

@@ -57,6 +57,8 @@ var funcs = template.FuncMap{
 		return fmt.Sprint(v)
 	},
 	"short": func(s string) string { return s[:min(len(s), 16)] },
+	// plural writes a count with the noun that agrees with it.
+	"plural": legajo.Plural,
 	// folio lets a long folio wrap after its slashes, not inside a number,
 	// on a phone.
 	"folio": func(v any) template.HTML {

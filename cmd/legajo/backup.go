@@ -259,7 +259,8 @@ func (m *Main) reportCopy(run legajo.BackupRun, rep archive.CopyReport, err erro
 		return err
 	}
 	if rep.Conflicts > 0 {
-		return fmt.Errorf("%d objeto(s) difieren entre el archivo y el respaldo: uno de los dos fue alterado; revise con «legajo verify»", rep.Conflicts)
+		return fmt.Errorf("%s entre el archivo y el respaldo: uno de los dos fue alterado; revise con «legajo verify»",
+			legajo.Plural(rep.Conflicts, "objeto difiere", "objetos difieren"))
 	}
 	return nil
 }

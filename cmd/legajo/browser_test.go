@@ -200,7 +200,7 @@ func TestBrowserCycle(t *testing.T) {
 	for try := 0; try < 20 && !found; try++ {
 		step(t, ctx, "search",
 			chromedp.Navigate(base+"/buscar?q=liberacion+sicip"),
-			chromedp.WaitVisible(`//p[contains(., "documento(s).")]`),
+			chromedp.WaitVisible(`//p[strong and (contains(., " documentos.") or contains(., " documento."))]`),
 		)
 		found = value(t, ctx, "search-hit", chromedp.Evaluate[bool](`document.evaluate('`+hit+`', document, null, XPathResult.BOOLEAN_TYPE, null).booleanValue`))
 		if !found {

@@ -61,6 +61,7 @@ type fileConfig struct {
 		Role     string `yaml:"role"`
 		Name     string `yaml:"name"`
 		Position string `yaml:"position"`
+		Gender   string `yaml:"gender"` // F or M; empty: told from the position
 		From     string `yaml:"from"`
 		To       string `yaml:"to"`
 	} `yaml:"signatories"`
@@ -213,13 +214,16 @@ func (c *Config) readFile(path string) error {
 			if err != nil || s.Role == "" || s.Name == "" || s.Position == "" {
 				return fmt.Errorf("config: %s: signatories[%d]: needs role, name, position and from (AAAA-MM-DD)", path, i)
 			}
+			if !legajo.ValidGender(s.Gender) {
+				return fmt.Errorf("config: %s: signatories[%d]: gender must be F or M (or left out to tell it from the position)", path, i)
+			}
 			var to time.Time
 			if s.To != "" {
 				if to, err = time.Parse(legajo.DateLayout, s.To); err != nil || to.Before(from) {
 					return fmt.Errorf("config: %s: signatories[%d]: bad to date", path, i)
 				}
 			}
-			c.Directory = append(c.Directory, legajo.Signatory{Role: s.Role, Name: s.Name, Position: s.Position, From: from, To: to})
+			c.Directory = append(c.Directory, legajo.Signatory{Role: s.Role, Name: s.Name, Position: s.Position, Gender: s.Gender, From: from, To: to})
 		}
 	}
 	return nil

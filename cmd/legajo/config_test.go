@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,5 +28,31 @@ func TestS3Timeout(t *testing.T) {
 				t.Errorf("timeout = %v, want %v", cfg.Timeout, c.want)
 			}
 		})
+	}
+}
+
+// TestSignatoryGender: a signatory's gender is read from the file, and a
+// value other than F or M stops the start-up naming the file.
+func TestSignatoryGender(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/legajo.yaml"
+	write := func(g string) {
+		t.Helper()
+		b := "signatories:\n  - {role: jefe-dti, name: Lic. Ana Ruiz, position: Titular del Departamento, gender: " + g + ", from: 2024-12-01}\n"
+		if err := os.WriteFile(path, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("F")
+	var c Config
+	if err := c.readFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Directory) != 1 || c.Directory[0].Gender != "F" || !c.Directory[0].Feminine() {
+		t.Errorf("gender not read: %+v", c.Directory)
+	}
+	write("femenino")
+	if err := (&Config{}).readFile(path); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "gender must be F or M") {
+		t.Errorf("bad gender: %v", err)
 	}
 }

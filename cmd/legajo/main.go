@@ -124,7 +124,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 func (m *Main) printError(cmd string, err error) {
 	var ve *legajo.ValidationError
 	if errors.As(err, &ve) {
-		fmt.Fprintf(m.Stderr, "legajo %s: los datos tienen %d problema(s):\n", cmd, len(ve.Problems))
+		fmt.Fprintf(m.Stderr, "legajo %s: los datos tienen %s:\n", cmd, legajo.Plural(len(ve.Problems), "problema", "problemas"))
 		for _, p := range ve.Problems {
 			fmt.Fprintf(m.Stderr, "  - %s\n", p.Message)
 		}

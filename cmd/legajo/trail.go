@@ -100,7 +100,7 @@ func (m *Main) runTrail(ctx context.Context, args []string) error {
 		}
 	}
 	if n := info.Problems(); n > 0 {
-		return fmt.Errorf("la verificación de la cadena encontró %d problema(s); el rastro lo indica", n)
+		return fmt.Errorf("la verificación de la cadena encontró %s; el rastro lo indica", legajo.Plural(n, "problema", "problemas"))
 	}
 	return nil
 }

@@ -416,7 +416,7 @@ func TestTrailTampered(t *testing.T) {
 	}
 	out := t.TempDir()
 	code, stdout, stderr := runAt(t, env, "trail", "--expediente", "dti", "--format", "xlsx", "--out", filepath.Join(out, "r.xlsx"))
-	if code != 1 || !strings.Contains(stderr, "la verificación de la cadena encontró 1 problema(s)") || !strings.Contains(stdout, "VERIFICACIÓN FALLIDA") {
+	if code != 1 || !strings.Contains(stderr, "la verificación de la cadena encontró 1 problema;") || !strings.Contains(stdout, "VERIFICACIÓN FALLIDA") {
 		t.Errorf("tampered xlsx trail: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	_, sheet, _ := strings.Cut(dumpXLSX(t, filepath.Join(out, "r.xlsx")), `== hoja "Verificación"`)

@@ -83,7 +83,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 		}
 	}
 	if bad > 0 {
-		return fmt.Errorf("la verificación encontró %d problema(s)", bad)
+		return fmt.Errorf("la verificación encontró %s", legajo.Plural(bad, "problema", "problemas"))
 	}
 	return nil
 }
@@ -135,5 +135,5 @@ func deletedError(rep archive.FsckReport) error {
 	if len(rep.Deleted) == 0 {
 		return nil
 	}
-	return fmt.Errorf("fsck encontró %d documento(s) eliminado(s) del almacenamiento: %s", len(rep.Deleted), strings.Join(rep.Deleted, ", "))
+	return fmt.Errorf("fsck encontró %s del almacenamiento: %s", legajo.Plural(len(rep.Deleted), "documento eliminado", "documentos eliminados"), strings.Join(rep.Deleted, ", "))
 }

@@ -334,7 +334,8 @@ func (b *Bundle) index(parts []*part, info legajo.TrailInfo, fojas int) ([]byte,
 	s.criteria(info)
 	s.f.Ln(1)
 	s.font("", 8.5)
-	s.paragraph(fmt.Sprintf("%d evento(s) en orden cronológico de archivo; %d foja(s) útiles, numeradas en el ángulo superior derecho.", len(b.items), fojas))
+	s.paragraph(legajo.Plural(len(b.items), "evento", "eventos") + " en orden cronológico de archivo; " +
+		legajo.Plural(fojas, "foja útil, numerada", "fojas útiles, numeradas") + " en el ángulo superior derecho.")
 	s.f.Ln(2)
 	cols := []column{{"No.", 8, "C"}, {"Fecha", 16, "C"}, {"Folio", 40.5, "L"}, {"Documento", 43, "L"}, {"Asunto", 46.4, "L"}, {"Fojas", 17, "C"}}
 	s.tableHeader(cols)
@@ -368,10 +369,14 @@ func (b *Bundle) closing(parts []*part, info legajo.TrailInfo, fojas int) ([]byt
 	s := b.r.newSheet(info.Institution, "CIERRE", "del legajo", "Hoja de cierre del legajo", info.ExportedAt)
 	s.f.AddPage()
 	s.title("HOJA DE CIERRE Y VERIFICACIÓN DEL LEGAJO")
-	s.paragraph(fmt.Sprintf("El presente legajo consta de %d foja(s) útiles, numeradas de la 1 a la %d en el ángulo superior derecho, "+
-		"que reproducen %d archivo(s) del archivo electrónico de Legajo en el orden cronológico en que se archivaron. "+
-		"El índice y esta hoja de cierre no se foliaron. Cada huella SHA-256 se calculó sobre el archivo tal como está almacenado "+
-		"y se comparó con la registrada en la cadena de su expediente.", fojas, fojas, len(parts)))
+	extent := fmt.Sprintf("%d fojas útiles, numeradas de la 1 a la %d en el ángulo superior derecho, que reproducen", fojas, fojas)
+	if fojas == 1 {
+		extent = "1 foja útil, numerada en el ángulo superior derecho, que reproduce"
+	}
+	s.paragraph("El presente legajo consta de " + extent + " " + legajo.Plural(len(parts), "archivo", "archivos") +
+		" del archivo electrónico de Legajo en el orden cronológico en que se archivaron. " +
+		"El índice y esta hoja de cierre no se foliaron. Cada huella SHA-256 se calculó sobre el archivo tal como está almacenado " +
+		"y se comparó con la registrada en la cadena de su expediente.")
 	s.f.Ln(2)
 	cols := []column{{"No.", 8, "C"}, {"Fojas", 14, "C"}, {"Documento", 44.9, "L"}, {"Clave de almacenamiento y SHA-256", 83, "L"}, {"Coincide", 21, "C"}}
 	s.tableHeader(cols)

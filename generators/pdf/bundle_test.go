@@ -145,7 +145,7 @@ func TestBundle(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"NO COINCIDE", "FALTANTE", "VERIFICACIÓN FALLIDA", "modificado",
-		fmt.Sprintf("consta de %d foja(s) útiles", fojas)} {
+		fmt.Sprintf("consta de %d fojas útiles", fojas)} {
 		if !strings.Contains(closing, want) {
 			t.Errorf("closing page lacks %q", want)
 		}

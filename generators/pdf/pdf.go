@@ -70,7 +70,7 @@ const (
 
 // Render writes tanto of d as a PDF to w.
 func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) error {
-	p := r.newPage(d, tanto)
+	p := r.newPage(d, d.TantoFor(tanto)) // the variant's destination
 	switch d.Type.Layout {
 	case legajo.LayoutLabel:
 		p.label()
@@ -167,7 +167,7 @@ func nonEmpty(ss []string) []string {
 // expand fills a definition's text with the document's values as printed
 // on this tanto.
 func (p *page) expand(t legajo.Text) string {
-	return t.Expand(func(name string) string { return p.d.Display(name, p.tanto) })
+	return p.d.Expand(t, p.tanto)
 }
 
 // font sets the font; style is "", "B", "I" or "BI".

@@ -172,7 +172,7 @@ func (b *book) infoSheet(info legajo.TrailInfo, events int) error {
 	for _, v := range info.Verifications {
 		res := "Íntegra"
 		if !v.OK() {
-			res = fmt.Sprintf("%d problema(s)", len(v.Findings))
+			res = legajo.Plural(len(v.Findings), "problema", "problemas")
 		}
 		if err := next(b.cell(vcols[0], v.Expediente), b.cell(vcols[1], res), b.cell(vcols[2], v.Entries),
 			b.cell(vcols[3], v.Objects), b.cell(vcols[4], v.Head)); err != nil {

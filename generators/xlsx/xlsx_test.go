@@ -192,7 +192,7 @@ func TestTrailGolden(t *testing.T) {
 func TestTrailTampered(t *testing.T) {
 	d := dump(t, writeTrail(t, sampleTrail(t).all, info(false)))
 	_, second, _ := strings.Cut(d, `== hoja "Verificación"`)
-	for _, want := range []string{"VERIFICACIÓN FALLIDA", "modificado", "expedientes/dti/SESVER-DA-DTI-OL-0001-2026_copia.pdf", "1 problema(s)"} {
+	for _, want := range []string{"VERIFICACIÓN FALLIDA", "modificado", "expedientes/dti/SESVER-DA-DTI-OL-0001-2026_copia.pdf", "1 problema"} {
 		if !strings.Contains(second, want) {
 			t.Errorf("the verification sheet lacks %q:\n%s", want, second)
 		}
