@@ -43,7 +43,7 @@ func TestInventarioPDF(t *testing.T) {
 			"SESVER.08C.09/2026/1", "Híbrido", "Documentos que emite el Departamento", "Folios: CS/0001/2026 (1)", "Responsable del archivo de trámite",
 			"Ing. Laura Patricia Méndez Ortiz", "Expediente abierto"},
 		legajo.InventoryTransferencia: {"INVENTARIO DE TRANSFERENCIA PRIMARIA", "Número de transferencia", "Fundamento legal",
-			"3 documento(s): Minuta de acuerdos (1)", "Recibe: responsable del archivo de concentración"},
+			"3 documentos: Minuta de acuerdos (1)", "Recibe: responsable del archivo de concentración"},
 		legajo.InventoryBaja: {"INVENTARIO DE BAJA DOCUMENTAL", "Dictamen de valoración", "Acta de baja", "Vo. Bo.: grupo interdisciplinario",
 			"Legajo no elimina ningún documento"},
 	} {
