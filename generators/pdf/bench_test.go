@@ -18,7 +18,7 @@ func BenchmarkRender(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		r    *pdf.Renderer
-	}{{"compressed", newRenderer(b, false)}, {"fpdf-compressed", pdf.NewFpdfCompressed()}, {"uncompressed", newRenderer(b, true)}} {
+	}{{"compressed", newRenderer(b, false)}, {"reparsing-fonts", pdf.NewReparsing()}, {"not-pdfa", pdf.NewPlain()}, {"uncompressed", newRenderer(b, true)}} {
 		r := mode.r
 		for _, s := range samples(b) {
 			tanto := s.doc.Type.Tantos[len(s.doc.Type.Tantos)-1]

@@ -447,22 +447,19 @@ type sheet struct {
 	r    *Renderer
 	f    *fpdf.Fpdf
 	inst legajo.Institution
+	info docInfo
 }
 
 // newSheet starts a sheet; mark and caption fill the box on the right,
 // footer names the instrument. at dates the file (reproducible output).
 func (r *Renderer) newSheet(inst legajo.Institution, mark, caption, footer string, at time.Time) *sheet {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
-	s := &sheet{r: r, f: f, inst: inst}
+	s := &sheet{r: r, f: f, inst: inst, info: docInfo{Title: footer, Author: inst.Name + " · " + strings.Join(inst.Units, " · "),
+		Creator: "Legajo", Date: at}}
 	f.SetCompression(false)
 	f.SetCatalogSort(true)
 	f.SetCreationDate(at.UTC())
 	f.SetModificationDate(at.UTC())
-	f.SetLang("es-MX")
-	f.SetProducer("Legajo", false)
-	f.SetCreator("Legajo", true)
-	f.SetTitle(footer, true)
-	f.SetAuthor(inst.Name+" · "+strings.Join(inst.Units, " · "), true)
 	f.SetMargins(marginL, bodyTop, marginR)
 	f.SetAutoPageBreak(true, 20)
 	f.AliasNbPages("{nb}")
@@ -474,7 +471,7 @@ func (r *Renderer) newSheet(inst legajo.Institution, mark, caption, footer strin
 	return s
 }
 
-func (s *sheet) font(style string, size float64) { s.f.SetFont("Helvetica", style, size) }
+func (s *sheet) font(style string, size float64) { setFont(s.f, "Helvetica", style, size) }
 
 // header draws the letterhead as documents have it, with mark framed on
 // the right.
@@ -526,10 +523,7 @@ func (s *sheet) output(compress bool) ([]byte, error) {
 	if err := s.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	if s.r.opts.Uncompressed && !compress {
-		return buf.Bytes(), nil
-	}
-	return compressStreams(buf.Bytes())
+	return s.r.pdfa(buf.Bytes(), s.info, compress || !s.r.opts.Uncompressed)
 }
 
 func (s *sheet) title(t string) {
@@ -691,7 +685,7 @@ func (s *sheet) hashRow(cols []column, no, fojas, doc, key, sha, status string) 
 		f.SetXY(x, y+0.8+float64(j)*lh)
 		f.CellFormat(cols[3].w, lh, string(l), "", 0, "L", false, 0, "")
 	}
-	f.SetFont("Courier", "", 5.8)
+	setFont(f, "Courier", "", 5.8)
 	f.SetXY(x, y+0.8+float64(len(keyLines))*lh)
 	f.CellFormat(cols[3].w, lh, sha, "", 0, "L", false, 0, "")
 	x += cols[3].w

@@ -1,5 +1,24 @@
 package pdf
 
-// NewFpdfCompressed returns a Renderer that lets fpdf compress, for the
-// benchmark comparing it with compressStreams.
-func NewFpdfCompressed() *Renderer { return &Renderer{fpdfCompression: true} }
+// NewReparsing returns a Renderer that parses the font files again for
+// every document, for the benchmark that shows why New parses them once.
+func NewReparsing() *Renderer { return &Renderer{reparse: true} }
+
+// NewPlain returns a Renderer that writes fpdf's output deflated, not
+// PDF/A, for the benchmark that measures what PDF/A costs.
+func NewPlain() *Renderer { return &Renderer{plain: true} }
+
+// FontProgramWidths reads an embedded TrueType program as a PDF/A checker
+// does: the width, in thousandths of an em, of each character its Unicode
+// cmap maps.
+func FontProgramWidths(b []byte) (map[rune]int, error) {
+	ft, err := parseTrueType(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[rune]int, len(ft.cmap))
+	for r, g := range ft.cmap {
+		out[r] = ft.width(g)
+	}
+	return out, nil
+}

@@ -31,14 +31,14 @@ func letterhead(f *fpdf.Fpdf, inst legajo.Institution, logoType string) {
 	}
 	f.SetTextColor(0, 0, 0)
 	f.SetXY(x, marginT)
-	f.SetFont("Helvetica", "B", 11)
+	setFont(f, "Helvetica", "B", 11)
 	f.CellFormat(110, 5, text(strings.ToUpper(inst.Name)), "", 2, "L", false, 0, "")
-	f.SetFont("Helvetica", "", 8.5)
+	setFont(f, "Helvetica", "", 8.5)
 	for _, u := range inst.Units {
 		f.CellFormat(110, 4, text(u), "", 2, "L", false, 0, "")
 	}
 	if inst.Legend != "" {
-		f.SetFont("Helvetica", "I", 8)
+		setFont(f, "Helvetica", "I", 8)
 		f.SetTextColor(90, 90, 90)
 		f.CellFormat(110, 4, text(inst.Legend), "", 2, "L", false, 0, "")
 		f.SetTextColor(0, 0, 0)
@@ -55,7 +55,7 @@ func headerRule(f *fpdf.Fpdf, inst legajo.Institution) {
 	f.SetDrawColor(0, 0, 0)
 	if inst.YearLegend != "" {
 		f.SetXY(marginL, bodyTop-5)
-		f.SetFont("Helvetica", "I", 7.5)
+		setFont(f, "Helvetica", "I", 7.5)
 		f.CellFormat(contentW, 3.5, text(inst.YearLegend), "", 0, "C", false, 0, "")
 	}
 }

@@ -32,14 +32,20 @@ type Options struct {
 type Renderer struct {
 	opts     Options
 	logoType string
-	// fpdfCompression uses fpdf's own compression instead of
-	// compressStreams; only the benchmark that justifies the latter sets it.
-	fpdfCompression bool
+	// fonts are the embedded fonts, parsed once. Only benchmarks change
+	// that: reparse parses them again for every document, plain writes
+	// fpdf's output deflated but not PDF/A, as before issue 12.
+	fonts          map[string]*ttFont
+	reparse, plain bool
 }
 
 // New returns a Renderer. It fails if the logo is not a PNG or JPEG.
 func New(opts Options) (*Renderer, error) {
-	r := &Renderer{opts: opts}
+	fonts, err := embeddedFonts()
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{opts: opts, fonts: fonts}
 	if len(opts.Logo) > 0 {
 		switch {
 		case bytes.HasPrefix(opts.Logo, []byte("\x89PNG")):
@@ -101,15 +107,30 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 	if err := p.f.Output(&buf); err != nil {
 		return fmt.Errorf("pdf: write %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	out := buf.Bytes()
-	if !r.opts.Uncompressed && !r.fpdfCompression {
-		var err error
-		if out, err = compressStreams(out); err != nil {
-			return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
+	out, err := r.pdfa(buf.Bytes(), p.info, !r.opts.Uncompressed)
+	if err != nil {
+		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// pdfa makes fpdf's output PDF/A (see pdfa.go).
+func (r *Renderer) pdfa(in []byte, info docInfo, compress bool) ([]byte, error) {
+	fonts := r.fonts
+	if r.plain {
+		fonts = nil
+	} else if r.reparse {
+		fonts = map[string]*ttFont{}
+		for std, file := range standardFont {
+			ft, err := loadFont(file)
+			if err != nil {
+				return nil, err
+			}
+			fonts[std] = ft
 		}
 	}
-	_, err := w.Write(out)
-	return err
+	return toPDFA(in, info, compress, fonts)
 }
 
 // page carries the state of one rendering.
@@ -120,28 +141,30 @@ type page struct {
 	tanto legajo.Tanto
 	qr    []qrRun
 	qrN   int
+	info  docInfo
 }
 
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
 	p := &page{r: r, f: f, d: d, tanto: tanto}
-	f.SetCompression(r.fpdfCompression) // see compressStreams
+	f.SetCompression(false) // toPDFA compresses, see flate.go
 	f.SetCatalogSort(true)
-	// fpdf writes dates without a zone, which readers take as UTC.
+	// fpdf's dates are not written: toPDFA writes the Info dictionary.
 	f.SetCreationDate(d.Date.UTC())
 	f.SetModificationDate(d.Date.UTC())
-	f.SetLang("es-MX")
-	f.SetProducer("Legajo", false)
-	f.SetCreator("Legajo · "+d.Type.ID+" v"+fmt.Sprint(d.Type.Version), true)
 	title := d.Type.Title
 	if !d.Draft() {
 		title += " " + d.Folio.String()
 	}
-	f.SetTitle(title+" ("+tanto.Name+")", true)
-	f.SetSubject(p.expand(d.Type.Subject), true)
-	f.SetAuthor(d.Institution.Name+" · "+strings.Join(d.Institution.Units, " · "), true)
 	kw := []string{d.Folio.String(), d.Type.ID, tanto.Name, d.Type.Expediente, d.Display("area", tanto)}
-	f.SetKeywords(strings.Join(nonEmpty(kw), ", "), true)
+	p.info = docInfo{
+		Title:    title + " (" + tanto.Name + ")",
+		Author:   d.Institution.Name + " · " + strings.Join(d.Institution.Units, " · "),
+		Subject:  p.expand(d.Type.Subject),
+		Keywords: strings.Join(nonEmpty(kw), ", "),
+		Creator:  "Legajo · " + d.Type.ID + " v" + fmt.Sprint(d.Type.Version),
+		Date:     d.Date,
+	}
 	f.SetMargins(marginL, bodyTop, marginR)
 	f.SetAutoPageBreak(true, footerH+6)
 	f.AliasNbPages("{nb}")
@@ -174,7 +197,7 @@ func (p *page) expand(t legajo.Text) string {
 
 // font sets the font; style is "", "B", "I" or "BI".
 func (p *page) font(style string, size float64) {
-	p.f.SetFont("Helvetica", style, size)
+	setFont(p.f, "Helvetica", style, size)
 }
 
 // text converts UTF-8 to the fonts' Windows-1252.
