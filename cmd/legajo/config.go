@@ -46,14 +46,14 @@ type BackupConfig struct {
 // fileConfig is the configuration file's format.
 type fileConfig struct {
 	Institution *struct {
-		Name        string   `yaml:"name"`
-		Units       []string `yaml:"units"`
-		Legend      string   `yaml:"legend"`
-		YearLegend  string   `yaml:"year_legend"`
-		Place       string   `yaml:"place"`
-		Address     string   `yaml:"address"`
-		FolioPrefix string   `yaml:"folio_prefix"`
-		Logo        string   `yaml:"logo"` // path, relative to the file
+		Name        string         `yaml:"name"`
+		Units       []string       `yaml:"units"`
+		Legend      string         `yaml:"legend"`
+		YearLegends map[int]string `yaml:"year_legends"` // year → «2026, Año de …»
+		Place       string         `yaml:"place"`
+		Address     string         `yaml:"address"`
+		FolioPrefix string         `yaml:"folio_prefix"`
+		Logo        string         `yaml:"logo"` // path, relative to the file
 	} `yaml:"institution"`
 	Signatories []struct {
 		Role     string `yaml:"role"`
@@ -95,6 +95,7 @@ func (m *Main) loadConfig() (*Config, error) {
 		PublicKey:   m.Getenv("LEGAJO_PUBLIC_KEY"),
 		Witness:     m.Getenv("LEGAJO_WITNESS"),
 		Institution: fixtures.Institution(),
+		Logo:        fixtures.Logo(),
 		Directory:   fixtures.Directory(),
 		Expedientes: legajo.DefaultExpedientes(),
 		Areas:       fixtures.Areas,
@@ -168,11 +169,15 @@ func (c *Config) readFile(path string) error {
 	}
 	c.File = path
 	if in := fc.Institution; in != nil {
-		c.Institution = legajo.Institution{Name: in.Name, Units: in.Units, Legend: in.Legend, YearLegend: in.YearLegend,
+		c.Institution = legajo.Institution{Name: in.Name, Units: in.Units, Legend: in.Legend, YearLegends: in.YearLegends,
 			Place: in.Place, Address: in.Address, FolioPrefix: in.FolioPrefix, BaseURL: c.Institution.BaseURL}
 		if in.Name == "" || in.Place == "" || in.FolioPrefix == "" {
 			return fmt.Errorf("config: %s: institution needs name, place and folio_prefix", path)
 		}
+		if err := checkYearLegends(in.YearLegends); err != nil {
+			return fmt.Errorf("config: %s: %w", path, err)
+		}
+		c.Logo = nil // the sample logo is the demo's, not a deployment's
 		if in.Logo != "" {
 			logo := in.Logo
 			if !filepath.IsAbs(logo) {
@@ -214,6 +219,26 @@ func (c *Config) readFile(path string) error {
 				}
 			}
 			c.Directory = append(c.Directory, legajo.Signatory{Role: s.Role, Name: s.Name, Position: s.Position, From: from, To: to})
+		}
+	}
+	return nil
+}
+
+// checkYearLegends refuses a legend that would not print: an empty one,
+// one for a year that is not a plausible year, or a character the
+// documents' fonts lack.
+func checkYearLegends(legends map[int]string) error {
+	for year, l := range legends {
+		if year < 1900 || year > 2200 {
+			return fmt.Errorf("institution.year_legends: %d is not a year", year)
+		}
+		if strings.TrimSpace(l) == "" {
+			return fmt.Errorf("institution.year_legends[%d] is empty", year)
+		}
+		for _, r := range l {
+			if _, ok := legajo.CP1252(r); !ok || r == '\n' || r == '\t' {
+				return fmt.Errorf("institution.year_legends[%d]: %q cannot be printed", year, r)
+			}
 		}
 	}
 	return nil

@@ -147,7 +147,7 @@ func (b *Bundle) Write(w io.Writer, info legajo.TrailInfo) error {
 	stamps := make(map[int]*model.Watermark, fojas)
 	for n := 1; n <= fojas; n++ {
 		wm, err := api.TextWatermark("Foja "+strconv.Itoa(n),
-			"font:Helvetica-Bold, points:9, pos:tr, off:-14 -9, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2, border:0.6 #000000",
+			"font:Helvetica-Bold, points:9, pos:tr, off:-56 -38, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2, border:0.6 #000000",
 			true, false, types.POINTS)
 		if err != nil {
 			return fmt.Errorf("pdf: bundle: stamp: %w", err)
@@ -460,13 +460,13 @@ func (r *Renderer) newSheet(inst legajo.Institution, mark, caption, footer strin
 	f.SetCatalogSort(true)
 	f.SetCreationDate(at.UTC())
 	f.SetModificationDate(at.UTC())
-	f.SetMargins(marginL, bodyTop, marginR)
-	f.SetAutoPageBreak(true, 20)
+	f.SetMargins(marginL, sheetBodyTop, marginR)
+	f.SetAutoPageBreak(true, pageH-sheetFooterTop+3)
 	f.AliasNbPages("{nb}")
 	if r.logoType != "" {
 		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.opts.Logo))
 	}
-	f.SetHeaderFuncMode(func() { s.header(mark, caption) }, true)
+	f.SetHeaderFuncMode(func() { s.header(mark, caption, at.Year()) }, true)
 	f.SetFooterFunc(func() { s.footer(footer, at) })
 	return s
 }
@@ -475,9 +475,9 @@ func (s *sheet) font(style string, size float64) { setFont(s.f, "Helvetica", sty
 
 // header draws the letterhead as documents have it, with mark framed on
 // the right.
-func (s *sheet) header(mark, caption string) {
+func (s *sheet) header(mark, caption string, year int) {
 	f := s.f
-	letterhead(f, s.inst, s.r.logoType)
+	letterhead(f, s.inst, s.r.logoType, marginT)
 	const w, bx, by = 52.0, pageW - marginR - 52.0, marginT - 1
 	f.SetLineWidth(0.5)
 	f.Rect(bx, by, w, 17, "D")
@@ -487,13 +487,21 @@ func (s *sheet) header(mark, caption string) {
 	f.CellFormat(w, 7, text(mark), "", 2, "C", false, 0, "")
 	s.font("", 7.5)
 	f.CellFormat(w, 4, text(caption), "", 2, "C", false, 0, "")
-	headerRule(f, s.inst)
-	f.SetXY(marginL, bodyTop)
+	headerRule(f, s.inst, sheetBodyTop, year)
+	f.SetXY(marginL, sheetBodyTop)
 }
+
+// A sheet is never foliated: its mark is level with the letterhead, its
+// body starts higher than a document's, and its footer (two lines) ends
+// at the bottom margin.
+const (
+	sheetBodyTop   = 42.0
+	sheetFooterTop = pageH - printMargin - 8.6
+)
 
 func (s *sheet) footer(name string, at time.Time) {
 	f := s.f
-	top := pageH - 16
+	top := sheetFooterTop
 	f.SetDrawColor(150, 120, 60)
 	f.Line(marginL, top, pageW-marginR, top)
 	f.SetDrawColor(0, 0, 0)
@@ -504,11 +512,11 @@ func (s *sheet) footer(name string, at time.Time) {
 	f.CellFormat(30, 4, text("Hoja "+strconv.Itoa(f.PageNo())+" de {nb}"), "", 2, "R", false, 0, "")
 	f.SetX(marginL)
 	s.font("", 6.5)
-	f.CellFormat(contentW, 3.2, text("Generado por Legajo el "+at.Format("02/01/2006")+" a las "+at.Format("15:04")+" horas"), "", 2, "L", false, 0, "")
+	generated := "Generado por Legajo el " + at.Format("02/01/2006") + " a las " + at.Format("15:04") + " horas"
+	f.CellFormat(f.GetStringWidth(text(generated))+2, 3.2, text(generated), "", 0, "L", false, 0, "")
 	if s.inst.Address != "" {
-		f.SetX(marginL)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(contentW, 3.2, text(s.inst.Address), "", 2, "L", false, 0, "")
+		f.CellFormat(0, 3.2, text("· "+s.inst.Address), "", 2, "L", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	}
 }

@@ -231,7 +231,7 @@ func (g *grid) fine(pairs ...[2]string) {
 func (s *sheet) ceja(sum legajo.ExpedienteSummary, cls legajo.Classification, inst legajo.Institution) {
 	f := s.f
 	const w, h = contentW, 19.0
-	x, y := marginL, pageH-16-h-4
+	x, y := marginL, sheetFooterTop-h-4
 	f.SetDashPattern([]float64{1.5, 1.5}, 0)
 	f.SetDrawColor(150, 150, 150)
 	f.Rect(x, y, w, h, "D")

@@ -22,3 +22,11 @@ func FontProgramWidths(b []byte) (map[rune]int, error) {
 	}
 	return out, nil
 }
+
+// QRBox is where a document's page prints its QR code, in millimetres
+// from the top left corner: x, y and side.
+func QRBox() (x, y, side float64) { return marginL, footerTop, qrSize }
+
+// LogoBox is where a document's letterhead prints the logo: x, y and
+// height in millimetres (the logo is square in the tests).
+func LogoBox() (x, y, side float64) { return marginL, marginT, 16 }

@@ -47,29 +47,31 @@ func New(opts Options) (*Renderer, error) {
 	}
 	r := &Renderer{opts: opts, fonts: fonts}
 	if len(opts.Logo) > 0 {
-		switch {
-		case bytes.HasPrefix(opts.Logo, []byte("\x89PNG")):
-			r.logoType = "PNG"
-		case bytes.HasPrefix(opts.Logo, []byte{0xFF, 0xD8}):
-			r.logoType = "JPG"
-		default:
-			return nil, fmt.Errorf("pdf: logo is neither PNG nor JPEG")
+		if r.opts.Logo, r.logoType, err = opaqueLogo(opts.Logo); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Page geometry, in millimetres (Letter: 215.9 × 279.4).
+// Page geometry, in millimetres (Letter: 215.9 × 279.4). Nothing is
+// printed within printMargin (half an inch) of an edge, where printers
+// cut or smudge; the bundle's «Foja n» stamp goes in the top right corner,
+// above the tanto mark.
 const (
-	pageW    = 215.9
-	pageH    = 279.4
-	marginL  = 25.0
-	marginR  = 20.0
-	marginT  = 14.0
-	bodyTop  = 42.0 // below the letterhead
-	footerH  = 24.0 // reserved at the bottom for QR, folio and page number
-	contentW = pageW - marginL - marginR
-	lineH    = 4.6 // body text line height
+	pageW       = 215.9
+	pageH       = 279.4
+	printMargin = 12.7
+	marginL     = 25.0
+	marginR     = 20.0
+	marginT     = 14.0                // the letterhead's top
+	tantoTop    = printMargin + 6     // the tanto mark's top, below the «Foja n» stamp
+	bodyTop     = tantoTop + 17 + 7.3 // below the letterhead and the tanto mark
+	qrSize      = 18.0
+	footerTop   = pageH - printMargin - qrSize // the QR code ends at the bottom margin
+	bodyBottom  = pageH - footerTop + 2        // the auto page break: what the body leaves at the bottom
+	contentW    = pageW - marginL - marginR
+	lineH       = 4.6 // body text line height
 )
 
 // Render writes tanto of d as a PDF to w.
@@ -166,7 +168,7 @@ func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 		Date:     d.Date,
 	}
 	f.SetMargins(marginL, bodyTop, marginR)
-	f.SetAutoPageBreak(true, footerH+6)
+	f.SetAutoPageBreak(true, bodyBottom)
 	f.AliasNbPages("{nb}")
 	if r.logoType != "" {
 		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.opts.Logo))
