@@ -34,6 +34,10 @@ type Config struct {
 	Logo        []byte
 	Zone        *time.Location
 	Backup      BackupConfig
+
+	// BaseURLSet: base_url was configured (file or LEGAJO_BASE_URL); if
+	// not, serve derives it from a loopback listening address.
+	BaseURLSet bool
 }
 
 // BackupConfig is the daily backup `legajo serve` runs: off when To is "".
@@ -117,6 +121,7 @@ func (m *Main) loadConfig() (*Config, error) {
 	}
 	if u := m.Getenv("LEGAJO_BASE_URL"); u != "" {
 		c.Institution.BaseURL = u
+		c.BaseURLSet = true
 	}
 	if err := c.parseBackup(m.Getenv); err != nil {
 		return nil, err
@@ -190,6 +195,7 @@ func (c *Config) readFile(path string) error {
 	}
 	if fc.BaseURL != "" {
 		c.Institution.BaseURL = fc.BaseURL
+		c.BaseURLSet = true
 	}
 	if b := fc.Backup; b != nil {
 		c.Backup.To, c.Backup.At = b.To, b.At
