@@ -2,11 +2,23 @@ package pdf
 
 // NewReparsing returns a Renderer that parses the font files again for
 // every document, for the benchmark that shows why New parses them once.
-func NewReparsing() *Renderer { return &Renderer{reparse: true} }
+func NewReparsing(opts Options) (*Renderer, error) {
+	r, err := New(opts)
+	if r != nil {
+		r.reparse = true
+	}
+	return r, err
+}
 
 // NewPlain returns a Renderer that writes fpdf's output deflated, not
 // PDF/A, for the benchmark that measures what PDF/A costs.
-func NewPlain() *Renderer { return &Renderer{plain: true} }
+func NewPlain(opts Options) (*Renderer, error) {
+	r, err := New(opts)
+	if r != nil {
+		r.plain = true
+	}
+	return r, err
+}
 
 // FontProgramWidths reads an embedded TrueType program as a PDF/A checker
 // does: the width, in thousandths of an em, of each character its Unicode

@@ -254,7 +254,7 @@ func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([
 		}
 	}
 	for _, pf := range fonts2 {
-		if err := writeFont(out, setOffset, pf, fonts[pf.std], compress); err != nil {
+		if err := writeFont(out, setOffset, pf, fonts[pf.std]); err != nil {
 			return nil, err
 		}
 	}
@@ -311,7 +311,7 @@ func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([
 
 // writeFont writes the TrueType font dictionary that replaces a standard
 // font, its descriptor and the subset of its glyphs.
-func writeFont(out *bytes.Buffer, setOffset func(int), pf *pdfaFont, ft *ttFont, compress bool) error {
+func writeFont(out *bytes.Buffer, setOffset func(int), pf *pdfaFont, ft *ttFont) error {
 	// The subset's tag is derived from what it holds: reproducible.
 	h := fnv.New64a()
 	for _, u := range pf.used {
@@ -354,15 +354,11 @@ func writeFont(out *bytes.Buffer, setOffset func(int), pf *pdfaFont, ft *ttFont,
 		pf.desc, name, flags, ft.scale(ft.bbox[0]), ft.scale(ft.bbox[1]), ft.scale(ft.bbox[2]), ft.scale(ft.bbox[3]),
 		strconv.FormatFloat(ft.italicAngle, 'f', -1, 64), ft.scale(ft.ascent), ft.scale(ft.descent), ft.scale(ft.capH),
 		stemV, ft.missingWidth, pf.desc+1)
-	file := ft.subset(&pf.used)
+	// font files are always deflated: nothing in them is compared by eye
+	z, length1 := ft.subsetZ(&pf.used)
 	setOffset(pf.desc + 1)
-	var z bytes.Buffer
-	if err := deflate(&z, file); err != nil {
-		return err
-	}
-	_ = compress // font files are always deflated: nothing in them is compared by eye
-	fmt.Fprintf(out, "%d 0 obj\n<</Length1 %d /Filter /FlateDecode /Length %d>>\nstream\n", pf.desc+1, len(file), z.Len())
-	out.Write(z.Bytes())
+	fmt.Fprintf(out, "%d 0 obj\n<</Length1 %d /Filter /FlateDecode /Length %d>>\nstream\n", pf.desc+1, length1, len(z))
+	out.Write(z)
 	out.WriteString("\nendstream\nendobj\n")
 	return nil
 }

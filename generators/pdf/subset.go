@@ -1,7 +1,10 @@
 package pdf
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
+	"hash/adler32"
 	"slices"
 	"sort"
 )
@@ -23,11 +26,9 @@ const (
 	haveInstructs = 0x0100
 )
 
-// subset returns a TrueType font with the glyphs of the Windows-1252 codes
-// used.
-func (ft *ttFont) subset(used *[256]bool) []byte {
-	be := binary.BigEndian
-	// The glyphs: .notdef, those of the codes, their components.
+// pick lists the glyphs a subset keeps, in their order in the font, and
+// their numbers in the subset.
+func (ft *ttFont) pick(used *[256]bool) (old []uint16, newID map[uint16]uint16) {
 	keep := map[uint16]bool{0: true}
 	var queue []uint16
 	for c := 32; c < 256; c++ {
@@ -46,36 +47,37 @@ func (ft *ttFont) subset(used *[256]bool) []byte {
 			}
 		}
 	}
-	old := make([]uint16, 0, len(keep))
+	old = make([]uint16, 0, len(keep))
 	for g := range keep {
 		old = append(old, g)
 	}
 	slices.Sort(old)
-	newID := make(map[uint16]uint16, len(old))
+	newID = make(map[uint16]uint16, len(old))
 	for i, g := range old {
 		newID[g] = uint16(i)
 	}
+	return old, newID
+}
+
+// smallTables builds every table of a subset but glyf, given the length
+// of each kept glyph as written (padded to 4 bytes).
+func (ft *ttFont) smallTables(used *[256]bool, old []uint16, newID map[uint16]uint16, lens []int) (before, after []table) {
+	be := binary.BigEndian
 	n := len(old)
-
-	// glyf and loca (long offsets)
-	glyf := make([]byte, 0, 64*n)
 	loca := make([]byte, 4*(n+1))
-	for i, g := range old {
-		be.PutUint32(loca[4*i:], uint32(len(glyf)))
-		glyf = ft.appendGlyph(glyf, g, newID)
-		for len(glyf)%4 != 0 {
-			glyf = append(glyf, 0)
-		}
+	off := 0
+	for i := range old {
+		be.PutUint32(loca[4*i:], uint32(off))
+		off += lens[i]
 	}
-	be.PutUint32(loca[4*n:], uint32(len(glyf)))
-
+	be.PutUint32(loca[4*n:], uint32(off))
 	hmtx := make([]byte, 4*n)
 	for i, g := range old {
 		be.PutUint16(hmtx[4*i:], ft.advance[g])
 		be.PutUint16(hmtx[4*i+2:], uint16(ft.lsb[g]))
 	}
 	head := append([]byte(nil), ft.head...)
-	be.PutUint32(head[8:], 0)  // checkSumAdjustment, set below
+	be.PutUint32(head[8:], 0)  // checkSumAdjustment, set by sfnt
 	be.PutUint16(head[50:], 1) // long loca
 	hhea := append([]byte(nil), ft.hhea...)
 	be.PutUint16(hhea[34:], uint16(n))
@@ -119,11 +121,142 @@ func (ft *ttFont) subset(used *[256]bool) []byte {
 	be.PutUint16(starts[2*(segs-1):], 0xFFFF)
 	be.PutUint16(deltas[2*(segs-1):], 1)
 	cmap := append([]byte{0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12}, sub...)
+	// sorted by tag, glyf between them
+	return []table{{"OS/2", ft.os2}, {"cmap", cmap}},
+		[]table{{"head", head}, {"hhea", hhea}, {"hmtx", hmtx}, {"loca", loca}, {"maxp", maxp}, {"post", post}}
+}
 
-	return sfnt([]table{
-		{"OS/2", ft.os2}, {"cmap", cmap}, {"glyf", glyf}, {"head", head}, {"hhea", hhea},
-		{"hmtx", hmtx}, {"loca", loca}, {"maxp", maxp}, {"post", post},
-	})
+// glyphZ is a glyph prepared once for every subset: without its
+// instructions, padded to 4 bytes, and (a simple glyph) deflated on its
+// own, ending on a byte boundary, so that a subset's font file is
+// assembled from the pieces without compressing anything but its small
+// tables.
+type glyphZ struct {
+	data      []byte // as written in a subset; a composite's components still to renumber
+	z         []byte // data deflated (raw, sync-flushed); nil for a composite
+	adler     uint32 // of data
+	sum       uint32 // TrueType checksum of data
+	composite bool
+}
+
+// prepareGlyphs deflates the glyphs of the Windows-1252 characters and
+// their components, once per font.
+func (ft *ttFont) prepareGlyphs() error {
+	ft.glyphs = map[uint16]*glyphZ{}
+	var all [256]bool
+	for c := range all {
+		all[c] = true
+	}
+	old, _ := ft.pick(&all)
+	zw, err := flate.NewWriter(nil, flate.BestCompression)
+	if err != nil {
+		return err
+	}
+	for _, g := range old {
+		data := ft.appendGlyph(nil, g, nil)
+		for len(data)%4 != 0 {
+			data = append(data, 0)
+		}
+		gz := &glyphZ{data: data, adler: adler32.Checksum(data), sum: checksum(data), composite: len(ft.components(g)) > 0}
+		if !gz.composite && len(data) > 0 {
+			var b bytes.Buffer
+			zw.Reset(&b)
+			zw.Write(data)
+			if err := zw.Flush(); err != nil {
+				return err
+			}
+			gz.z = b.Bytes()
+		}
+		ft.glyphs[g] = gz
+	}
+	return nil
+}
+
+// subsetZ returns the zlib stream (FlateDecode) of the subset of the
+// glyphs of the codes used, and its uncompressed length (Length1). The
+// small tables and composite glyphs go in stored blocks; the other glyphs
+// are the pieces deflated by prepareGlyphs.
+func (ft *ttFont) subsetZ(used *[256]bool) ([]byte, int) {
+	old, newID := ft.pick(used)
+	parts := make([][]byte, len(old))
+	lens := make([]int, len(old))
+	var glyfSum uint32
+	glyfLen := 0
+	for i, g := range old {
+		gz := ft.glyphs[g]
+		data := gz.data
+		if gz.composite {
+			data = ft.appendGlyph(nil, g, newID)
+			for len(data)%4 != 0 {
+				data = append(data, 0)
+			}
+			glyfSum += checksum(data)
+		} else {
+			glyfSum += gz.sum
+		}
+		parts[i], lens[i] = data, len(data)
+		glyfLen += len(data)
+	}
+	before, after := ft.smallTables(used, old, newID, lens)
+	pre, post := sfntAround(before, after, glyfLen, glyfSum)
+
+	out := make([]byte, 0, len(pre)+len(post)+glyfLen/2+64)
+	out = append(out, 0x78, 0x01) // zlib, deflate with a 32K window, fastest
+	out = storedBlocks(out, pre)
+	adler := adler32.Checksum(pre)
+	for i, g := range old {
+		gz := ft.glyphs[g]
+		switch {
+		case len(parts[i]) == 0:
+			continue
+		case gz.composite:
+			out = storedBlocks(out, parts[i])
+			adler = adler32Combine(adler, adler32.Checksum(parts[i]), len(parts[i]))
+			continue
+		}
+		out = append(out, gz.z...)
+		adler = adler32Combine(adler, gz.adler, len(parts[i]))
+	}
+	out = storedBlocks(out, post)
+	adler = adler32Combine(adler, adler32.Checksum(post), len(post))
+	out = append(out, 1, 0, 0, 0xFF, 0xFF) // the final, empty, stored block
+	out = binary.BigEndian.AppendUint32(out, adler)
+	return out, len(pre) + glyfLen + len(post)
+}
+
+// storedBlocks appends data as deflate stored blocks, not final.
+func storedBlocks(dst, data []byte) []byte {
+	for len(data) > 0 {
+		n := min(len(data), 0xFFFF)
+		dst = append(dst, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
+		dst = append(dst, data[:n]...)
+		data = data[n:]
+	}
+	return dst
+}
+
+// adler32Combine is the Adler-32 of two strings from theirs and the
+// second's length (zlib's adler32_combine).
+func adler32Combine(a1, a2 uint32, len2 int) uint32 {
+	const mod = 65521
+	rem := uint32(len2 % mod)
+	sum1 := a1 & 0xFFFF
+	sum2 := (rem * sum1) % mod
+	sum1 += (a2 & 0xFFFF) + mod - 1
+	sum2 += (a1 >> 16) + (a2 >> 16) + mod - rem
+	if sum1 >= mod {
+		sum1 -= mod
+	}
+	if sum1 >= mod {
+		sum1 -= mod
+	}
+	if sum2 >= mod<<1 {
+		sum2 -= mod << 1
+	}
+	if sum2 >= mod {
+		sum2 -= mod
+	}
+	return sum1 | sum2<<16
 }
 
 // components lists the glyphs a composite glyph is made of.
@@ -192,7 +325,9 @@ func (ft *ttFont) appendGlyph(dst []byte, g uint16, newID map[uint16]uint16) []b
 		at := len(dst)
 		dst = append(dst, d[i:end]...)
 		be.PutUint16(dst[at:], flags&^haveInstructs)
-		be.PutUint16(dst[at+2:], newID[be.Uint16(d[i+2:])])
+		if newID != nil {
+			be.PutUint16(dst[at+2:], newID[be.Uint16(d[i+2:])])
+		}
 		i = end
 		if flags&moreComps == 0 {
 			break
@@ -201,47 +336,64 @@ func (ft *ttFont) appendGlyph(dst []byte, g uint16, newID map[uint16]uint16) []b
 	return dst
 }
 
-type table struct {
-	tag  string
-	data []byte
-}
-
-// sfnt writes a TrueType file of tables, sorted by tag, with checksums.
-func sfnt(tables []table) []byte {
+// sfntAround writes a TrueType file's bytes before and after its glyf
+// table, which is glyfLen bytes long with checksum glyfSum and comes after
+// the tables before.
+func sfntAround(before, after []table, glyfLen int, glyfSum uint32) (pre, post []byte) {
 	be := binary.BigEndian
+	tables := append(append(append([]table{}, before...), table{"glyf", nil}), after...)
 	n := len(tables)
-	size := 12 + 16*n
-	for _, t := range tables {
-		size += (len(t.data) + 3) &^ 3
-	}
-	out := make([]byte, 12+16*n, size)
-	be.PutUint32(out[0:], 0x00010000)
-	be.PutUint16(out[4:], uint16(n))
+	pre = make([]byte, 12+16*n)
+	be.PutUint32(pre[0:], 0x00010000)
+	be.PutUint16(pre[4:], uint16(n))
 	sr, sel := 1, 0
 	for sr*2 <= n {
 		sr *= 2
 		sel++
 	}
-	be.PutUint16(out[6:], uint16(16*sr))
-	be.PutUint16(out[8:], uint16(sel))
-	be.PutUint16(out[10:], uint16(16*n-16*sr))
-	headAt := 0
+	be.PutUint16(pre[6:], uint16(16*sr))
+	be.PutUint16(pre[8:], uint16(sel))
+	be.PutUint16(pre[10:], uint16(16*n-16*sr))
+	off := len(pre)
+	total := uint32(0)
+	headAt := -1
 	for i, t := range tables {
 		rec := 12 + 16*i
-		copy(out[rec:], t.tag)
-		be.PutUint32(out[rec+4:], checksum(t.data))
-		be.PutUint32(out[rec+8:], uint32(len(out)))
-		be.PutUint32(out[rec+12:], uint32(len(t.data)))
-		if t.tag == "head" {
-			headAt = len(out)
+		length, sum := len(t.data), checksum(t.data)
+		if t.tag == "glyf" {
+			length, sum = glyfLen, glyfSum
 		}
-		out = append(out, t.data...)
-		for len(out)%4 != 0 {
-			out = append(out, 0)
+		copy(pre[rec:], t.tag)
+		be.PutUint32(pre[rec+4:], sum)
+		be.PutUint32(pre[rec+8:], uint32(off))
+		be.PutUint32(pre[rec+12:], uint32(length))
+		total += sum
+		if t.tag == "head" {
+			headAt = off
+		}
+		off += (length + 3) &^ 3
+	}
+	total += checksum(pre)
+	for _, t := range before {
+		pre = append(pre, t.data...)
+		for len(pre)%4 != 0 {
+			pre = append(pre, 0)
 		}
 	}
-	be.PutUint32(out[headAt+8:], 0xB1B0AFBA-checksum(out))
-	return out
+	postAt := len(pre) + glyfLen
+	for _, t := range after {
+		post = append(post, t.data...)
+		for len(post)%4 != 0 {
+			post = append(post, 0)
+		}
+	}
+	be.PutUint32(post[headAt-postAt+8:], 0xB1B0AFBA-total)
+	return pre, post
+}
+
+type table struct {
+	tag  string
+	data []byte
 }
 
 func checksum(b []byte) uint32 {

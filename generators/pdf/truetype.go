@@ -43,6 +43,7 @@ type ttFont struct {
 	code                  [256]uint16 // Windows-1252 code → glyph
 	widths                [256]int    // Windows-1252 code → width in 1/1000 em
 	missingWidth          int
+	glyphs                map[uint16]*glyphZ // the Windows-1252 ones, see prepareGlyphs
 }
 
 // standardFont maps the names of the standard fonts the layout uses to the
@@ -77,6 +78,9 @@ func loadFont(file string) (*ttFont, error) {
 	ft, err := parseTrueType(b)
 	if err == nil && ft.psName == "" {
 		err = fmt.Errorf("%w: no PostScript name", errFont)
+	}
+	if err == nil {
+		err = ft.prepareGlyphs()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pdf: font %s: %w", file, err)

@@ -1,0 +1,70 @@
+package pdf_test
+
+import (
+	"bytes"
+	"io"
+	"syscall"
+	"testing"
+
+	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/generators/pdf"
+)
+
+// BenchmarkPDFA renders a one-page tanto (the ORIGINAL of an oficio to a
+// supplier) three ways in one run, to compare as ratios on a shared
+// machine: as production does (PDF/A-2b, font subsets from fonts parsed
+// once), the naive way (the same, parsing the TrueType files again for
+// every document), and as before issue 12 (standard fonts, not PDF/A).
+// cpu-ms/op is the process's CPU time per document, less disturbed than
+// the wall time by other processes. Run on one core:
+//
+//	go test ./generators/pdf -run '^$' -bench PDFA -cpu 1 -count 5
+func BenchmarkPDFA(b *testing.B) {
+	var one sample
+	for _, s := range samples(b) {
+		if s.name == "oficio-proveedor" {
+			one = s
+		}
+	}
+	if one.doc == nil {
+		b.Fatal("no oficio-proveedor sample")
+	}
+	tanto := one.doc.Type.Tantos[0]
+	opts := pdf.Options{Logo: fixtures.Logo()}
+	reparsing, err1 := pdf.NewReparsing(opts)
+	plain, err2 := pdf.NewPlain(opts)
+	if err1 != nil || err2 != nil {
+		b.Fatal(err1, err2)
+	}
+	for _, mode := range []struct {
+		name string
+		r    *pdf.Renderer
+	}{{"pdfa", newRenderer(b, false)}, {"pdfa-reparsing-fonts", reparsing}, {"not-pdfa", plain}} {
+		var buf bytes.Buffer
+		if err := mode.r.Render(&buf, one.doc, tanto); err != nil {
+			b.Fatal(err)
+		}
+		if n := bytes.Count(buf.Bytes(), []byte("/Type /Page\n")); n != 1 {
+			b.Fatalf("%s: %d pages, want a one-page tanto", mode.name, n)
+		}
+		size := buf.Len()
+		b.Run(mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				if err := mode.r.Render(io.Discard, one.doc, tanto); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-start)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
+}
+
+// cpuTime is the CPU time of the process, user and system, in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
