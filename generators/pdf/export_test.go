@@ -1,5 +1,7 @@
 package pdf
 
+import "github.com/sesver/legajo"
+
 // NewReparsing returns a Renderer that parses the font files again for
 // every document, for the benchmark that shows why New parses them once.
 func NewReparsing(opts Options) (*Renderer, error) {
@@ -42,3 +44,19 @@ func QRBox() (x, y, side float64) { return marginL, footerTop, qrSize }
 // LogoBox is where a document's letterhead prints the logo: x, y and
 // height in millimetres (the logo is square in the tests).
 func LogoBox() (x, y, side float64) { return marginL, marginT, 16 }
+
+// Sheets renders the index and the closing sheet of an empty legajo and a
+// substitute foja, as Bundle.Write makes them before merging.
+func Sheets(r *Renderer, info legajo.TrailInfo) (index, closing, substitute []byte, err error) {
+	b := r.NewBundle()
+	if index, err = b.index(nil, info, 0); err != nil {
+		return
+	}
+	if closing, err = b.closing(nil, info, 0); err != nil {
+		return
+	}
+	p := &part{item: bundleItem{ev: legajo.TrailEvent{Folio: "SESVER/DA/DTI/OL/0001/2026", Key: "k", Filed: true}}}
+	p.note = "El archivo no se encontró en el almacenamiento."
+	b.substitute(p, info)
+	return index, closing, p.pdf, nil
+}

@@ -426,6 +426,24 @@ func TestPDFA(t *testing.T) {
 	}
 }
 
+// TestPDFASheets: the carátula, the sheets of a legajo (index, closing,
+// substitute foja) and a draft are PDF/A too. A bundle as a whole is not: it
+// merges uploaded PDFs and scans as they are.
+func TestPDFASheets(t *testing.T) {
+	checkPDFA(t, "carátula", caratula(t, true))
+	index, closing, substitute, err := pdf.Sheets(newRenderer(t, false), bundleInfo(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPDFA(t, "index", index)
+	checkPDFA(t, "closing", closing)
+	checkPDFA(t, "substitute", substitute)
+	s := samples(t)[0]
+	draft := *s.doc
+	draft.Folio = legajo.Folio{}
+	checkPDFA(t, "draft", render(t, newRenderer(t, false), &draft, draft.Type.Tantos[0]))
+}
+
 // TestPDFACatchesViolations makes sure checkPDFA fails on what it must
 // refuse: a check that cannot fail proves nothing. Each change keeps the
 // length, so that only the rule under test is broken.
