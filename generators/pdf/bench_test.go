@@ -10,9 +10,9 @@ import (
 )
 
 // BenchmarkRender renders one tanto of every sample, as production does
-// (compressed by compressStreams), as fpdf's own compression would, and as
-// the golden tests do (uncompressed), in one run so they compare as ratios
-// on a noisy machine. Run on one core:
+// (PDF/A, streams deflated by toPDFA), as before PDF/A (standard fonts,
+// nothing embedded) and as the golden tests do (uncompressed), in one run
+// so they compare as ratios on a noisy machine. Run on one core:
 //
 //	go test -run '^$' -bench Render -cpu 1 ./generators/pdf
 func BenchmarkRender(b *testing.B) {

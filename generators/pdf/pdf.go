@@ -1,12 +1,13 @@
 // Package pdf renders Legajo's documents with go-pdf/fpdf: every document
-// type from its definition, on Letter paper, with SESVER's letterhead, the
-// folio, the tanto mark, the acuse box, page numbers and a QR code that leads
-// to the public verification page.
+// type from its definition, on Letter paper, with the institution's
+// letterhead, the folio, the tanto mark, the acuse box, page numbers and a
+// QR code that leads to the public verification page.
 //
-// It uses the PDF standard fonts in Windows-1252, which cover Spanish
-// entirely: nothing is parsed or embedded per document, so rendering a page
-// costs well under a millisecond. Output is reproducible: the same
-// definition, data, folio and date give the same bytes.
+// Every file is PDF/A-2b (pdfa.go): text is in Windows-1252, which covers
+// Spanish entirely, set in the embedded Liberation fonts, whose files are
+// parsed once (truetype.go); each document carries a subset of the glyphs
+// it prints (subset.go). Output is reproducible: the same definition, data,
+// folio and date give the same bytes.
 package pdf
 
 import (

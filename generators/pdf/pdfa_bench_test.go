@@ -3,8 +3,12 @@ package pdf_test
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/go-pdf/fpdf"
 
 	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/generators/pdf"
@@ -67,4 +71,38 @@ func cpuTime() int64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkFpdfUTF8Fonts is fpdf's own way of embedding TrueType fonts:
+// AddUTF8FontFromBytes parses each file again in every document. One line
+// in each of the three faces a tanto uses, nothing else: a floor for that
+// way of rendering a tanto.
+//
+//	go test ./generators/pdf -run '^$' -bench FpdfUTF8Fonts -cpu 1
+func BenchmarkFpdfUTF8Fonts(b *testing.B) {
+	var files [][]byte
+	for _, name := range []string{"LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf"} {
+		data, err := os.ReadFile(filepath.Join("fonts", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, data)
+	}
+	start := cpuTime()
+	for b.Loop() {
+		f := fpdf.New("P", "mm", "Letter", "")
+		for i, style := range []string{"", "B", "I"} {
+			f.AddUTF8FontFromBytes("liberation", style, files[i])
+		}
+		f.AddPage()
+		for _, style := range []string{"", "B", "I"} {
+			f.SetFont("liberation", style, 10)
+			f.Cell(0, 5, "Xalapa-Enríquez, Ver., a 26 de noviembre de 2026 · SESVER/DA/DTI/OP/0042/2026")
+			f.Ln(6)
+		}
+		if err := f.Output(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-start)/1e6/float64(b.N), "cpu-ms/op")
 }

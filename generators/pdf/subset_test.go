@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"syscall"
 	"testing"
 )
 
@@ -203,9 +204,14 @@ func sfnt(tables []table) []byte {
 //
 //	go test ./generators/pdf -run '^$' -bench ParseFont -cpu 1
 func BenchmarkParseFont(b *testing.B) {
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	for b.Loop() {
 		if _, err := loadFont("LiberationSans-Regular.ttf"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+	b.ReportMetric(float64(cpu)/1e6/float64(b.N), "cpu-ms/op")
 }
