@@ -56,7 +56,7 @@ func TestYearLegend(t *testing.T) {
 
 // TestLogo: the configured logo is printed in the letterhead; one with an
 // alpha channel is flattened onto white (PDF/A forbids soft masks) and
-// still printed; anything but PNG or JPEG is refused.
+// still printed, a 16-bit one too; anything but PNG or JPEG is refused.
 func TestLogo(t *testing.T) {
 	// a red square, half transparent around a solid centre
 	img := image.NewNRGBA(image.Rect(0, 0, 40, 40))
@@ -73,8 +73,19 @@ func TestLogo(t *testing.T) {
 	if err := png.Encode(&alpha, img); err != nil {
 		t.Fatal(err)
 	}
+	// 16 bits a channel
+	deep := image.NewRGBA64(image.Rect(0, 0, 40, 40))
+	for y := range 40 {
+		for x := range 40 {
+			deep.SetRGBA64(x, y, color.RGBA64{0x2000, 0x4000, 0x8000, 0xFFFF})
+		}
+	}
+	var deepPNG bytes.Buffer
+	if err := png.Encode(&deepPNG, deep); err != nil {
+		t.Fatal(err)
+	}
 	s := samples(t)[0]
-	for name, logo := range map[string][]byte{"sample": fixtures.Logo(), "alpha": alpha.Bytes()} {
+	for name, logo := range map[string][]byte{"sample": fixtures.Logo(), "alpha": alpha.Bytes(), "16-bit": deepPNG.Bytes()} {
 		r, err := pdf.New(pdf.Options{Logo: logo})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

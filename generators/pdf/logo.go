@@ -12,9 +12,10 @@ import (
 
 // opaqueLogo returns the logo as it can go into a PDF/A document: PDF/A
 // forbids transparency (fpdf would give a PNG with alpha a soft mask) and,
-// with an sRGB output intent, CMYK colour. Such a logo is flattened onto
-// white and written as an RGB PNG, once, when the Renderer is made; any
-// other logo is used as it is.
+// with an sRGB output intent, CMYK colour; fpdf reads no interlaced PNG.
+// A PNG is therefore always flattened onto white and written again as an
+// 8-bit RGB PNG, and so is a CMYK JPEG, once, when the
+// Renderer is made; any other JPEG is used as it is.
 func opaqueLogo(logo []byte) (data []byte, kind string, err error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(logo))
 	if err != nil || (format != "png" && format != "jpeg") {
@@ -24,12 +25,7 @@ func opaqueLogo(logo []byte) (data []byte, kind string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("pdf: logo: %w", err)
 	}
-	o, ok := img.(interface{ Opaque() bool })
-	cmyk := cfg.ColorModel == color.CMYKModel
-	if ok && o.Opaque() && !cmyk {
-		if format == "png" {
-			return logo, "PNG", nil
-		}
+	if format == "jpeg" && cfg.ColorModel != color.CMYKModel {
 		return logo, "JPG", nil
 	}
 	flat := image.NewRGBA(img.Bounds())
