@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,12 +18,36 @@ type Institution struct {
 	Name        string   `json:"name"`         // Servicios de Salud de Veracruz
 	Units       []string `json:"units"`        // Dirección Administrativa, Departamento de Tecnologías de la Información
 	Legend      string   `json:"legend"`       // En Veracruz… tu salud es prioridad
-	YearLegend  string   `json:"year_legend"`  // optional legend of the year, printed under the letterhead
 	Place       string   `json:"place"`        // Xalapa-Enríquez, Ver.
 	Address     string   `json:"address"`      // footer
 	FolioPrefix string   `json:"folio_prefix"` // SESVER/DA/DTI
 	BaseURL     string   `json:"base_url"`     // of the public verification page, printed in the QR
+
+	// YearLegends are the legends official documents carry each year
+	// («2026, Año de …»), set every year; printed under the letterhead of
+	// a document of that year, nothing for a year without one.
+	YearLegends map[int]string `json:"year_legends,omitempty"`
 }
+
+// TestEnvironment tells whether documents are issued for a test: the base
+// URL of the verification page is missing or on this machine (localhost,
+// 127.0.0.0/8, ::1), so no one else can check them. They are printed
+// «SIN VALIDEZ OFICIAL».
+func (in Institution) TestEnvironment() bool {
+	u, err := url.Parse(in.BaseURL)
+	if err != nil {
+		return true
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "" || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
+}
+
+// YearLegend is the legend of year, or "".
+func (in Institution) YearLegend(year int) string { return in.YearLegends[year] }
 
 // Signer is a signature block resolved for one document.
 type Signer struct {

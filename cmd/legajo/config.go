@@ -36,6 +36,10 @@ type Config struct {
 	Zone        *time.Location
 	Backup      BackupConfig
 	Mail        *mail.Config // LEGAJO_SMTP_*: nil, no e-mail (see parseMail)
+
+	// BaseURLSet: base_url was configured (file or LEGAJO_BASE_URL); if
+	// not, serve derives it from a loopback listening address.
+	BaseURLSet bool
 }
 
 // BackupConfig is the daily backup `legajo serve` runs: off when To is "".
@@ -48,14 +52,14 @@ type BackupConfig struct {
 // fileConfig is the configuration file's format.
 type fileConfig struct {
 	Institution *struct {
-		Name        string   `yaml:"name"`
-		Units       []string `yaml:"units"`
-		Legend      string   `yaml:"legend"`
-		YearLegend  string   `yaml:"year_legend"`
-		Place       string   `yaml:"place"`
-		Address     string   `yaml:"address"`
-		FolioPrefix string   `yaml:"folio_prefix"`
-		Logo        string   `yaml:"logo"` // path, relative to the file
+		Name        string         `yaml:"name"`
+		Units       []string       `yaml:"units"`
+		Legend      string         `yaml:"legend"`
+		YearLegends map[int]string `yaml:"year_legends"` // year → «2026, Año de …»
+		Place       string         `yaml:"place"`
+		Address     string         `yaml:"address"`
+		FolioPrefix string         `yaml:"folio_prefix"`
+		Logo        string         `yaml:"logo"` // path, relative to the file
 	} `yaml:"institution"`
 	Signatories []struct {
 		Role     string `yaml:"role"`
@@ -99,6 +103,7 @@ func (m *Main) loadConfig() (*Config, error) {
 		PublicKey:   m.Getenv("LEGAJO_PUBLIC_KEY"),
 		Witness:     m.Getenv("LEGAJO_WITNESS"),
 		Institution: fixtures.Institution(),
+		Logo:        fixtures.Logo(),
 		Directory:   fixtures.Directory(),
 		Expedientes: legajo.DefaultExpedientes(),
 		Areas:       fixtures.Areas,
@@ -120,6 +125,7 @@ func (m *Main) loadConfig() (*Config, error) {
 	}
 	if u := m.Getenv("LEGAJO_BASE_URL"); u != "" {
 		c.Institution.BaseURL = u
+		c.BaseURLSet = true
 	}
 	if err := c.parseBackup(m.Getenv); err != nil {
 		return nil, err
@@ -175,11 +181,15 @@ func (c *Config) readFile(path string) error {
 	}
 	c.File = path
 	if in := fc.Institution; in != nil {
-		c.Institution = legajo.Institution{Name: in.Name, Units: in.Units, Legend: in.Legend, YearLegend: in.YearLegend,
+		c.Institution = legajo.Institution{Name: in.Name, Units: in.Units, Legend: in.Legend, YearLegends: in.YearLegends,
 			Place: in.Place, Address: in.Address, FolioPrefix: in.FolioPrefix, BaseURL: c.Institution.BaseURL}
 		if in.Name == "" || in.Place == "" || in.FolioPrefix == "" {
 			return fmt.Errorf("config: %s: institution needs name, place and folio_prefix", path)
 		}
+		if err := checkYearLegends(in.YearLegends); err != nil {
+			return fmt.Errorf("config: %s: %w", path, err)
+		}
+		c.Logo = nil // the sample logo is the demo's, not a deployment's
 		if in.Logo != "" {
 			logo := in.Logo
 			if !filepath.IsAbs(logo) {
@@ -192,6 +202,7 @@ func (c *Config) readFile(path string) error {
 	}
 	if fc.BaseURL != "" {
 		c.Institution.BaseURL = fc.BaseURL
+		c.BaseURLSet = true
 	}
 	if b := fc.Backup; b != nil {
 		c.Backup.To, c.Backup.At = b.To, b.At
@@ -224,6 +235,26 @@ func (c *Config) readFile(path string) error {
 				}
 			}
 			c.Directory = append(c.Directory, legajo.Signatory{Role: s.Role, Name: s.Name, Position: s.Position, Gender: s.Gender, From: from, To: to})
+		}
+	}
+	return nil
+}
+
+// checkYearLegends refuses a legend that would not print: an empty one,
+// one for a year that is not a plausible year, or a character the
+// documents' fonts lack.
+func checkYearLegends(legends map[int]string) error {
+	for year, l := range legends {
+		if year < 1900 || year > 2200 {
+			return fmt.Errorf("institution.year_legends: %d is not a year", year)
+		}
+		if strings.TrimSpace(l) == "" {
+			return fmt.Errorf("institution.year_legends[%d] is empty", year)
+		}
+		for _, r := range l {
+			if _, ok := legajo.CP1252(r); !ok || r == '\n' || r == '\t' {
+				return fmt.Errorf("institution.year_legends[%d]: %q cannot be printed", year, r)
+			}
 		}
 	}
 	return nil

@@ -38,6 +38,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	logger := slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if err := m.serveBaseURL(a, ln.Addr(), logger); err != nil {
+		return err
+	}
 	m.lockNotice(a)
 	// Entries are sealed into the signed log as they are committed; at the
 	// end, Close seals what is left.
@@ -78,10 +86,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(m.Stdout, "Legajo escuchando en http://%s\n", ln.Addr())
@@ -100,6 +104,31 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	return nil
+}
+
+// serveBaseURL settles the address printed in every document's QR code
+// and footer. A configured base_url is kept; without one, serve derives it
+// from where it listens, but only on this machine (a demo): listening on
+// other interfaces, only the deployment knows its public address. A base
+// URL on this machine is a test environment: its documents say «SIN
+// VALIDEZ OFICIAL», and serve says so at start.
+func (m *Main) serveBaseURL(a *app, addr net.Addr, logger *slog.Logger) error {
+	if !a.cfg.BaseURLSet {
+		tcp, ok := addr.(*net.TCPAddr)
+		if !ok || !tcp.IP.IsLoopback() {
+			return fmt.Errorf("config: base_url (or LEGAJO_BASE_URL) is required when serve listens on %s: "+
+				"the QR code of every document must lead to the public verification page", addr)
+		}
+		a.cfg.Institution.BaseURL = "http://" + addr.String()
+		a.office.Institution.BaseURL = a.cfg.Institution.BaseURL
+	}
+	if a.cfg.Institution.TestEnvironment() {
+		fmt.Fprintf(m.Stderr, "AVISO: la dirección de verificación %s es de esta máquina: los documentos que se emitan llevarán "+
+			"«SIN VALIDEZ OFICIAL — ENTORNO DE PRUEBA». En producción configure base_url (o LEGAJO_BASE_URL) con la dirección pública.\n",
+			a.cfg.Institution.BaseURL)
+		logger.Warn("test environment: documents are marked without official validity", "base_url", a.cfg.Institution.BaseURL)
 	}
 	return nil
 }

@@ -5,20 +5,21 @@ import (
 	"io"
 	"testing"
 
+	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/generators/pdf"
 )
 
 // BenchmarkRender renders one tanto of every sample, as production does
-// (compressed by compressStreams), as fpdf's own compression would, and as
-// the golden tests do (uncompressed), in one run so they compare as ratios
-// on a noisy machine. Run on one core:
+// (PDF/A, streams deflated by toPDFA), as before PDF/A (standard fonts,
+// nothing embedded) and as the golden tests do (uncompressed), in one run
+// so they compare as ratios on a noisy machine. Run on one core:
 //
 //	go test -run '^$' -bench Render -cpu 1 ./generators/pdf
 func BenchmarkRender(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		r    *pdf.Renderer
-	}{{"compressed", newRenderer(b, false)}, {"fpdf-compressed", pdf.NewFpdfCompressed()}, {"uncompressed", newRenderer(b, true)}} {
+	}{{"compressed", newRenderer(b, false)}, {"not-pdfa", notPDFA(b)}, {"uncompressed", newRenderer(b, true)}} {
 		r := mode.r
 		for _, s := range samples(b) {
 			tanto := s.doc.Type.Tantos[len(s.doc.Type.Tantos)-1]
@@ -39,4 +40,12 @@ func BenchmarkRender(b *testing.B) {
 			})
 		}
 	}
+}
+
+func notPDFA(b *testing.B) *pdf.Renderer {
+	r, err := pdf.NewPlain(pdf.Options{Logo: fixtures.Logo()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
 }

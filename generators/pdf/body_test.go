@@ -18,7 +18,7 @@ var pdfRect = regexp.MustCompile(`([\d.]+) ([\d.]+) ([\d.]+) ([\d.-]+) re S`)
 func TestGridAmountsAndOddPairs(t *testing.T) {
 	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", SizeStr: "Letter"})
 	f.SetCompression(false)
-	f.SetAutoPageBreak(true, footerH+6)
+	f.SetAutoPageBreak(true, bodyBottom)
 	f.AddPage()
 	p := &page{f: f}
 	cells := []gridCell{
@@ -44,7 +44,7 @@ func TestGridAmountsAndOddPairs(t *testing.T) {
 	}
 	p.setFont("", 9)
 	found := 0
-	for _, m := range pdfText.FindAllStringSubmatch(buf.String(), -1) {
+	for _, m := range pdfTextOp.FindAllStringSubmatch(buf.String(), -1) {
 		right, ok := rights[m[3]]
 		if !ok {
 			continue

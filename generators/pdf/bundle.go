@@ -147,7 +147,7 @@ func (b *Bundle) Write(w io.Writer, info legajo.TrailInfo) error {
 	stamps := make(map[int]*model.Watermark, fojas)
 	for n := 1; n <= fojas; n++ {
 		wm, err := api.TextWatermark("Foja "+strconv.Itoa(n),
-			"font:Helvetica-Bold, points:9, pos:tr, off:-14 -9, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2, border:0.6 #000000",
+			"font:Helvetica-Bold, points:9, pos:tr, off:-56 -38, scale:1 abs, rot:0, fillc:#000000, bgcol:#FFFFFF, margins:2, border:0.6 #000000",
 			true, false, types.POINTS)
 		if err != nil {
 			return fmt.Errorf("pdf: bundle: stamp: %w", err)
@@ -452,40 +452,37 @@ type sheet struct {
 	r    *Renderer
 	f    *fpdf.Fpdf
 	inst legajo.Institution
+	info docInfo
 }
 
 // newSheet starts a sheet; mark and caption fill the box on the right,
 // footer names the instrument. at dates the file (reproducible output).
 func (r *Renderer) newSheet(inst legajo.Institution, mark, caption, footer string, at time.Time) *sheet {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
-	s := &sheet{r: r, f: f, inst: inst}
+	s := &sheet{r: r, f: f, inst: inst, info: docInfo{Title: footer, Author: inst.Name + " · " + strings.Join(inst.Units, " · "),
+		Creator: "Legajo", Date: at}}
 	f.SetCompression(false)
 	f.SetCatalogSort(true)
 	f.SetCreationDate(at.UTC())
 	f.SetModificationDate(at.UTC())
-	f.SetLang("es-MX")
-	f.SetProducer("Legajo", false)
-	f.SetCreator("Legajo", true)
-	f.SetTitle(footer, true)
-	f.SetAuthor(inst.Name+" · "+strings.Join(inst.Units, " · "), true)
-	f.SetMargins(marginL, bodyTop, marginR)
-	f.SetAutoPageBreak(true, 20)
+	f.SetMargins(marginL, sheetBodyTop, marginR)
+	f.SetAutoPageBreak(true, pageH-sheetFooterTop+3)
 	f.AliasNbPages("{nb}")
 	if r.logoType != "" {
 		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.opts.Logo))
 	}
-	f.SetHeaderFuncMode(func() { s.header(mark, caption) }, true)
+	f.SetHeaderFuncMode(func() { s.header(mark, caption, at.Year()) }, true)
 	f.SetFooterFunc(func() { s.footer(footer, at) })
 	return s
 }
 
-func (s *sheet) font(style string, size float64) { s.f.SetFont("Helvetica", style, size) }
+func (s *sheet) font(style string, size float64) { setFont(s.f, "Helvetica", style, size) }
 
 // header draws the letterhead as documents have it, with mark framed on
 // the right.
-func (s *sheet) header(mark, caption string) {
+func (s *sheet) header(mark, caption string, year int) {
 	f := s.f
-	letterhead(f, s.inst, s.r.logoType)
+	letterhead(f, s.inst, s.r.logoType, marginT)
 	const w, bx, by = 52.0, pageW - marginR - 52.0, marginT - 1
 	f.SetLineWidth(0.5)
 	f.Rect(bx, by, w, 17, "D")
@@ -495,13 +492,21 @@ func (s *sheet) header(mark, caption string) {
 	f.CellFormat(w, 7, text(mark), "", 2, "C", false, 0, "")
 	s.font("", 7.5)
 	f.CellFormat(w, 4, text(caption), "", 2, "C", false, 0, "")
-	headerRule(f, s.inst)
-	f.SetXY(marginL, bodyTop)
+	headerRule(f, s.inst, sheetBodyTop, year)
+	f.SetXY(marginL, sheetBodyTop)
 }
+
+// A sheet is never foliated: its mark is level with the letterhead, its
+// body starts higher than a document's, and its footer (two lines) ends
+// at the bottom margin.
+const (
+	sheetBodyTop   = 42.0
+	sheetFooterTop = pageH - printMargin - 8.6
+)
 
 func (s *sheet) footer(name string, at time.Time) {
 	f := s.f
-	top := pageH - 16
+	top := sheetFooterTop
 	f.SetDrawColor(150, 120, 60)
 	f.Line(marginL, top, pageW-marginR, top)
 	f.SetDrawColor(0, 0, 0)
@@ -512,11 +517,11 @@ func (s *sheet) footer(name string, at time.Time) {
 	f.CellFormat(30, 4, text("Hoja "+strconv.Itoa(f.PageNo())+" de {nb}"), "", 2, "R", false, 0, "")
 	f.SetX(marginL)
 	s.font("", 6.5)
-	f.CellFormat(contentW, 3.2, text("Generado por Legajo el "+at.Format("02/01/2006")+" a las "+at.Format("15:04")+" horas"), "", 2, "L", false, 0, "")
+	generated := "Generado por Legajo el " + at.Format("02/01/2006") + " a las " + at.Format("15:04") + " horas"
+	f.CellFormat(f.GetStringWidth(text(generated))+2, 3.2, text(generated), "", 0, "L", false, 0, "")
 	if s.inst.Address != "" {
-		f.SetX(marginL)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(contentW, 3.2, text(s.inst.Address), "", 2, "L", false, 0, "")
+		f.CellFormat(0, 3.2, text("· "+s.inst.Address), "", 2, "L", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	}
 }
@@ -531,10 +536,7 @@ func (s *sheet) output(compress bool) ([]byte, error) {
 	if err := s.f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	if s.r.opts.Uncompressed && !compress {
-		return buf.Bytes(), nil
-	}
-	return compressStreams(buf.Bytes())
+	return s.r.pdfa(buf.Bytes(), s.info, compress || !s.r.opts.Uncompressed)
 }
 
 func (s *sheet) title(t string) {
@@ -696,7 +698,7 @@ func (s *sheet) hashRow(cols []column, no, fojas, doc, key, sha, status string) 
 		f.SetXY(x, y+0.8+float64(j)*lh)
 		f.CellFormat(cols[3].w, lh, string(l), "", 0, "L", false, 0, "")
 	}
-	f.SetFont("Courier", "", 5.8)
+	setFont(f, "Courier", "", 5.8)
 	f.SetXY(x, y+0.8+float64(len(keyLines))*lh)
 	f.CellFormat(cols[3].w, lh, sha, "", 0, "L", false, 0, "")
 	x += cols[3].w

@@ -342,13 +342,20 @@ func TestCaratula(t *testing.T) {
 		t.Errorf("a carátula of 17 series: %d pages", n)
 	}
 	mtxt := squash(strings.ReplaceAll(pdftotext(t, manyOut.Bytes()), "\u00a0", " "))
-	if !strings.Contains(mtxt, "SA 0003–0042 (12) · SB 0003–0042 (12)") || !strings.Contains(mtxt, "SQ 0003–0042 (12)") {
+	if !strings.Contains(mtxt, "Tipo SA: SA/0003/2026 al SA/0042/2026 (12); Tipo SB: SB/0003/2026 al SB/0042/2026 (12)") ||
+		!strings.Contains(mtxt, "Tipo SQ: SQ/0003/2026 al SQ/0042/2026 (12)") {
 		t.Errorf("a carátula of 17 series lacks their ranges:\n%s", mtxt)
 	}
 	// the longest description the configuration accepts
 	many.Expediente.Description = strings.Repeat("Documentos del procedimiento de respaldo de bases de datos. ", 10)
 	if n := len([]rune(many.Expediente.Description)); n != legajo.MaxDescription {
 		t.Fatalf("the long asunto has %d characters", n)
+	}
+	// ...and more series than a tight sheet holds with it.
+	for i := 17; i < 26; i++ {
+		serie := fmt.Sprintf("S%c", 'A'+i)
+		many.Series = append(many.Series, legajo.SerieRange{Serie: serie, Titles: []string{"Tipo " + serie}, Count: 12,
+			First: "SESVER/DA/DTI/" + serie + "/0003/2026", Last: "SESVER/DA/DTI/" + serie + "/0042/2026"})
 	}
 	manyOut.Reset()
 	if err := newRenderer(t, false).Caratula(&manyOut, pdf.Caratula{Institution: fixtures.Institution(), Summary: many,

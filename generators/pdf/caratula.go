@@ -31,10 +31,16 @@ type Caratula struct {
 func (r *Renderer) Caratula(w io.Writer, c Caratula) error {
 	// The folio ranges take as much room as the expediente has series:
 	// each denser way of writing them is tried until the sheet fits.
+	// Each is tried with the grid's rows at their usual height, then
+	// tighter.
 	var s *sheet
 	for _, form := range []rangeForm{rangesTitled, rangesPlain, rangesShort} {
 		var fits bool
-		s, fits = r.caratula(c, form)
+		for _, tight := range []bool{false, true} {
+			if s, fits = r.caratula(c, form, tight); fits {
+				break
+			}
+		}
 		if fits {
 			break
 		}
@@ -52,12 +58,12 @@ const (
 )
 
 // cejaTop is where the ceja/lomo label starts: the grid must end above it.
-const cejaTop = pageH - 16 - cejaH - 4
+const cejaTop = sheetFooterTop - cejaH - 4
 
 const cejaH = 19.0
 
 // caratula lays the sheet out and tells whether it fits above the ceja.
-func (r *Renderer) caratula(c Caratula, form rangeForm) (*sheet, bool) {
+func (r *Renderer) caratula(c Caratula, form rangeForm, tight bool) (*sheet, bool) {
 	// The expediente's number goes in the framed mark, where a tanto's
 	// name is on documents: it leaves the page to the grid.
 	s := r.newSheet(c.Institution, "CARÁTULA", "Expediente "+c.Summary.Clasificacion(), "Carátula de expediente "+c.Summary.Clasificacion(), c.Printed)
@@ -75,7 +81,7 @@ func (r *Renderer) caratula(c Caratula, form rangeForm) (*sheet, bool) {
 	f.MultiCell(contentW, 5, text(strings.ToUpper(sum.Title())), "", "C", false)
 	f.Ln(1.5)
 
-	g := &grid{s: s}
+	g := &grid{s: s, tight: tight}
 	g.section("1. Productor")
 	g.row(cell{"Unidad administrativa", unit, 0}, cell{"Área generadora", area, 0})
 	g.section("2. Clasificación archivística")
@@ -97,7 +103,7 @@ func (r *Renderer) caratula(c Caratula, form rangeForm) (*sheet, bool) {
 	}
 	g.row(cell{"Fecha de apertura", legajo.ShortDate(sum.Apertura), 0.6}, cell{"Fecha de cierre", cierre, 0.6},
 		cell{"Documentos", documents(sum), 1.8})
-	if ranges := "Folios por serie documental (cada serie numera sus documentos por separado)"; form == rangesShort {
+	if ranges := "Folios por serie documental (cada serie numera sus documentos por separado)"; form >= rangesShort {
 		g.small(ranges, serieRanges(sum, form))
 	} else {
 		g.row(cell{ranges, serieRanges(sum, form), 0})
@@ -144,7 +150,7 @@ func (r *Renderer) caratula(c Caratula, form rangeForm) (*sheet, bool) {
 	g.row(cell{"Elaboró", c.By, 1.2}, cell{"Fecha", legajo.ShortDate(c.Printed), 0.5}, cell{"Firma", "", 0.8})
 	g.row(cell{"Observaciones", "", 0})
 	fits := f.GetY() <= cejaTop-1.5 // a gap before the dashed line
-	if !fits && form == rangesShort {
+	if !fits && form == rangesShort && tight {
 		// Nothing denser is left (a long asunto, many series): the
 		// label goes on a page of its own rather than over the grid.
 		f.AddPage()
@@ -252,7 +258,10 @@ type cell struct {
 
 // grid draws the carátula's framed rows: a grey label above a value area
 // tall enough to write in by hand.
-type grid struct{ s *sheet }
+type grid struct {
+	s     *sheet
+	tight bool // rows at the least height that still reads (a full sheet)
+}
 
 func (g *grid) section(t string) {
 	f := g.s.f
@@ -273,13 +282,16 @@ func (g *grid) row(cells ...cell) {
 		}
 		total += c.weight
 	}
-	const labelH, lh = 2.8, 3.4
+	labelH, lh, blank := 2.8, 3.4, 1.45
+	if g.tight {
+		labelH, lh, blank = 2.5, 3.1, 1.2
+	}
 	// the row is as tall as its longest value; a blank to fill by hand
 	// gets room for handwriting
 	lines := 1.0
 	for _, c := range cells {
 		if c.value == "" {
-			lines = 1.45
+			lines = blank
 		}
 	}
 	widths := make([]float64, len(cells))

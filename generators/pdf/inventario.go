@@ -203,7 +203,7 @@ func (l *landscape) ensure(h float64) bool {
 // and the rule under them.
 func (l *landscape) header(mark, caption string) {
 	f := l.f
-	letterhead(f, l.inst, l.r.logoType)
+	letterhead(f, l.inst, l.r.logoType, marginT)
 	const w = 60.0
 	bx, by := landW-marginR-w, marginT-1
 	f.SetLineWidth(0.5)
@@ -219,10 +219,10 @@ func (l *landscape) header(mark, caption string) {
 	f.Line(marginL, bodyTop-6, landW-marginR, bodyTop-6)
 	f.SetLineWidth(0.2)
 	f.SetDrawColor(0, 0, 0)
-	if l.inst.YearLegend != "" {
+	if legend := l.inst.YearLegend(l.info.Date.Year()); legend != "" {
 		f.SetXY(marginL, bodyTop-5)
 		l.font("I", 7.5)
-		f.CellFormat(landContentW, 3.5, text(l.inst.YearLegend), "", 0, "C", false, 0, "")
+		f.CellFormat(landContentW, 3.5, text(legend), "", 0, "C", false, 0, "")
 	}
 	f.SetXY(marginL, bodyTop)
 }

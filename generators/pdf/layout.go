@@ -150,6 +150,9 @@ func (p *page) label() {
 	f, d := p.f, p.d
 	f.SetAutoPageBreak(false, 0)
 	f.AddPage()
+	if d.Institution.TestEnvironment() {
+		testBand(f)
+	}
 	const x, y, w, h = marginL, 20.0, 101.6, 63.5
 	f.SetLineWidth(0.4)
 	f.Rect(x, y, w, h, "D")

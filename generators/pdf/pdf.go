@@ -1,12 +1,13 @@
 // Package pdf renders Legajo's documents with go-pdf/fpdf: every document
-// type from its definition, on Letter paper, with SESVER's letterhead, the
-// folio, the tanto mark, the acuse box, page numbers and a QR code that leads
-// to the public verification page.
+// type from its definition, on Letter paper, with the institution's
+// letterhead, the folio, the tanto mark, the acuse box, page numbers and a
+// QR code that leads to the public verification page.
 //
-// It uses the PDF standard fonts in Windows-1252, which cover Spanish
-// entirely: nothing is parsed or embedded per document, so rendering a page
-// costs well under a millisecond. Output is reproducible: the same
-// definition, data, folio and date give the same bytes.
+// Every file is PDF/A-2b (pdfa.go): text is in Windows-1252, which covers
+// Spanish entirely, set in the embedded Liberation fonts, whose files are
+// parsed once (truetype.go); each document carries a subset of the glyphs
+// it prints (subset.go). Output is reproducible: the same definition, data,
+// folio and date give the same bytes.
 package pdf
 
 import (
@@ -32,40 +33,48 @@ type Options struct {
 type Renderer struct {
 	opts     Options
 	logoType string
-	// fpdfCompression uses fpdf's own compression instead of
-	// compressStreams; only the benchmark that justifies the latter sets it.
-	fpdfCompression bool
 	// inspect, set only by tests, sees each rendering before its output.
 	inspect func(p *page)
+	// fonts are the embedded fonts, parsed once. Only benchmarks change
+	// that: reparse parses them again for every document, plain writes
+	// fpdf's output deflated but not PDF/A, as before issue 12.
+	fonts          map[string]*ttFont
+	reparse, plain bool
 }
 
 // New returns a Renderer. It fails if the logo is not a PNG or JPEG.
 func New(opts Options) (*Renderer, error) {
-	r := &Renderer{opts: opts}
+	fonts, err := embeddedFonts()
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{opts: opts, fonts: fonts}
 	if len(opts.Logo) > 0 {
-		switch {
-		case bytes.HasPrefix(opts.Logo, []byte("\x89PNG")):
-			r.logoType = "PNG"
-		case bytes.HasPrefix(opts.Logo, []byte{0xFF, 0xD8}):
-			r.logoType = "JPG"
-		default:
-			return nil, fmt.Errorf("pdf: logo is neither PNG nor JPEG")
+		if r.opts.Logo, r.logoType, err = opaqueLogo(opts.Logo); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Page geometry, in millimetres (Letter: 215.9 × 279.4).
+// Page geometry, in millimetres (Letter: 215.9 × 279.4). Nothing is
+// printed within printMargin (half an inch) of an edge, where printers
+// cut or smudge; the bundle's «Foja n» stamp goes in the top right corner,
+// above the tanto mark.
 const (
-	pageW    = 215.9
-	pageH    = 279.4
-	marginL  = 25.0
-	marginR  = 20.0
-	marginT  = 14.0
-	bodyTop  = 42.0 // below the letterhead
-	footerH  = 24.0 // reserved at the bottom for QR, folio and page number
-	contentW = pageW - marginL - marginR
-	lineH    = 4.6 // body text line height
+	pageW       = 215.9
+	pageH       = 279.4
+	printMargin = 12.7
+	marginL     = 25.0
+	marginR     = 20.0
+	marginT     = 14.0                // the letterhead's top
+	tantoTop    = printMargin + 6     // the tanto mark's top, below the «Foja n» stamp
+	bodyTop     = tantoTop + 17 + 7.3 // below the letterhead and the tanto mark
+	qrSize      = 18.0
+	footerTop   = pageH - printMargin - qrSize // the QR code ends at the bottom margin
+	bodyBottom  = pageH - footerTop + 2        // the auto page break: what the body leaves at the bottom
+	contentW    = pageW - marginL - marginR
+	lineH       = 4.6 // body text line height
 )
 
 // Render writes tanto of d as a PDF to w.
@@ -96,15 +105,30 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 	if err := p.f.Output(&buf); err != nil {
 		return fmt.Errorf("pdf: write %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	out := buf.Bytes()
-	if !r.opts.Uncompressed && !r.fpdfCompression {
-		var err error
-		if out, err = compressStreams(out); err != nil {
-			return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
+	out, err := r.pdfa(buf.Bytes(), p.info, !r.opts.Uncompressed)
+	if err != nil {
+		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// pdfa makes fpdf's output PDF/A (see pdfa.go).
+func (r *Renderer) pdfa(in []byte, info docInfo, compress bool) ([]byte, error) {
+	fonts := r.fonts
+	if r.plain {
+		fonts = nil
+	} else if r.reparse {
+		fonts = map[string]*ttFont{}
+		for std, file := range standardFont {
+			ft, err := loadFont(file)
+			if err != nil {
+				return nil, err
+			}
+			fonts[std] = ft
 		}
 	}
-	_, err := w.Write(out)
-	return err
+	return toPDFA(in, info, compress, fonts)
 }
 
 // page carries the state of one rendering.
@@ -118,30 +142,32 @@ type page struct {
 	log   []placed // what the body and closing block put on which page
 	paras int      // paragraphs laid out so far: their ids in the log
 	fs    fontState
+	info  docInfo
 }
 
 func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "Letter"})
 	p := &page{r: r, f: f, d: d, tanto: tanto}
-	f.SetCompression(r.fpdfCompression) // see compressStreams
+	f.SetCompression(false) // toPDFA compresses, see flate.go
 	f.SetCatalogSort(true)
-	// fpdf writes dates without a zone, which readers take as UTC.
+	// fpdf's dates are not written: toPDFA writes the Info dictionary.
 	f.SetCreationDate(d.Date.UTC())
 	f.SetModificationDate(d.Date.UTC())
-	f.SetLang("es-MX")
-	f.SetProducer("Legajo", false)
-	f.SetCreator("Legajo · "+d.Type.ID+" v"+fmt.Sprint(d.Type.Version), true)
 	title := d.Type.Title
 	if !d.Draft() {
 		title += " " + d.Folio.String()
 	}
-	f.SetTitle(title+" ("+tanto.Name+")", true)
-	f.SetSubject(p.expand(d.Type.Subject), true)
-	f.SetAuthor(d.Institution.Name+" · "+strings.Join(d.Institution.Units, " · "), true)
 	kw := []string{d.Folio.String(), d.Type.ID, tanto.Name, d.Type.Expediente, d.Display("area", tanto)}
-	f.SetKeywords(strings.Join(nonEmpty(kw), ", "), true)
+	p.info = docInfo{
+		Title:    title + " (" + tanto.Name + ")",
+		Author:   d.Institution.Name + " · " + strings.Join(d.Institution.Units, " · "),
+		Subject:  p.expand(d.Type.Subject),
+		Keywords: strings.Join(nonEmpty(kw), ", "),
+		Creator:  "Legajo · " + d.Type.ID + " v" + fmt.Sprint(d.Type.Version),
+		Date:     d.Date,
+	}
 	f.SetMargins(marginL, bodyTop, marginR)
-	f.SetAutoPageBreak(true, footerH+6)
+	f.SetAutoPageBreak(true, bodyBottom)
 	f.AliasNbPages("{nb}")
 	if r.logoType != "" {
 		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.opts.Logo))
@@ -172,7 +198,7 @@ func (p *page) expand(t legajo.Text) string {
 
 // font sets the font; style is "", "B", "I" or "BI".
 func (p *page) font(style string, size float64) {
-	p.f.SetFont("Helvetica", style, size)
+	setFont(p.f, "Helvetica", style, size)
 }
 
 // text converts UTF-8 to the fonts' Windows-1252.

@@ -70,7 +70,7 @@ func render(t testing.TB, r *pdf.Renderer, doc *legajo.Document, tanto legajo.Ta
 
 func newRenderer(t testing.TB, uncompressed bool) *pdf.Renderer {
 	t.Helper()
-	r, err := pdf.New(pdf.Options{Uncompressed: uncompressed})
+	r, err := pdf.New(pdf.Options{Uncompressed: uncompressed, Logo: fixtures.Logo()})
 	if err != nil {
 		t.Fatal(err)
 	}

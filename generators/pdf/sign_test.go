@@ -10,8 +10,8 @@ import (
 )
 
 var (
-	pdfLine = regexp.MustCompile(`([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S`)
-	pdfText = regexp.MustCompile(`BT ([\d.]+) ([\d.]+) Td \((.*?)\) ?Tj ET`)
+	pdfLine   = regexp.MustCompile(`([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S`)
+	pdfTextOp = regexp.MustCompile(`BT ([\d.]+) ([\d.]+) Td \((.*?)\) ?Tj ET`)
 )
 
 // TestSignatureLinesLevel draws a row of three signature blocks whose
@@ -63,7 +63,7 @@ func TestSignatureLinesLevel(t *testing.T) {
 			}
 		}
 		seen := 0
-		for _, m := range pdfText.FindAllStringSubmatch(buf.String(), -1) {
+		for _, m := range pdfTextOp.FindAllStringSubmatch(buf.String(), -1) {
 			y, _ := strconv.ParseFloat(m[2], 64)
 			switch {
 			case above[m[3]]:

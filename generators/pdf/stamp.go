@@ -13,16 +13,17 @@ import (
 // cancelledMark is what StampCancelled writes across every page.
 const cancelledMark = "CANCELADO"
 
-// noteWidth and noteLines bound the note along the top of each page: one
-// line of 9-point Helvetica across Letter paper, at most three lines.
+// noteWidth and noteLines bound the note up the left edge of each page,
+// in the strip between the print margin and the text where nothing else
+// is printed: one line of 8-point Helvetica along the page, at most three.
 const (
-	noteWidth = 100
+	noteWidth = 130
 	noteLines = 3
 )
 
 // StampCancelled returns doc with «CANCELADO» across every page in large
 // red letters, and note (say, the date and reason of the cancellation)
-// boxed along the top edge. It is for what is served of a cancelled
+// boxed up the left edge. It is for what is served of a cancelled
 // document: the bytes of doc are not changed, so the archived original
 // stays as it was filed. A doc that is not a PDF pdfcpu can read is an
 // error.
@@ -43,7 +44,7 @@ func StampCancelled(doc []byte, note string) ([]byte, error) {
 		return out, err
 	}
 	box, err := api.TextWatermark(wrapNote(note),
-		"font:Helvetica-Bold, points:9, pos:tc, off:0 -6, scale:1 abs, rot:0, fillc:#C00000, bgcol:#FFFFFF, margins:3, border:1 #C00000, align:c",
+		"font:Helvetica-Bold, points:7, pos:l, off:37 0, scale:1 abs, rot:90, fillc:#C00000, bgcol:#FFFFFF, margins:1, border:0.5 #C00000, align:c",
 		true, false, types.POINTS)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: stamp: %w", err)
