@@ -309,7 +309,7 @@ func testSummariesAndRetention(t *testing.T, o *legajo.Office) {
 	// On 15 January 2027 every 2026 unit is closed; fojas are those of the
 	// kept files: the filed tanto of each document, its acuse and annexes.
 	want := []string{
-		"baja-equipo SESVER.06C.17/2026/1 docs=1 events=1 files=1 fojas=3 20/05/2026–20/05/2026 closed=true due=20/05/2029",
+		"baja-equipo SESVER.06C.17/2026/1 docs=1 events=1 files=1 fojas=2 20/05/2026–20/05/2026 closed=true due=20/05/2029",
 		"oficios-recibidos SESVER.08C.01/2026/1 docs=1 events=1 files=1 fojas=1 10/04/2026–10/04/2026 closed=true due=10/04/2028",
 		"dti SESVER.08C.09/2024/1 docs=1 events=2 files=2 fojas=3 10/12/2024–10/12/2024 closed=true due=10/12/2026",
 		"dti SESVER.08C.09/2026/1 docs=3 events=6 files=5 fojas=9 02/03/2026–01/07/2026 closed=true due=01/07/2028",
