@@ -134,6 +134,9 @@ func BenchmarkReindex(b *testing.B) {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(RebuildMemoryLimit))
+	}
 	n := benchDocs()
 	a := openCorpus(b, corpusArchive(b, n))
 	cat := catalog(b)
