@@ -18,10 +18,14 @@ import (
 // grouped before indexing: a document and its later events (acuse,
 // cancellation) in one window are indexed once, from the entries already
 // read; one whose first entry came in an earlier window is read whole with
-// Archive.Record. batchSize is documents per bleve batch.
+// Archive.Record. batchSize is documents per bleve batch: a batch's
+// analysis (every term of every document, about 80 KB a document with the
+// pairs of words) stays in memory until its segment is built, and three
+// batches are in flight during a rebuild; 1,000 kept 300 MB live, 250
+// keeps 80 MB for the same CPU time (BENCHMARKS.md, issue 13).
 const (
 	windowSize = 20_000
-	batchSize  = 1000
+	batchSize  = 250
 )
 
 // tailer is what archive.Archive offers beyond legajo.Archive to read a

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,8 +74,6 @@ func countFacets(fr *bsearch.FacetResult) map[string][]legajo.FacetCount {
 	return out
 }
 
-var storedFields = []string{fFolio, fType, fTitle, fSubject, fExpediente, fArea, fStatus, fDate, fNoText}
-
 // Search returns one page of the documents matching q (see
 // legajo.SearchQuery for the query language). Errors: ErrInvalid for a
 // malformed query, with a message for the person who typed it; ErrClosed;
@@ -111,10 +108,6 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		return nil, err
 	}
 	req := bleve.NewSearchRequestOptions(p.query, p.perPage, (p.page-1)*p.perPage, false)
-	req.Fields = storedFields
-	if p.highlight() {
-		req.Fields = append(slices.Clone(storedFields), fText, fFiles, fNotes)
-	}
 	req.SortBy(p.sort)
 	// Facets come from the facet table (see facetTable), with the total;
 	// from bleve when the index is not one the table reads.
@@ -140,28 +133,9 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := &legajo.SearchResult{Total: int(res.Total), Page: p.page, PerPage: p.perPage,
-		Hits: make([]legajo.SearchHit, 0, len(res.Hits)), Facets: map[string][]legajo.FacetCount{}}
-	for _, h := range res.Hits {
-		hit := legajo.SearchHit{
-			Folio: str(h.Fields[fFolio]), Type: str(h.Fields[fType]), Title: str(h.Fields[fTitle]),
-			Subject: str(h.Fields[fSubject]), Expediente: str(h.Fields[fExpediente]), Area: str(h.Fields[fArea]),
-			Status: str(h.Fields[fStatus]), Score: h.Score, Fragments: map[string][]string{},
-		}
-		if t, err := time.Parse(time.RFC3339Nano, str(h.Fields[fDate])); err == nil {
-			hit.Date = t
-		}
-		if s := str(h.Fields[fNoText]); s != "" {
-			hit.NoText = strings.Split(s, "\n")
-		}
-		if p.highlight() {
-			for _, f := range []struct{ name, field string }{{"subject", fSubject}, {"text", fText}, {"files", fFiles}, {"notes", fNotes}} {
-				if frags := p.marks.fragments(an, str(h.Fields[f.field]), f.name == "subject"); len(frags) > 0 {
-					hit.Fragments[f.name] = frags
-				}
-			}
-		}
-		out.Hits = append(out.Hits, hit)
+	out := &legajo.SearchResult{Total: int(res.Total), Page: p.page, PerPage: p.perPage, Facets: map[string][]legajo.FacetCount{}}
+	if out.Hits, err = x.pageHits(res.Hits, p, an); err != nil { // stored.go
+		return nil, err
 	}
 	if q.Facets {
 		if facets == nil {
@@ -254,11 +228,6 @@ func (x *Index) windowed(ctx context.Context, r index.IndexReader, p *plan, req 
 	}
 	res.Total, res.Facets = all.Total, all.Facets
 	return res, nil
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
 }
 
 // reader opens a snapshot of the index; the caller closes it.

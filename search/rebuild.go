@@ -46,6 +46,14 @@ func Rebuild(ctx context.Context, dir string, cat *legajo.Catalog, src legajo.Ar
 	return st, nil
 }
 
+// RebuildMemoryLimit is the soft memory limit (debug.SetMemoryLimit) for
+// a process that rebuilds, as `legajo reindex` sets it with GOGC=400: the
+// collector runs rarely while the heap is small, and as often as needed
+// near the limit. A rebuild keeps 100–200 MB live (the analysis of the
+// batches being committed, the window of chain entries, the final merge);
+// GOGC=400 alone let the heap grow to five times that, 1.2–1.7 GB.
+const RebuildMemoryLimit = 300 << 20
+
 // Stats describe a rebuild.
 type Stats struct {
 	Generation string        `json:"generation"` // the new live generation

@@ -35,6 +35,9 @@ func (m *Main) runReindex(ctx context.Context, args []string) error {
 		// for a few hundred MB more at 100,000 documents.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
+	if m.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(search.RebuildMemoryLimit))
+	}
 	p := newProgress(m.Stderr, isTerminal(m.Stderr), m.Now)
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, err := search.Rebuild(ctx, a.cfg.Index, a.office.Catalog, a.archive, p.update, log)
