@@ -50,6 +50,9 @@ type SearchQuery struct {
 	Page        int       `json:"page,omitempty"`        // 1-based; 0 is 1
 	PerPage     int       `json:"per_page,omitempty"`    // 0 is DefaultPerPage; at most MaxPerPage
 	Facets      bool      `json:"facets,omitempty"`      // count the matches by type, expediente, área, status and year
+	// Synonyms are the abbreviations the text understands (see
+	// Settings.Synonyms); nil: DefaultSynonyms.
+	Synonyms []Synonym `json:"-"`
 	// Restrict, when set, leaves out what one person may not read: hits,
 	// totals and facet counts are all of the permitted documents only.
 	Restrict *Restriction `json:"-"`
@@ -72,7 +75,18 @@ type SearchResult struct {
 	PerPage int                     `json:"per_page"`
 	Hits    []SearchHit             `json:"hits"`
 	Facets  map[string][]FacetCount `json:"facets"` // by facet name; empty unless asked for
-	Took    time.Duration           `json:"-"`
+	// Partial: no document, or only Complete documents, hold every word
+	// of the text; the hits are also those holding most of them, those
+	// holding the most first.
+	Partial  bool `json:"partial,omitempty"`
+	Complete int  `json:"complete,omitempty"` // with Partial: the documents holding every word, first among the hits
+	// Suggestion is the text with the words the index does not hold
+	// replaced by the indexed words most like them: «¿Quiso decir …?».
+	Suggestion string `json:"suggestion,omitempty"`
+	// Folio is set when the text was one folio and exactly one document
+	// has it: the search can go straight to it.
+	Folio string        `json:"folio,omitempty"`
+	Took  time.Duration `json:"-"`
 }
 
 // SearchHit is one matching document.

@@ -1,0 +1,92 @@
+package legajo
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Synonym is an abbreviation staff type and what it stands for: a search
+// for «JS Tuxpan» finds «Jurisdicción Sanitaria No. II Tuxpan». Short is
+// one word (a final dot is optional); Long holds one or more meanings.
+type Synonym struct {
+	Short string   `json:"short"`
+	Long  []string `json:"long"`
+}
+
+// DefaultSynonyms are SESVER's usual abbreviations, the settings' synonyms
+// until an administrator changes them.
+func DefaultSynonyms() []Synonym {
+	return []Synonym{
+		{"JS", []string{"Jurisdicción Sanitaria"}},
+		{"HR", []string{"Hospital Regional"}},
+		{"HG", []string{"Hospital General"}},
+		{"HC", []string{"Hospital Comunitario"}},
+		{"CS", []string{"Centro de Salud"}},
+		{"Depto.", []string{"Departamento"}},
+		{"Dpto.", []string{"Departamento"}},
+		{"Subd.", []string{"Subdirección"}},
+		{"Subdir.", []string{"Subdirección"}},
+		{"Dir.", []string{"Dirección", "Director"}},
+		{"Coord.", []string{"Coordinación", "Coordinador"}},
+		{"Secc.", []string{"Sección"}},
+		{"BD", []string{"base de datos"}},
+		{"Of.", []string{"oficio"}},
+		{"Tel.", []string{"teléfono"}},
+		{"Ext.", []string{"extensión"}},
+		{"PC", []string{"computadora"}},
+		{"RH", []string{"Recursos Humanos"}},
+		{"RM", []string{"Recursos Materiales"}},
+		{"RF", []string{"Recursos Financieros"}},
+		{"DTI", []string{"Departamento de Tecnologías de la Información"}},
+		{"TI", []string{"Tecnologías de la Información"}},
+		{"LESP", []string{"Laboratorio Estatal de Salud Pública"}},
+		{"SESVER", []string{"Servicios de Salud de Veracruz"}},
+	}
+}
+
+// ParseSynonyms reads synonyms written one a line as «JS = Jurisdicción
+// Sanitaria», several meanings apart by «;». Problems name the line.
+func ParseSynonyms(text string) ([]Synonym, error) {
+	var out []Synonym
+	var probs []Problem
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		short, long, ok := strings.Cut(line, "=")
+		short = strings.TrimSpace(short)
+		var means []string
+		for _, l := range strings.Split(long, ";") {
+			if l = strings.TrimSpace(l); l != "" {
+				means = append(means, l)
+			}
+		}
+		switch {
+		case !ok || short == "" || len(means) == 0:
+			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: escriba la abreviatura, «=» y su significado, p. ej. JS = Jurisdicción Sanitaria.", n+1)})
+			continue
+		case strings.ContainsAny(short, " \t"):
+			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: la abreviatura «%s» debe ser una sola palabra.", n+1, short)})
+			continue
+		case utf8.RuneCountInString(line) > 200:
+			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: es demasiado larga (máximo 200 caracteres).", n+1)})
+			continue
+		}
+		out = append(out, Synonym{Short: short, Long: means})
+	}
+	if len(probs) > 0 {
+		return nil, &ValidationError{Problems: probs}
+	}
+	return out, nil
+}
+
+// FormatSynonyms writes synonyms as ParseSynonyms reads them.
+func FormatSynonyms(list []Synonym) string {
+	var b strings.Builder
+	for _, s := range list {
+		b.WriteString(s.Short + " = " + strings.Join(s.Long, "; ") + "\n")
+	}
+	return b.String()
+}
