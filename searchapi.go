@@ -75,11 +75,9 @@ type SearchResult struct {
 	PerPage int                     `json:"per_page"`
 	Hits    []SearchHit             `json:"hits"`
 	Facets  map[string][]FacetCount `json:"facets"` // by facet name; empty unless asked for
-	// Partial: no document, or only Complete documents, hold every word
-	// of the text; the hits are also those holding most of them, those
-	// holding the most first.
-	Partial  bool `json:"partial,omitempty"`
-	Complete int  `json:"complete,omitempty"` // with Partial: the documents holding every word, first among the hits
+	// Partial: no document holds every word of the text; the hits are
+	// those holding some, those holding the most first.
+	Partial bool `json:"partial,omitempty"`
 	// Suggestion is the text with the words the index does not hold
 	// replaced by the indexed words most like them: «¿Quiso decir …?».
 	Suggestion string `json:"suggestion,omitempty"`

@@ -63,23 +63,40 @@ func ParseSynonyms(text string) ([]Synonym, error) {
 				means = append(means, l)
 			}
 		}
-		switch {
-		case !ok || short == "" || len(means) == 0:
+		if !ok {
 			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: escriba la abreviatura, «=» y su significado, p. ej. JS = Jurisdicción Sanitaria.", n+1)})
 			continue
-		case strings.ContainsAny(short, " \t"):
-			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: la abreviatura «%s» debe ser una sola palabra.", n+1, short)})
-			continue
-		case utf8.RuneCountInString(line) > 200:
-			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: es demasiado larga (máximo 200 caracteres).", n+1)})
+		}
+		syn := Synonym{Short: short, Long: means}
+		if p := syn.problem(); p != "" {
+			probs = append(probs, Problem{Field: "sinonimos", Message: fmt.Sprintf("Sinónimos, línea %d: %s", n+1, p)})
 			continue
 		}
-		out = append(out, Synonym{Short: short, Long: means})
+		out = append(out, syn)
 	}
 	if len(probs) > 0 {
 		return nil, &ValidationError{Problems: probs}
 	}
 	return out, nil
+}
+
+// problem says what is wrong with s, for the administrator; "" when
+// nothing is.
+func (s Synonym) problem() string {
+	switch {
+	case strings.TrimSpace(s.Short) == "" || len(s.Long) == 0:
+		return "escriba la abreviatura, «=» y su significado, p. ej. JS = Jurisdicción Sanitaria."
+	case strings.ContainsAny(strings.TrimSpace(s.Short), " \t"):
+		return fmt.Sprintf("la abreviatura «%s» debe ser una sola palabra.", s.Short)
+	case utf8.RuneCountInString(s.Short) > 20:
+		return fmt.Sprintf("la abreviatura «%s» es demasiado larga (máximo 20 caracteres).", s.Short)
+	}
+	for _, l := range s.Long {
+		if strings.TrimSpace(l) == "" || utf8.RuneCountInString(l) > 150 {
+			return "cada significado debe tener de 1 a 150 caracteres."
+		}
+	}
+	return ""
 }
 
 // FormatSynonyms writes synonyms as ParseSynonyms reads them.

@@ -24,7 +24,7 @@ const (
 
 // judgedWorld is the archive the judged set is judged on: every sample,
 // then fixtures.JudgedDocs.
-func judgedWorld(t *testing.T) (*env, map[string]legajo.Folio) {
+func judgedWorld(t testing.TB) (*env, map[string]legajo.Folio) {
 	t.Helper()
 	e := newEnv(t, "")
 	folio := e.samples(t)

@@ -34,7 +34,6 @@ const (
 	maxWords   = 32
 	maxText    = 1000
 	maxDepth   = 10_000 // page × per page: deeper results are not paged to
-	fewHits    = 1      // fewer documents holding every word than this: those holding most of them follow
 )
 
 // facetLimit bounds the combinations of facet values counted (see
@@ -116,17 +115,15 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	if err != nil {
 		return nil, err
 	}
-	partial, complete := false, int(res.Total)
-	if res.Total < fewHits && p.partial != nil {
-		// No document, or very few, hold every word: then also those
-		// holding most of them (those holding all still come first).
-		more, moreFacets, err := x.runPartial(ctx, r, q, p, res)
-		if err != nil {
+	partial := false
+	if res.Total == 0 && p.partial != nil {
+		// No document holds every word: those holding most of them.
+		pp := *p
+		pp.query = p.partial
+		if res, facets, err = x.run(ctx, r, q, &pp); err != nil {
 			return nil, err
 		}
-		if more.Total > res.Total {
-			res, facets, partial = more, moreFacets, true
-		}
+		partial = res.Total > 0
 	}
 	out := &legajo.SearchResult{Total: int(res.Total), Page: p.page, PerPage: p.perPage, Partial: partial,
 		Hits: make([]legajo.SearchHit, 0, len(res.Hits)), Facets: map[string][]legajo.FacetCount{}}
@@ -169,9 +166,6 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 			sort.SliceStable(group, func(a, b int) bool { return group[a].Date.After(group[b].Date) })
 			i = j
 		}
-	}
-	if partial {
-		out.Complete = complete
 	}
 	if p.folio != nil {
 		if out.Folio, err = x.onlyFolio(ctx, p); err != nil {
@@ -224,55 +218,6 @@ func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQue
 	if total >= 0 {
 		res.Total = uint64(total)
 	}
-	return res, facets, nil
-}
-
-// runPartial answers the plan's partial query. By relevance, the
-// documents holding every word (all's hits, fewer than fewHits) come
-// first, whatever their score: bleve does not boost a conjunction.
-func (x *Index) runPartial(ctx context.Context, r index.IndexReader, q legajo.SearchQuery, p *plan, all *bleve.SearchResult) (*bleve.SearchResult, *bsearch.FacetResult, error) {
-	pp := *p
-	pp.query = p.partial
-	if !p.relevance || all.Total == 0 {
-		return x.run(ctx, r, q, &pp)
-	}
-	complete := map[string]bool{}
-	if p.page == 1 {
-		for _, h := range all.Hits {
-			complete[h.ID] = true
-		}
-	} else {
-		first := *p
-		first.page, first.perPage = 1, fewHits
-		res, _, err := x.run(ctx, r, legajo.SearchQuery{}, &first)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, h := range res.Hits {
-			complete[h.ID] = true
-		}
-	}
-	// The page of the list with the complete documents moved to its
-	// head: read from the start, up to the page's end and as many more.
-	end := p.page * p.perPage
-	pp.page, pp.perPage = 1, end+len(complete)
-	res, facets, err := x.run(ctx, r, q, &pp)
-	if err != nil {
-		return nil, nil, err
-	}
-	hits := make(bsearch.DocumentMatchCollection, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		if complete[h.ID] {
-			hits = append(hits, h)
-		}
-	}
-	for _, h := range res.Hits {
-		if !complete[h.ID] {
-			hits = append(hits, h)
-		}
-	}
-	from := min((p.page-1)*p.perPage, len(hits))
-	res.Hits = hits[from:min(end, len(hits))]
 	return res, facets, nil
 }
 
@@ -537,8 +482,7 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 	p.query = compose(text.must, text.should)
 	if len(text.must) >= 2 {
 		// Scored by the sum of the units matched, times the share of
-		// them matched: the documents holding most come first (and those
-		// holding all before any other: see runPartial).
+		// them matched: the documents holding most come first.
 		any := query.NewDisjunctionQuery(text.must)
 		p.partial = compose([]query.Query{any}, text.should)
 	}

@@ -36,7 +36,7 @@ func (x *Index) folioAt(pieces []piece, i int) (int, string, bool) {
 	j := i
 	for j < len(pieces) && j-i < 6 {
 		w := fold(strings.ToLower(word(j)))
-		if w == "" || (!folioLeads[w] && !x.titleWord(w)) {
+		if w == "" || (!folioLeads[w] && !stopWords[w] && !x.titleWord(w)) {
 			break
 		}
 		// A lead that is itself a serie followed by a number is the folio.
@@ -53,7 +53,7 @@ func (x *Index) folioAt(pieces []piece, i int) (int, string, bool) {
 	serie := strings.ToUpper(strings.SplitN(key, "/", 2)[0])
 	for k := i; k < j; k++ {
 		w := fold(strings.ToLower(word(k)))
-		if !folioLeads[w] && !x.titleOf(serie, w) {
+		if !folioLeads[w] && !stopWords[w] && !x.titleOf(serie, w) {
 			return 0, "", false
 		}
 	}
