@@ -32,10 +32,14 @@ const (
 
 // SearchQuery is what a person asks the archive's search: free text in
 // Spanish plus filters. The text understands what a clerk types: words in
-// any case and with or without accents or ñ, "quoted phrases", -palabra to
-// exclude a word, and folios written any common way (SESVER/DA/DTI/OL/0042/2026,
-// OL/0042/2026, 0042/2026, ol-42). Empty text with no filters lists every
-// document. Filters of one kind are alternatives (any of the types); filters
+// any case and with or without accents or ñ, in any form of their stem
+// (liberar finds liberación) and with typos, "quoted phrases", -palabra to
+// exclude a word, palabra* for the words it starts, «a o b» (or a|b) for
+// either, abbreviations (see Synonym), folios written any common way
+// (SESVER/DA/DTI/OL/0042/2026, OL/0042/2026, 0042/2026, ol-42, «oficio OL 42
+// 2026»), dates typed as numbers (15/03/2026, 2026-03-15) and numbers as
+// read (2288134470 for «228 813 4470», 912 for 00912). Empty text with no
+// filters lists every document. Filters of one kind are alternatives (any of the types); filters
 // of different kinds must all hold.
 type SearchQuery struct {
 	Text        string    `json:"q"`

@@ -42,6 +42,20 @@ func DefaultSynonyms() []Synonym {
 		{"TI", []string{"Tecnologías de la Información"}},
 		{"LESP", []string{"Laboratorio Estatal de Salud Pública"}},
 		{"SESVER", []string{"Servicios de Salud de Veracruz"}},
+		{"Juris.", []string{"Jurisdicción"}},
+		{"Jur.", []string{"Jurisdicción"}},
+		{"Hosp.", []string{"Hospital"}},
+		{"Gral.", []string{"General"}},
+		{"Lab.", []string{"Laboratorio"}},
+		{"Admón.", []string{"Administración"}},
+		{"Admon.", []string{"Administración"}},
+		{"Mtto.", []string{"mantenimiento"}},
+		{"Mant.", []string{"mantenimiento"}},
+		{"Cel.", []string{"celular"}},
+		{"Compu", []string{"computadora"}},
+		{"CPU", []string{"computadora"}},
+		{"Email", []string{"correo electrónico"}},
+		{"Wifi", []string{"red inalámbrica"}},
 	}
 }
 

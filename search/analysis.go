@@ -375,6 +375,9 @@ func stem(b []byte) []byte {
 			return infinitive(b[:l-2])
 		}
 	}
+	if d, ok := irregular[string(b)]; ok {
+		return []byte(d)
+	}
 	if d, ok := derive(b); ok {
 		return d
 	}
@@ -471,10 +474,29 @@ func infinitive(b []byte) []byte {
 	return b[:l-2]
 }
 
+// irregular are nouns of action whose verb's stem is not theirs: the stem
+// of the verb (solicitar, conectar, suspender, devolver …).
+var irregular = func() map[string]string {
+	m := map[string]string{}
+	for _, p := range [][2]string{
+		{"solicitud", "solicit"}, {"conexion", "conect"}, {"suspension", "suspend"}, {"devolucion", "devolv"},
+		{"resolucion", "resolv"}, {"inscripcion", "inscrib"}, {"descripcion", "describ"}, {"suscripcion", "suscrib"},
+		{"reposicion", "repon"}, {"disposicion", "dispon"}, {"impresion", "imprim"}, {"extension", "extend"},
+		{"comprension", "comprend"}, {"traduccion", "traduc"}, {"produccion", "produc"}, {"reduccion", "reduc"},
+		{"conduccion", "conduc"}, {"introduccion", "introduc"}, {"construccion", "constru"}, {"instruccion", "instru"},
+		{"destruccion", "destru"},
+	} {
+		m[p[0]] = p[1]
+		m[p[0]+"es"] = p[1]
+	}
+	return m
+}()
+
 // notDerived are nouns whose meaning went their own way from their verb's:
 // «información» is in every letterhead (Tecnologías de la Información) and
 // must not match «informe»; an «aplicación» is a program.
-var notDerived = wordSet(`informacion informaciones aplicacion aplicaciones`)
+var notDerived = wordSet(`informacion informaciones aplicacion aplicaciones solucion soluciones
+	condicion condiciones comision comisiones ocasion ocasiones`)
 
 var notVerbs = func() map[string]bool {
 	m := map[string]bool{}

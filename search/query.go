@@ -881,6 +881,14 @@ func (x *Index) wordQuery(an analysis.Analyzer, word string, lex *lexicon, syn m
 	if len(near) > 0 && fixes != nil {
 		*fixes = append(*fixes, fix{typed: word, term: near[0].Term})
 	}
+	if len(near) == 0 && len(folded) >= minPrefix {
+		// Nothing like it: an abbreviation the table lacks («juris»,
+		// «hosp») is the start of the word meant.
+		p := query.NewPrefixQuery(folded)
+		p.SetField(fContent)
+		p.SetBoost(boostFuzzy)
+		alts = append(alts, p)
+	}
 	return query.NewDisjunctionQuery(alts)
 }
 

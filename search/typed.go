@@ -45,7 +45,15 @@ func (x *Index) folioAt(pieces []piece, i int) (int, string, bool) {
 		}
 		j++
 	}
-	n, key, ok := x.folioFrom(word, j)
+	// The type's name instead of its serie: «dictamen técnico
+	// 0004/2026», «tarjeta informativa 12».
+	n, key, ok := 0, "", false
+	if j > i {
+		n, key, ok = x.folioOfTitle(word, i, j)
+	}
+	if !ok {
+		n, key, ok = x.folioFrom(word, j)
+	}
 	if !ok {
 		return 0, "", false
 	}
@@ -85,6 +93,10 @@ func (x *Index) folioFrom(word func(int) string, j int) (int, string, bool) {
 			if y := word(j + 2); year.MatchString(y) {
 				return 3, s + "/" + trimZeros(next) + "/" + y, true
 			}
+			// «OL 7 de 2026»
+			if de := strings.ToLower(word(j + 2)); (de == "de" || de == "del") && year.MatchString(word(j+3)) {
+				return 4, s + "/" + trimZeros(next) + "/" + word(j+3), true
+			}
 			return 2, s + "/" + trimZeros(next), true
 		}
 		return 0, "", false
@@ -98,6 +110,54 @@ func (x *Index) folioFrom(word func(int) string, j int) (int, string, bool) {
 		return 1, key, true
 	}
 	return 0, "", false
+}
+
+// folioOfTitle reads a folio's number (and year) at piece j after words
+// i…j-1 that name one type only: the words of its title (other than
+// folioLeads and stop words) that no other type's title holds all of. A
+// bare number that looks like a year is a year, not a folio: «minuta
+// 2026» is a search.
+func (x *Index) folioOfTitle(word func(int) string, i, j int) (int, string, bool) {
+	var named []string
+	for k := i; k < j; k++ {
+		w := fold(strings.ToLower(word(k)))
+		if !folioLeads[w] && !stopWords[w] {
+			named = append(named, w)
+		}
+	}
+	if len(named) == 0 || x.x.cat == nil {
+		return 0, "", false
+	}
+	serie := ""
+	for _, t := range append(x.x.cat.Types(), legajo.ReceptionType) {
+		all := true
+		for _, w := range named {
+			if !titleHas(t.Title, w) {
+				all = false
+				break
+			}
+		}
+		if all {
+			if serie != "" {
+				return 0, "", false // names more than one type
+			}
+			serie = strings.ToLower(t.Serie)
+		}
+	}
+	if serie == "" {
+		return 0, "", false
+	}
+	next := word(j)
+	if m := numYear.FindStringSubmatch(next); m != nil {
+		return 1, serie + "/" + trimZeros(m[1]) + "/" + m[2], true
+	}
+	if !digits.MatchString(next) || (year.MatchString(next) && !padded.MatchString(next)) {
+		return 0, "", false
+	}
+	if y := word(j + 1); year.MatchString(y) {
+		return 2, serie + "/" + trimZeros(next) + "/" + y, true
+	}
+	return 1, serie + "/" + trimZeros(next), true
 }
 
 // folioText is the folio as typed, its words apart, for the phrase that

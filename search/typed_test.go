@@ -61,6 +61,9 @@ func TestFolioTypedInWords(t *testing.T) {
 		{"folio OL-" + n, true},
 		{"No. OL " + n, true},
 		{"oficio de liberacion ol " + n, true},
+		{"ol " + n + " de " + y, true},
+		{"oficio de liberacion " + n4 + "/" + y, true}, // the type's name for its serie
+		{"liberacion " + n, true},
 		{"sicip ol " + n, false}, // a folio and a word: a search
 	} {
 		res := search(t, e.index, legajo.SearchQuery{Text: tc.q})
@@ -71,6 +74,14 @@ func TestFolioTypedInWords(t *testing.T) {
 		if got := res.Folio != ""; got != tc.direct || (tc.direct && res.Folio != ol.String()) {
 			t.Errorf("%q: Folio %q, want direct %v", tc.q, res.Folio, tc.direct)
 		}
+	}
+	// A year after a type's name is a year, not a folio number.
+	if res := search(t, e.index, legajo.SearchQuery{Text: "liberacion 2026"}); res.Folio != "" {
+		t.Errorf("liberacion 2026: Folio %q, want a search", res.Folio)
+	}
+	// Words of several types' titles name no type: «equipo» is in two.
+	if res := search(t, e.index, legajo.SearchQuery{Text: "equipo " + n}); res.Folio != "" {
+		t.Errorf("equipo %s: Folio %q, want a search", n, res.Folio)
 	}
 	// Title words of another type are not a lead: «dictamen» before an
 	// OL folio is a word to find.
@@ -165,6 +176,8 @@ func TestMorphology(t *testing.T) {
 		{"nodo", "nodos"}, {"red", "redes"}, {"base", "bases"}, {"cita", "citas"},
 		{"celular", "celulares"}, {"primer", "primero"},
 		{"dictamen", "dictámenes"}, {"reparar", "reparable"},
+		{"solicitar", "solicitud", "solicitudes", "solicitado"}, {"conectar", "conexión"}, {"reducir", "reducción"},
+		{"solucionar", "solución", "solucionado"},
 	}
 	for _, words := range same {
 		want := stemOf(words[0])
@@ -264,6 +277,7 @@ func TestPrefixOrAndStatus(t *testing.T) {
 		{"sicoa|sirem", []string{"informe-baja-accesos", "minuta"}, 2},
 		{"kenwood o motorola o repetidor", []string{"tarjeta-informativa.no-reparable", "control-actividades"}, 0},
 		{"ke*", nil, 0}, // too short: nothing rather than half the index
+		{"tonalm", []string{"tarjeta-informativa", "ti-cancelada"}, 2}, // an unknown word: the words it starts
 	} {
 		res := search(t, e.index, legajo.SearchQuery{Text: tc.q, PerPage: 50})
 		got := hitNames(folio, res)
