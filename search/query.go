@@ -820,11 +820,20 @@ func (x *Index) wordQuery(an analysis.Analyzer, word string, lex *lexicon, syn m
 	folded := fold(strings.ToLower(word))
 	var alts []query.Query
 	for _, long := range syn[strings.TrimRight(folded, ".")] {
-		if terms := analyze(an, long); len(terms) > 0 {
-			alts = append(alts, phrase(terms))
-			for _, t := range terms {
-				m.exact[t] = true
-			}
+		terms := analyze(an, long)
+		if len(terms) == 0 {
+			continue
+		}
+		alts = append(alts, phrase(terms))
+		if len(terms) == 1 {
+			// In the title or asunto it weighs more, as a word does.
+			h := query.NewTermQuery(terms[0])
+			h.SetField(fHead)
+			h.SetBoost(boostHead)
+			alts = append(alts, h)
+		}
+		for _, t := range terms {
+			m.exact[t] = true
 		}
 	}
 	terms := analyze(an, word)
@@ -987,6 +996,17 @@ func (l *lexicon) near(t, typed string, edits int) []index.DictEntry {
 			}
 		}
 	}
+	if len(out) == 0 && len(typed) >= minFuzzy {
+		// The misspellings Spanish invites (s, z or c; b or v; y or ll;
+		// a silent h) in a word whose stem is shorter than the word:
+		// «Lagunez» is lagunes, whose stem lagun the index holds.
+		for _, v := range spellings(typed) {
+			if st := string(stem([]byte(v))); !seen[st] && l.has(st) {
+				seen[st] = true
+				out = append(out, index.DictEntry{Term: st})
+			}
+		}
+	}
 	best := 0
 	for _, d := range out {
 		best = max(best, commonStart(d.Term, t))
@@ -1006,6 +1026,31 @@ func (l *lexicon) near(t, typed string, edits int) []index.DictEntry {
 		return kept[i].Count > kept[j].Count
 	})
 	return kept[:min(len(kept), maxTypos)]
+}
+
+// confusions are the letters Spanish spelling confuses, each way.
+var confusions = [][2]string{
+	{"s", "z"}, {"z", "s"}, {"s", "c"}, {"c", "s"}, {"z", "c"}, {"c", "z"}, {"b", "v"}, {"v", "b"},
+	{"y", "ll"}, {"ll", "y"}, {"i", "y"}, {"y", "i"}, {"j", "g"}, {"g", "j"}, {"k", "c"}, {"x", "j"}, {"j", "x"},
+}
+
+// spellings are w with one confusion corrected, or one h added or taken
+// away.
+func spellings(w string) []string {
+	var out []string
+	for i := 0; i < len(w); i++ {
+		for _, c := range confusions {
+			if strings.HasPrefix(w[i:], c[0]) {
+				out = append(out, w[:i]+c[1]+w[i+len(c[0]):])
+			}
+		}
+		if w[i] == 'h' {
+			out = append(out, w[:i]+w[i+1:])
+		} else if i == 0 || strings.IndexByte("aeiou", w[i]) >= 0 {
+			out = append(out, w[:i]+"h"+w[i:])
+		}
+	}
+	return out
 }
 
 func commonStart(a, b string) int {

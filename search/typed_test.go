@@ -138,6 +138,7 @@ func TestPartialAndSuggestion(t *testing.T) {
 		{"gomes tellez", "gómez tellez"},
 		{"motorla repetidor", "motorola repetidor"},
 		{"kenwod perote", "kenwood perote"},
+		{"lagunez viveros", "lagunes viveros"},
 	} {
 		res := search(t, e.index, legajo.SearchQuery{Text: tc.q})
 		if res.Suggestion != tc.want {
