@@ -26,8 +26,8 @@ func (x *indexer) document(ctx context.Context, rec *legajo.Record) (map[string]
 	d[fFolioSort] = fmt.Sprintf("%04d/%s/%06d", rec.Folio.Year, rec.Folio.Serie, rec.Folio.Number)
 	d[fExpediente] = rec.Expediente
 	d[fStatus] = string(rec.Status)
-	if rec.Status != legajo.StatusCancelado && rec.Status != legajo.StatusAnulado {
-		d[fLive] = "si"
+	if rec.Status == legajo.StatusCancelado || rec.Status == legajo.StatusAnulado {
+		d[fLive] = "no"
 	}
 
 	var m legajo.Manifest

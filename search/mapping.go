@@ -28,7 +28,7 @@ const (
 	fFiles      = "files"   // text layer of uploaded PDFs, stored for fragments
 	fNotes      = "notes"   // cancellation reasons, attachment descriptions
 	fNoText     = "notext"  // why the text of an uploaded file was not extracted, one file a line
-	fLive       = "live"    // "si" unless cancelled or annulled: live documents rank first (see liveFirst)
+	fLive       = "live"    // "no" when cancelled or annulled: live documents rank first (see liveFirst)
 )
 
 // formatVersion names the layout of the index (fields, analysis). An index

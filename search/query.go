@@ -29,7 +29,7 @@ const (
 	boostHead  = 2.0
 	boostFuzzy = 0.2
 	boostFolio = 50.0
-	boostLive  = 0.5
+	boostDead  = -0.5
 	minFuzzy   = 5 // letters a word needs before it matches with a typo
 	maxWords   = 32
 	maxText    = 1000
@@ -119,7 +119,7 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	if res.Total == 0 && p.partial != nil {
 		// No document holds every word: those holding most of them.
 		pp := *p
-		pp.query = p.partial
+		pp.query, pp.count = p.partial, p.partialCount
 		if res, facets, err = x.run(ctx, r, q, &pp); err != nil {
 			return nil, err
 		}
@@ -195,7 +195,7 @@ func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQue
 	var facets *bsearch.FacetResult
 	total := int64(-1)
 	if q.Facets {
-		n, fr, ok, err := x.facetCount(ctx, r, p.query)
+		n, fr, ok, err := x.facetCount(ctx, r, p.count)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -255,7 +255,7 @@ const (
 func (x *Index) windowed(ctx context.Context, r index.IndexReader, p *plan, req *bleve.SearchRequest, total int64) (*bleve.SearchResult, error) {
 	all := &bleve.SearchResult{Total: uint64(max(total, 0))}
 	if total < 0 {
-		count := bleve.NewSearchRequestOptions(p.query, 0, 0, false)
+		count := bleve.NewSearchRequestOptions(p.count, 0, 0, false)
 		count.Score = bleve.ScoreNone
 		count.Facets = req.Facets
 		var err error
@@ -356,9 +356,12 @@ type plan struct {
 	page        int
 	perPage     int
 	marks       *marker
+	// count is query without the clauses that only score: what counting
+	// the matches and their facets runs.
+	count query.Query
 	// partial is the query of the documents holding any of the text's
 	// units, those holding most first; nil for a text of one unit.
-	partial query.Query
+	partial, partialCount query.Query
 	// folio finds the document of the folio the text consists of; nil
 	// when the text is not one folio.
 	folio query.Query
@@ -455,7 +458,7 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 	// compose makes the whole query of the text's clauses: with the
 	// filters, the exclusions, the words that only help the ranking, the
 	// preference for live documents and the reader's restriction.
-	compose := func(textMust []query.Query, should []query.Query) query.Query {
+	compose := func(textMust []query.Query, should []query.Query, scored bool) query.Query {
 		must := append(slices.Clone(textMust), filters...)
 		var mainQ query.Query
 		switch len(must) {
@@ -466,7 +469,9 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 		default:
 			mainQ = query.NewConjunctionQuery(must)
 		}
-		if len(textMust) > 0 && p.relevance {
+		if !scored {
+			should = nil // they only change scores
+		} else if len(textMust) > 0 && p.relevance {
 			should = append(slices.Clone(should), liveFirst())
 		}
 		if len(text.mustNot) > 0 || len(should) > 0 {
@@ -479,12 +484,14 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 		}
 		return mainQ
 	}
-	p.query = compose(text.must, text.should)
+	p.query = compose(text.must, text.should, true)
+	p.count = compose(text.must, nil, false)
 	if len(text.must) >= 2 {
 		// Scored by the sum of the units matched, times the share of
 		// them matched: the documents holding most come first.
 		any := query.NewDisjunctionQuery(text.must)
-		p.partial = compose([]query.Query{any}, text.should)
+		p.partial = compose([]query.Query{any}, text.should, true)
+		p.partialCount = compose([]query.Query{any}, nil, false)
 	}
 	if text.folio != "" {
 		k := query.NewTermQuery(text.folio)
@@ -502,12 +509,15 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 }
 
 // liveFirst is the clause that puts live documents above cancelled and
-// annulled ones that match the same: a small score every live document
-// adds alike (one term, in one field, of one value).
+// annulled ones that match the same: a negative score every cancelled or
+// annulled document takes alike (one term, in one field, of one value).
+// Marking the few dead documents rather than the many live ones keeps the
+// clause's postings short: scoring a common word reads them beside its
+// own.
 func liveFirst() query.Query {
-	t := query.NewTermQuery("si")
+	t := query.NewTermQuery("no")
 	t.SetField(fLive)
-	t.SetBoost(boostLive)
+	t.SetBoost(boostDead)
 	return t
 }
 
