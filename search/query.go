@@ -694,6 +694,7 @@ func (x *Index) textQuerySyn(s string, an analysis.Analyzer, lex *lexicon, syn m
 			return
 		}
 		units++
+		folio = "-" // not a text of one folio
 		if orNext && len(tp.must) > 0 {
 			last := tp.must[len(tp.must)-1]
 			if d, ok := last.(*query.DisjunctionQuery); ok && ors[d] {
@@ -726,7 +727,6 @@ func (x *Index) textQuerySyn(s string, an analysis.Analyzer, lex *lexicon, syn m
 				m.exact[t] = true
 			}
 			add(q)
-			folio = "-"
 			continue
 		}
 		if !pc.exclude {
@@ -757,16 +757,14 @@ func (x *Index) textQuerySyn(s string, an analysis.Analyzer, lex *lexicon, syn m
 			if terms := analyze(an, folioText(typed)); len(terms) > 0 {
 				alts = append(alts, phrase(terms))
 			}
+			first := folio == ""
 			add(query.NewDisjunctionQuery(alts))
-			if folio == "" {
+			if first {
 				folio = key
-			} else {
-				folio = "-"
 			}
 			i += n - 1
 			continue
 		}
-		folio = "-"
 		if q, ok := dateQuery(an, word); ok {
 			add(q)
 			continue

@@ -64,7 +64,8 @@ func TestFolioTypedInWords(t *testing.T) {
 		{"ol " + n + " de " + y, true},
 		{"oficio de liberacion " + n4 + "/" + y, true}, // the type's name for its serie
 		{"liberacion " + n, true},
-		{"sicip ol " + n, false}, // a folio and a word: a search
+		{"el ol " + n + " de", true}, // stop words around it change nothing
+		{"sicip ol " + n, false},     // a folio and a word: a search
 	} {
 		res := search(t, e.index, legajo.SearchQuery{Text: tc.q})
 		if len(res.Hits) == 0 || res.Hits[0].Folio != ol.String() {
