@@ -32,10 +32,14 @@ const (
 
 // SearchQuery is what a person asks the archive's search: free text in
 // Spanish plus filters. The text understands what a clerk types: words in
-// any case and with or without accents or ñ, "quoted phrases", -palabra to
-// exclude a word, and folios written any common way (SESVER/DA/DTI/OL/0042/2026,
-// OL/0042/2026, 0042/2026, ol-42). Empty text with no filters lists every
-// document. Filters of one kind are alternatives (any of the types); filters
+// any case and with or without accents or ñ, in any form of their stem
+// (liberar finds liberación) and with typos, "quoted phrases", -palabra to
+// exclude a word, palabra* for the words it starts, «a o b» (or a|b) for
+// either, abbreviations (see Synonym), folios written any common way
+// (SESVER/DA/DTI/OL/0042/2026, OL/0042/2026, 0042/2026, ol-42, «oficio OL 42
+// 2026»), dates typed as numbers (15/03/2026, 2026-03-15) and numbers as
+// read (2288134470 for «228 813 4470», 912 for 00912). Empty text with no
+// filters lists every document. Filters of one kind are alternatives (any of the types); filters
 // of different kinds must all hold.
 type SearchQuery struct {
 	Text        string    `json:"q"`
@@ -50,6 +54,9 @@ type SearchQuery struct {
 	Page        int       `json:"page,omitempty"`        // 1-based; 0 is 1
 	PerPage     int       `json:"per_page,omitempty"`    // 0 is DefaultPerPage; at most MaxPerPage
 	Facets      bool      `json:"facets,omitempty"`      // count the matches by type, expediente, área, status and year
+	// Synonyms are the abbreviations the text understands (see
+	// Settings.Synonyms); nil: DefaultSynonyms.
+	Synonyms []Synonym `json:"-"`
 	// Restrict, when set, leaves out what one person may not read: hits,
 	// totals and facet counts are all of the permitted documents only.
 	Restrict *Restriction `json:"-"`
@@ -72,7 +79,16 @@ type SearchResult struct {
 	PerPage int                     `json:"per_page"`
 	Hits    []SearchHit             `json:"hits"`
 	Facets  map[string][]FacetCount `json:"facets"` // by facet name; empty unless asked for
-	Took    time.Duration           `json:"-"`
+	// Partial: no document holds every word of the text; the hits are
+	// those holding some, those holding the most first.
+	Partial bool `json:"partial,omitempty"`
+	// Suggestion is the text with the words the index does not hold
+	// replaced by the indexed words most like them: «¿Quiso decir …?».
+	Suggestion string `json:"suggestion,omitempty"`
+	// Folio is set when the text was one folio and exactly one document
+	// has it: the search can go straight to it.
+	Folio string        `json:"folio,omitempty"`
+	Took  time.Duration `json:"-"`
 }
 
 // SearchHit is one matching document.

@@ -17,9 +17,12 @@ type Settings struct {
 	Directory   Directory    `json:"signatories"`
 	Areas       []string     `json:"areas"`
 	Expedientes []Expediente `json:"expedientes"`
-	Version     int          `json:"version"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	UpdatedBy   string       `json:"updated_by"`
+	// Synonyms are the abbreviations search understands; nil (settings
+	// saved before there were any): DefaultSynonyms.
+	Synonyms  []Synonym `json:"synonyms"`
+	Version   int       `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by"`
 }
 
 // SettingsStore keeps the versions of the settings.
@@ -84,6 +87,11 @@ func (s Settings) Validate() error {
 		if strings.TrimSpace(a) == "" || len([]rune(a)) > 150 {
 			add("areas", "Cada área debe tener de 1 a 150 caracteres.")
 			break
+		}
+	}
+	for i, syn := range s.Synonyms {
+		if p := syn.problem(); p != "" {
+			add("sinonimos", "Sinónimo %d: %s", i+1, p)
 		}
 	}
 	if len(probs) > 0 {

@@ -26,6 +26,9 @@ func (x *indexer) document(ctx context.Context, rec *legajo.Record) (map[string]
 	d[fFolioSort] = fmt.Sprintf("%04d/%s/%06d", rec.Folio.Year, rec.Folio.Serie, rec.Folio.Number)
 	d[fExpediente] = rec.Expediente
 	d[fStatus] = string(rec.Status)
+	if rec.Status == legajo.StatusCancelado || rec.Status == legajo.StatusAnulado {
+		d[fLive] = "no"
+	}
 
 	var m legajo.Manifest
 	if len(rec.Manifests) > 0 {
@@ -92,7 +95,10 @@ func (x *indexer) document(ctx context.Context, rec *legajo.Record) (map[string]
 	}
 	d[fFacet] = facetValue(typ, rec.Expediente, m.Area, string(rec.Status), strconv.Itoa(date.Year()))
 	d[fHead] = title + "\n" + m.Subject
-	d[fContent] = strings.Join([]string{title, m.Subject, m.Area, m.Tramite, m.Author, text, files, notes}, "\n")
+	content := strings.Join([]string{title, m.Subject, m.Area, m.Tramite, m.Author, text, files, notes}, "\n")
+	// The initials of the areas and institutions named (HGT for Hospital
+	// General de Tuxpan) are words of the document too.
+	d[fContent] = content + "\n" + strings.Join(initials(content), " ")
 	return d, nil
 }
 

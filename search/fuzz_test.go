@@ -20,7 +20,10 @@ import (
 func FuzzQuery(f *testing.F) {
 	for _, s := range []string{"", "sicip", "liberación del sistema", `"cuenta de correo"`, "-cancelado sicip", "ol-1",
 		"OL/0001/2026", "0001/2026", `-"sin cerrar`, "«frase» “otra”", "contraseña~2", "a*", "año:2026", "+tipo -x",
-		"- -- ---", "\u00a0-\u0085x", "folio:\"", "\xff\xfe", strings.Repeat("palabra ", 40)} {
+		"- -- ---", "\u00a0-\u0085x", "folio:\"", "\xff\xfe", strings.Repeat("palabra ", 40),
+		"ol 1", "oficio OL 0001 2026", "ol 1 de 2026", "dictamen tecnico 0001/2026", "15/03/2026", "31/02/26", "2026-13-40",
+		"228 813 4470", "(228) 814-1500", "$18,300.00", "5cg71", "migra*", "*", "**", "|", "o", "a o b", "x|y|", "js tuxpan",
+		"gomes", "lagunez", "jurisdision", "depto.", "no. ol", "inventario 912", "hhhhhhhhhhh"} {
 		f.Add(s, "", 1, 0, false)
 	}
 	f.Add("correo", "fecha", 2, 5, true)

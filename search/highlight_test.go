@@ -19,8 +19,20 @@ func markerFor(t *testing.T, typed string) (*marker, analysis.Analyzer) {
 	if an == nil {
 		t.Fatal("no analyzer")
 	}
+	// An empty index: no word is known, none is one typo from another.
+	ex := newEnv(t, t.TempDir())
+	ix := ex.open(t)
+	r, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	lex, err := newLexicon(r)
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := &Index{x: &indexer{}}
-	_, m, err := x.textQuery(typed, an, func(string) []string { return nil })
+	_, m, err := x.textQuery(typed, an, lex)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,11 +28,12 @@ const (
 	fFiles      = "files"   // text layer of uploaded PDFs, stored for fragments
 	fNotes      = "notes"   // cancellation reasons, attachment descriptions
 	fNoText     = "notext"  // why the text of an uploaded file was not extracted, one file a line
+	fLive       = "live"    // "no" when cancelled or annulled: live documents rank first (see liveFirst)
 )
 
 // formatVersion names the layout of the index (fields, analysis). An index
 // written with another layout is not read: it is rebuilt.
-const formatVersion = "legajo-search-6"
+const formatVersion = "legajo-search-7"
 
 // Keys of the index's internal storage.
 var (
@@ -95,6 +96,7 @@ func newMapping() mapping.IndexMapping {
 	add(fFacet, kw(false, true))
 	add(fDate, date)
 	add(fAuthor, kw(true, false))
+	add(fLive, kw(false, false))
 	add(fHead, text(analyzerName))
 	add(fContent, text(pairsAnalyzerName))
 	add(fText, stored())

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ const (
 	boostHead  = 2.0
 	boostFuzzy = 0.2
 	boostFolio = 50.0
+	boostDead  = -0.5
 	minFuzzy   = 5 // letters a word needs before it matches with a typo
 	maxWords   = 32
 	maxText    = 1000
@@ -96,44 +98,32 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 		return nil, err
 	}
 	defer r.Close()
-	typos, err := newTypoFinder(r)
+	lex, err := newLexicon(r)
 	if err != nil {
 		return nil, err
 	}
-	p, err := x.plan(q, an, typos.find)
+	p, err := x.plan(q, an, lex)
 	if err == nil {
-		err = typos.err
+		err = lex.err
 	}
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(p.query, p.perPage, (p.page-1)*p.perPage, false)
-	req.SortBy(p.sort)
-	// Facets come from the facet table (see facetTable), with the total;
-	// from bleve when the index is not one the table reads.
-	var facets *bsearch.FacetResult
-	total := int64(-1)
-	if q.Facets {
-		n, fr, ok, err := x.facetCount(ctx, r, p.query)
-		if err != nil {
+	res, facets, err := x.run(ctx, r, q, p)
+	if err != nil {
+		return nil, err
+	}
+	partial := false
+	if res.Total == 0 && p.partial != nil {
+		// No document holds every word: those holding most of them.
+		pp := *p
+		pp.query, pp.count = p.partial, p.partialCount
+		if res, facets, err = x.run(ctx, r, q, &pp); err != nil {
 			return nil, err
 		}
-		if ok {
-			facets, total = fr, int64(n)
-		} else {
-			req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
-		}
+		partial = res.Total > 0
 	}
-	var res *bleve.SearchResult
-	if (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed {
-		res, err = x.windowed(ctx, r, p, req, total)
-	} else {
-		res, err = x.idx.SearchInContext(ctx, req)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	out := &legajo.SearchResult{Total: int(res.Total), Page: p.page, PerPage: p.perPage, Facets: map[string][]legajo.FacetCount{}}
+	out := &legajo.SearchResult{Total: int(res.Total), Page: p.page, PerPage: p.perPage, Partial: partial, Facets: map[string][]legajo.FacetCount{}}
 	if out.Hits, err = x.pageHits(res.Hits, p, an); err != nil { // stored.go
 		return nil, err
 	}
@@ -156,8 +146,71 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 			i = j
 		}
 	}
+	if p.folio != nil {
+		if out.Folio, err = x.onlyFolio(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.fixes) > 0 {
+		if out.Suggestion, err = x.suggest(ctx, q.Text, p.fixes, an); err != nil {
+			return nil, err
+		}
+	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// run answers the plan's query: one page of hits, and the facet counts
+// when asked for.
+func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQuery, p *plan) (*bleve.SearchResult, *bsearch.FacetResult, error) {
+	req := bleve.NewSearchRequestOptions(p.query, p.perPage, (p.page-1)*p.perPage, false)
+	req.SortBy(p.sort)
+	// Facets come from the facet table (see facetTable), with the total;
+	// from bleve when the index is not one the table reads.
+	var facets *bsearch.FacetResult
+	total := int64(-1)
+	if q.Facets {
+		n, fr, ok, err := x.facetCount(ctx, r, p.count)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			facets, total = fr, int64(n)
+		} else {
+			req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, facetLimit))
+		}
+	}
+	var res *bleve.SearchResult
+	var err error
+	if (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed {
+		res, err = x.windowed(ctx, r, p, req, total)
+	} else {
+		res, err = x.idx.SearchInContext(ctx, req)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if total >= 0 {
+		res.Total = uint64(total)
+	}
+	return res, facets, nil
+}
+
+// onlyFolio returns the folio of the one document (of those the query may
+// see) whose folio is the one typed; "" when none or several have it (OL 7
+// of two years).
+func (x *Index) onlyFolio(ctx context.Context, p *plan) (string, error) {
+	req := bleve.NewSearchRequestOptions(p.folio, 2, 0, false)
+	req.Fields = []string{fFolio}
+	req.Score = bleve.ScoreNone
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return "", fmt.Errorf("search: %w", err)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 {
+		return "", nil
+	}
+	return str(res.Hits[0].Fields[fFolio]), nil
 }
 
 // Sorting by date reads the date of every match; for the first pages of
@@ -177,7 +230,7 @@ const (
 func (x *Index) windowed(ctx context.Context, r index.IndexReader, p *plan, req *bleve.SearchRequest, total int64) (*bleve.SearchResult, error) {
 	all := &bleve.SearchResult{Total: uint64(max(total, 0))}
 	if total < 0 {
-		count := bleve.NewSearchRequestOptions(p.query, 0, 0, false)
+		count := bleve.NewSearchRequestOptions(p.count, 0, 0, false)
 		count.Score = bleve.ScoreNone
 		count.Facets = req.Facets
 		var err error
@@ -230,6 +283,12 @@ func (x *Index) windowed(ctx context.Context, r index.IndexReader, p *plan, req 
 	return res, nil
 }
 
+// str is a stored field's value as a string ("" when absent).
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
 // reader opens a snapshot of the index; the caller closes it.
 func (x *Index) reader() (index.IndexReader, error) {
 	ix, err := x.idx.Advanced()
@@ -273,12 +332,22 @@ type plan struct {
 	page        int
 	perPage     int
 	marks       *marker
+	// count is query without the clauses that only score: what counting
+	// the matches and their facets runs.
+	count query.Query
+	// partial is the query of the documents holding any of the text's
+	// units, those holding most first; nil for a text of one unit.
+	partial, partialCount query.Query
+	// folio finds the document of the folio the text consists of; nil
+	// when the text is not one folio.
+	folio query.Query
+	fixes []fix
 }
 
 func (p *plan) highlight() bool { return p.marks != nil && !p.marks.empty() }
 
 // plan validates q and turns it into a bleve query.
-func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(string) []string) (*plan, error) {
+func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (*plan, error) {
 	p := &plan{page: q.Page, perPage: q.PerPage}
 	if p.page == 0 {
 		p.page = 1
@@ -324,60 +393,108 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 		return nil, legajo.Errorf(legajo.ErrInvalid, "No se puede ordenar por «%s»: use relevancia, fecha, -fecha, folio o -folio.", printable(q.Sort))
 	}
 
-	var must []query.Query
-	text, marks, err := x.textQuery(q.Text, an, typos)
+	var syn map[string][]string
+	if q.Synonyms != nil {
+		syn = synonymMap(q.Synonyms)
+	}
+	text, marks, err := x.textQuerySyn(q.Text, an, lex, syn)
 	if err != nil {
 		return nil, err
 	}
 	p.marks = marks
-	must = append(must, text.must...)
+	p.fixes = text.fixes
+	var filters []query.Query
 	if f := anyOf(fType, q.Types); f != nil {
-		must = append(must, f)
+		filters = append(filters, f)
 	}
 	if f := anyOf(fExpediente, q.Expedientes); f != nil {
-		must = append(must, f)
+		filters = append(filters, f)
 	}
 	if f := anyOf(fArea, q.Areas); f != nil {
-		must = append(must, f)
+		filters = append(filters, f)
 	}
 	statuses := make([]string, len(q.Statuses))
 	for i, s := range q.Statuses {
 		statuses[i] = normalizeStatus(s)
 	}
 	if f := anyOf(fStatus, statuses); f != nil {
-		must = append(must, f)
+		filters = append(filters, f)
 	}
 	if q.Year != 0 {
 		t := query.NewTermQuery(strconv.Itoa(q.Year))
 		t.SetField(fYear)
-		must = append(must, t)
+		filters = append(filters, t)
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		incl, excl := true, false
 		r := query.NewDateRangeInclusiveQuery(q.From, q.To, &incl, &excl)
 		r.SetField(fDate)
-		must = append(must, r)
+		filters = append(filters, r)
 	}
-	var mainQ query.Query
-	switch len(must) {
-	case 0:
-		mainQ = query.NewMatchAllQuery()
-	case 1:
-		mainQ = must[0]
-	default:
-		mainQ = query.NewConjunctionQuery(must)
+	// compose makes the whole query of the text's clauses: with the
+	// filters, the exclusions, the words that only help the ranking, the
+	// preference for live documents and the reader's restriction.
+	compose := func(textMust []query.Query, should []query.Query, scored bool) query.Query {
+		must := append(slices.Clone(textMust), filters...)
+		var mainQ query.Query
+		switch len(must) {
+		case 0:
+			mainQ = query.NewMatchAllQuery()
+		case 1:
+			mainQ = must[0]
+		default:
+			mainQ = query.NewConjunctionQuery(must)
+		}
+		if !scored {
+			should = nil // they only change scores
+		} else if len(textMust) > 0 && p.relevance {
+			should = append(slices.Clone(should), liveFirst())
+		}
+		if len(text.mustNot) > 0 || len(should) > 0 {
+			mainQ = query.NewBooleanQuery([]query.Query{mainQ}, should, text.mustNot)
+		}
+		if f := restriction(q.Restrict); f != nil {
+			b := query.NewBooleanQuery([]query.Query{mainQ}, nil, nil)
+			b.AddFilter(f)
+			mainQ = b
+		}
+		return mainQ
 	}
-	if len(text.mustNot) > 0 {
-		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, text.mustNot)
-		mainQ = b
+	p.query = compose(text.must, text.should, true)
+	p.count = compose(text.must, nil, false)
+	if len(text.must) >= 2 {
+		// Scored by the sum of the units matched, times the share of
+		// them matched: the documents holding most come first.
+		any := query.NewDisjunctionQuery(text.must)
+		p.partial = compose([]query.Query{any}, text.should, true)
+		p.partialCount = compose([]query.Query{any}, nil, false)
 	}
-	if f := restriction(q.Restrict); f != nil {
-		b := query.NewBooleanQuery([]query.Query{mainQ}, nil, nil)
-		b.AddFilter(f)
-		mainQ = b
+	if text.folio != "" {
+		k := query.NewTermQuery(text.folio)
+		k.SetField(fFolioKey)
+		f := query.NewBooleanQuery([]query.Query{k}, nil, nil)
+		if len(filters) > 0 {
+			f = query.NewBooleanQuery(append([]query.Query{k}, filters...), nil, nil)
+		}
+		if r := restriction(q.Restrict); r != nil {
+			f.AddFilter(r)
+		}
+		p.folio = f
 	}
-	p.query = mainQ
 	return p, nil
+}
+
+// liveFirst is the clause that puts live documents above cancelled and
+// annulled ones that match the same: a negative score every cancelled or
+// annulled document takes alike (one term, in one field, of one value).
+// Marking the few dead documents rather than the many live ones keeps the
+// clause's postings short: scoring a common word reads them beside its
+// own.
+func liveFirst() query.Query {
+	t := query.NewTermQuery("no")
+	t.SetField(fLive)
+	t.SetBoost(boostDead)
+	return t
 }
 
 // normalizeStatus accepts a status as a person types it.
@@ -444,8 +561,21 @@ func anyOf(field string, values []string) query.Query {
 
 // textParts are the clauses of the free text.
 type textParts struct {
-	must    []query.Query
+	must    []query.Query // one per unit of the text: a word, a phrase, a folio, a date, alternatives
+	should  []query.Query // words that only help: «inventario» before 912
 	mustNot []query.Query
+	// folio is the key of the folio the text names when it names nothing
+	// else: the search goes straight to that document.
+	folio string
+	// fixes are the typed words the index does not hold, each with the
+	// indexed word most like it: «¿Quiso decir …?».
+	fixes []fix
+}
+
+// fix is a typed word and the indexed term that most likely was meant.
+type fix struct {
+	typed string
+	term  string
 }
 
 // piece is one unit of the typed text: a word or a quoted phrase, maybe
@@ -457,7 +587,8 @@ type piece struct {
 }
 
 // split cuts the typed text into words and "quoted phrases"; a leading '-'
-// excludes. An unclosed quote runs to the end.
+// excludes. An unclosed quote runs to the end. A '|' inside a word
+// separates alternatives (firewall|cortafuegos).
 func split(s string) []piece {
 	var out []piece
 	i := 0
@@ -493,25 +624,75 @@ func split(s string) []piece {
 		if end < 0 {
 			end = len(s) - i
 		}
-		out = append(out, piece{text: s[i : i+end], exclude: exclude})
+		word := s[i : i+end]
 		i += end
+		if !exclude && strings.Contains(word, "|") && word != "|" {
+			for k, alt := range strings.Split(word, "|") {
+				if k > 0 {
+					out = append(out, piece{text: "|"})
+				}
+				if alt != "" {
+					out = append(out, piece{text: alt})
+				}
+			}
+			continue
+		}
+		out = append(out, piece{text: word, exclude: exclude})
 	}
 	return out
 }
 
-// textQuery turns the typed text into clauses: every word must match
-// (exactly, in the title or asunto for more weight, or with one typo for
-// words of minFuzzy letters or more), every phrase must match in order, no
-// excluded word or phrase may match, and a folio-like word matches that
-// folio first.
-func (x *Index) textQuery(s string, an analysis.Analyzer, typos func(string) []string) (textParts, *marker, error) {
+// textQuery turns the typed text into clauses (see legajo.SearchQuery):
+// every unit must match — a word (exactly, in the title or asunto for more
+// weight, by its abbreviation's meaning, or with typos when the index does
+// not hold it), a phrase in order, a folio however typed, a date, a number
+// written in groups, alternatives joined by «o» or «|» — and no excluded
+// word or phrase may. lex answers what the index holds; nil leaves typos
+// out.
+func (x *Index) textQuery(s string, an analysis.Analyzer, lex *lexicon) (textParts, *marker, error) {
+	return x.textQuerySyn(s, an, lex, nil)
+}
+
+func (x *Index) textQuerySyn(s string, an analysis.Analyzer, lex *lexicon, syn map[string][]string) (textParts, *marker, error) {
 	var tp textParts
 	m := &marker{exact: map[string]bool{}}
 	pieces := split(s)
 	if len(pieces) > maxWords {
 		return tp, nil, legajo.Errorf(legajo.ErrInvalid, "La búsqueda tiene demasiadas palabras: el máximo es %d.", maxWords)
 	}
-	for _, pc := range pieces {
+	if syn == nil {
+		syn = defaultSynonyms
+	}
+	units := 0
+	folio := ""
+	orNext := false
+	ors := map[*query.DisjunctionQuery]bool{} // the disjunctions of «a o b», which a later «o» extends
+	// add appends the clause of one unit, or joins it to the previous one
+	// after «o».
+	add := func(q query.Query) {
+		if q == nil {
+			return
+		}
+		units++
+		folio = "-" // not a text of one folio
+		if orNext && len(tp.must) > 0 {
+			last := tp.must[len(tp.must)-1]
+			if d, ok := last.(*query.DisjunctionQuery); ok && ors[d] {
+				d.AddQuery(q)
+			} else {
+				alt := query.NewDisjunctionQuery([]query.Query{last, q})
+				ors[alt] = true
+				tp.must[len(tp.must)-1] = alt
+			}
+			units--
+		} else {
+			tp.must = append(tp.must, q)
+		}
+		orNext = false
+	}
+	plain := func(i int) bool { return i < len(pieces) && !pieces[i].phrase && !pieces[i].exclude }
+	for i := 0; i < len(pieces); i++ {
+		pc := pieces[i]
 		if pc.phrase {
 			terms := analyze(an, pc.text)
 			if len(terms) == 0 {
@@ -525,36 +706,77 @@ func (x *Index) textQuery(s string, an analysis.Analyzer, typos func(string) []s
 			for _, t := range terms {
 				m.exact[t] = true
 			}
-			tp.must = append(tp.must, q)
+			add(q)
 			continue
 		}
-		word := strings.TrimFunc(pc.text, func(r rune) bool { return unicode.IsPunct(r) && r != '/' && r != '-' })
+		if !pc.exclude {
+			if w := strings.ToLower(pc.text); (w == "o" || w == "u" || w == "|") && len(tp.must) > 0 && plain(i+1) {
+				orNext = true
+				continue
+			}
+		}
+		word := strings.TrimFunc(pc.text, func(r rune) bool { return unicode.IsPunct(r) && r != '/' && r != '-' && r != '*' })
 		if word == "" {
 			continue
 		}
 		if pc.exclude {
-			if q := wordQuery(an, word, nil, m); q != nil {
+			if q := x.wordQuery(an, word, nil, syn, m, nil); q != nil {
 				tp.mustNot = append(tp.mustNot, q)
 			}
 			continue
 		}
-		if key, ok := x.folioKey(word); ok {
+		if n, key, ok := x.folioAt(pieces, i); ok {
 			fq := query.NewTermQuery(key)
 			fq.SetField(fFolioKey)
 			fq.SetBoost(boostFolio)
 			alts := []query.Query{fq}
-			if terms := analyze(an, word); len(terms) > 0 {
+			var typed []string
+			for _, p := range pieces[i : i+n] {
+				typed = append(typed, p.text)
+			}
+			if terms := analyze(an, folioText(typed)); len(terms) > 0 {
 				alts = append(alts, phrase(terms))
 			}
-			tp.must = append(tp.must, query.NewDisjunctionQuery(alts))
+			first := folio == ""
+			add(query.NewDisjunctionQuery(alts))
+			if first {
+				folio = key
+			}
+			i += n - 1
 			continue
 		}
-		if q := wordQuery(an, word, typos, m); q != nil {
-			tp.must = append(tp.must, q)
+		if q, ok := dateQuery(an, word); ok {
+			add(q)
+			continue
 		}
+		if n, q, ok := numberGroups(an, pieces, i); ok {
+			add(q)
+			i += n - 1
+			continue
+		}
+		if labels[fold(strings.ToLower(word))] && plain(i+1) && strings.ContainsAny(pieces[i+1].text, "0123456789") {
+			if q := x.wordQuery(an, word, nil, syn, m, nil); q != nil {
+				tp.should = append(tp.should, q)
+			}
+			continue
+		}
+		if strings.HasSuffix(word, "*") {
+			add(prefixQuery(an, strings.TrimRight(word, "*")))
+			continue
+		}
+		add(x.wordQuery(an, word, lex, syn, m, &tp.fixes))
+	}
+	if units == 1 && folio != "-" && folio != "" && len(tp.mustNot) == 0 {
+		tp.folio = folio
 	}
 	return tp, m, nil
 }
+
+// labels are the words people put before a number that the document may
+// not say: «inventario 912», «tel 2288141500». They help the ranking but
+// are not required.
+var labels = wordSet(`inventario inv serie num numero no tel telefono cel celular ext extension monto importe
+	cuenta linea folio`)
 
 // phrase is the clause of the analysed words of a phrase (see phraseTerms):
 // every pair of neighbouring words in order, and a long number anywhere in
@@ -575,22 +797,45 @@ func phrase(terms []string) query.Query {
 }
 
 // wordQuery is the clause of one typed word; nil for a stop word. A word
-// the analyzer cuts in several terms (srv-apps02, a URL) is a phrase. With
-// typos (not for excluded words), a word of minFuzzy letters or more also
-// matches, with less weight, the indexed words one typo away from it.
-func wordQuery(an analysis.Analyzer, word string, typos func(string) []string, m *marker) query.Query {
+// the analyzer cuts in several terms (srv-apps02, a URL) is a phrase. An
+// abbreviation of syn also matches what it stands for. With lex (not for
+// excluded words), a word the index does not hold matches, with less
+// weight, the indexed words one typo away from it or from its stem (two on
+// words of eight letters or more), and an unknown code with digits
+// (a serial, 5cg71) matches the words it starts; the best of them is
+// recorded in fixes.
+func (x *Index) wordQuery(an analysis.Analyzer, word string, lex *lexicon, syn map[string][]string, m *marker, fixes *[]fix) query.Query {
+	folded := fold(strings.ToLower(word))
+	var alts []query.Query
+	for _, long := range syn[strings.TrimRight(folded, ".")] {
+		terms := analyze(an, long)
+		if len(terms) == 0 {
+			continue
+		}
+		alts = append(alts, phrase(terms))
+		if len(terms) == 1 {
+			// In the title or asunto it weighs more, as a word does.
+			h := query.NewTermQuery(terms[0])
+			h.SetField(fHead)
+			h.SetBoost(boostHead)
+			alts = append(alts, h)
+		}
+		for _, t := range terms {
+			m.exact[t] = true
+		}
+	}
 	terms := analyze(an, word)
 	switch len(terms) {
 	case 0:
-		return nil
+		return disjunction(alts)
 	case 1:
 	default:
-		if typos != nil {
+		if lex != nil {
 			for _, t := range terms {
 				m.exact[t] = true
 			}
 		}
-		return phrase(terms)
+		return disjunction(append(alts, phrase(terms)))
 	}
 	t := terms[0]
 	exact := query.NewTermQuery(t)
@@ -598,50 +843,228 @@ func wordQuery(an analysis.Analyzer, word string, typos func(string) []string, m
 	head := query.NewTermQuery(t)
 	head.SetField(fHead)
 	head.SetBoost(boostHead)
-	alts := []query.Query{exact, head}
-	if typos != nil {
-		m.exact[t] = true
-		if utf8.RuneCountInString(word) >= minFuzzy && !isNumber(t) {
-			for _, near := range typos(t) {
-				fz := query.NewTermQuery(near)
-				fz.SetField(fContent)
-				fz.SetBoost(boostFuzzy)
-				alts = append(alts, fz)
-			}
-			m.fuzzy = append(m.fuzzy, t)
+	alts = append(alts, exact, head)
+	if lex == nil {
+		return query.NewDisjunctionQuery(alts)
+	}
+	m.exact[t] = true
+	if lex.has(t) {
+		return query.NewDisjunctionQuery(alts)
+	}
+	if hasDigit(t) {
+		if len(t) >= minPrefix {
+			p := query.NewPrefixQuery(t)
+			p.SetField(fContent)
+			p.SetBoost(boostFuzzy)
+			alts = append(alts, p)
 		}
+		return query.NewDisjunctionQuery(alts)
+	}
+	if utf8.RuneCountInString(word) < minFuzzy || isNumber(t) {
+		return query.NewDisjunctionQuery(alts)
+	}
+	edits := 1
+	if utf8.RuneCountInString(word) >= minTwoTypos {
+		edits = 2
+	}
+	near := lex.near(t, folded, edits)
+	for _, e := range near {
+		fz := query.NewTermQuery(e.Term)
+		fz.SetField(fContent)
+		fz.SetBoost(boostFuzzy)
+		alts = append(alts, fz)
+		m.exact[e.Term] = true
+	}
+	if len(near) > 0 && fixes != nil {
+		*fixes = append(*fixes, fix{typed: word, term: near[0].Term})
+	}
+	if len(near) == 0 && len(folded) >= minPrefix {
+		// Nothing like it: an abbreviation the table lacks («juris»,
+		// «hosp») is the start of the word meant.
+		p := query.NewPrefixQuery(folded)
+		p.SetField(fContent)
+		p.SetBoost(boostFuzzy)
+		alts = append(alts, p)
 	}
 	return query.NewDisjunctionQuery(alts)
 }
 
-// maxTypos bounds the indexed words one typo away that a word matches.
+func disjunction(qs []query.Query) query.Query {
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// prefixQuery is the clause of «migra*»: the words that start with what is
+// typed, or with its stem («vacuna*» finds vacunación, whose stem is
+// vacun). Fewer than minPrefix letters match nothing rather than half the
+// index.
+func prefixQuery(an analysis.Analyzer, typed string) query.Query {
+	w := fold(strings.ToLower(typed))
+	if utf8.RuneCountInString(w) < 3 {
+		return query.NewMatchNoneQuery()
+	}
+	var alts []query.Query
+	for _, p := range []string{w, string(stem([]byte(w)))} {
+		if len(p) < 3 || (len(alts) > 0 && p == w) {
+			continue
+		}
+		q := query.NewPrefixQuery(p)
+		q.SetField(fContent)
+		alts = append(alts, q)
+	}
+	return disjunction(alts)
+}
+
+// Typos and prefixes.
+const (
+	minTwoTypos = 8 // letters a word needs before it matches with two typos
+	minPrefix   = 4 // characters of a code with digits before it matches the codes it starts
+)
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
+
+// maxTypos bounds the indexed words a typo away that a word matches.
 const maxTypos = 64
 
-// typoFinder finds the indexed words one typo away from a term: the same
-// first letter, the term itself left out, by number of documents
-// descending. bleve's fuzzy query would find them too, but it matches the
-// term itself among them: every document holding the word was read twice,
-// once for the exact clause and once for the fuzzy one. Without that, a
-// query of common words takes 20–30 % less (measured at 100,000 documents:
-// «equipo» 11 → 8 ms, «jurisdiccion xalapa» 17 → 13.5 ms).
-type typoFinder struct {
+// lexicon answers what the index holds, from one snapshot: whether a term
+// is indexed, and the indexed terms a few typos away. bleve's fuzzy query
+// would find them too, but it matches the term itself among them: every
+// document holding the word was read twice, once for the exact clause and
+// once for the fuzzy one. Without that, a query of common words takes
+// 20–30 % less (measured at 100,000 documents: «equipo» 11 → 8 ms,
+// «jurisdiccion xalapa» 17 → 13.5 ms); and a word the index holds exactly
+// needs no typo lookup at all.
+type lexicon struct {
+	r   index.IndexReader
 	fr  index.IndexReaderFuzzy
 	err error // the first lookup failure
 }
 
-func newTypoFinder(r index.IndexReader) (*typoFinder, error) {
+func newLexicon(r index.IndexReader) (*lexicon, error) {
 	fr, ok := r.(index.IndexReaderFuzzy)
 	if !ok {
 		return nil, fmt.Errorf("search: the index cannot look up words by typo")
 	}
-	return &typoFinder{fr: fr}, nil
+	return &lexicon{r: r, fr: fr}, nil
 }
 
-func (f *typoFinder) find(t string) []string {
-	_, n := utf8.DecodeRuneInString(t)
-	d, err := f.fr.FieldDictFuzzy(fContent, t, 1, t[:n])
+// has tells whether some document's content holds term.
+func (l *lexicon) has(term string) bool { return l.count(term) > 0 }
+
+// near returns the indexed words up to edits typos away from the stem t or
+// from the word as typed (folded, unstemmed: a name such as «Gomes» is one
+// typo from gomez, its stem «gom» is not), with the same first letter: the
+// nearest only (two typos when one finds none), and of those the ones
+// that share the longest start with the word — people mistype the end of
+// a word more than its start, and a document holding two candidates
+// («refacción» and «relación» for refaciones) would otherwise outrank one
+// holding the word meant — most documents first.
+func (l *lexicon) near(t, typed string, edits int) []index.DictEntry {
+	seen := map[string]bool{t: true}
+	var out []index.DictEntry
+	for e := 1; e <= edits && len(out) == 0; e++ {
+		for _, w := range []string{t, typed} {
+			// A stem as short as «gom» (of gomes) is one typo from too
+			// many words («gob»). Two typos are the word's as typed:
+			// a stem cut short is two typos from unrelated stems
+			// («microond» of microondas from «microfon»).
+			if len(w) < minFuzzy || (e > 1 && (w != typed || len(w) < minTwoTypos)) {
+				continue
+			}
+			for _, d := range l.lookup(w, e) {
+				if !seen[d.Term] {
+					seen[d.Term] = true
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	if len(out) == 0 && len(typed) >= minFuzzy {
+		// The misspellings Spanish invites (s, z or c; b or v; y or ll;
+		// a silent h) in a word whose stem is shorter than the word:
+		// «Lagunez» is lagunes, whose stem lagun the index holds.
+		for _, v := range spellings(typed) {
+			if st := string(stem([]byte(v))); !seen[st] && l.has(st) {
+				seen[st] = true
+				out = append(out, index.DictEntry{Term: st})
+			}
+		}
+	}
+	best := 0
+	for _, d := range out {
+		best = max(best, commonStart(d.Term, t))
+	}
+	kept := out[:0]
+	for _, d := range out {
+		if commonStart(d.Term, t) >= best-1 {
+			d.Count = l.count(d.Term)
+			kept = append(kept, d)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		ci, cj := commonStart(kept[i].Term, t), commonStart(kept[j].Term, t)
+		if ci != cj {
+			return ci > cj
+		}
+		return kept[i].Count > kept[j].Count
+	})
+	return kept[:min(len(kept), maxTypos)]
+}
+
+// confusions are the letters Spanish spelling confuses, each way.
+var confusions = [][2]string{
+	{"s", "z"}, {"z", "s"}, {"s", "c"}, {"c", "s"}, {"z", "c"}, {"c", "z"}, {"b", "v"}, {"v", "b"},
+	{"y", "ll"}, {"ll", "y"}, {"i", "y"}, {"y", "i"}, {"j", "g"}, {"g", "j"}, {"k", "c"}, {"x", "j"}, {"j", "x"},
+}
+
+// spellings are w with one confusion corrected, or one h added or taken
+// away.
+func spellings(w string) []string {
+	var out []string
+	for i := 0; i < len(w); i++ {
+		for _, c := range confusions {
+			if strings.HasPrefix(w[i:], c[0]) {
+				out = append(out, w[:i]+c[1]+w[i+len(c[0]):])
+			}
+		}
+		if w[i] == 'h' {
+			out = append(out, w[:i]+w[i+1:])
+		} else if i == 0 || strings.IndexByte("aeiou", w[i]) >= 0 {
+			out = append(out, w[:i]+"h"+w[i:])
+		}
+	}
+	return out
+}
+
+func commonStart(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// count is the number of documents whose content holds term.
+func (l *lexicon) count(term string) uint64 {
+	tr, err := l.r.TermFieldReader(context.Background(), []byte(term), fContent, false, false, false)
 	if err != nil {
-		f.err = cmp.Or(f.err, fmt.Errorf("search: typos of %q: %w", t, err))
+		l.err = cmp.Or(l.err, fmt.Errorf("search: %q: %w", term, err))
+		return 0
+	}
+	defer tr.Close()
+	return tr.Count()
+}
+
+func (l *lexicon) lookup(t string, edits int) []index.DictEntry {
+	_, n := utf8.DecodeRuneInString(t)
+	d, err := l.fr.FieldDictFuzzy(fContent, t, edits, t[:n])
+	if err != nil {
+		l.err = cmp.Or(l.err, fmt.Errorf("search: typos of %q: %w", t, err))
 		return nil
 	}
 	defer d.Close()
@@ -649,7 +1072,7 @@ func (f *typoFinder) find(t string) []string {
 	for {
 		e, err := d.Next()
 		if err != nil {
-			f.err = cmp.Or(f.err, fmt.Errorf("search: typos of %q: %w", t, err))
+			l.err = cmp.Or(l.err, fmt.Errorf("search: typos of %q: %w", t, err))
 			return nil
 		}
 		if e == nil {
@@ -660,14 +1083,8 @@ func (f *typoFinder) find(t string) []string {
 			near = append(near, index.DictEntry{Term: strings.Clone(e.Term), Count: e.Count})
 		}
 	}
-	sort.Slice(near, func(i, j int) bool { return near[i].Count > near[j].Count })
-	out := make([]string, 0, min(len(near), maxTypos))
-	for _, e := range near[:min(len(near), maxTypos)] {
-		out = append(out, e.Term)
-	}
-	return out
+	return near
 }
-
 func isNumber(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {

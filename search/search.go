@@ -15,10 +15,26 @@
 // # Spanish
 //
 // Text fields use one analyzer (analysis.go): lower case, accents and ñ
-// folded, Spanish stop words dropped, light Spanish stemming. Queries
-// (query.go) are AND of words, each word also matching with one typo when it
-// has 5 letters or more (scored lower), "quoted phrases", -word exclusions,
-// and folio-like words turned into a boosted exact folio clause. Fragments
+// folded, Spanish stop words dropped, numbers without leading zeros or
+// thousands separators, then a Spanish stemmer: the endings of gender and
+// number, and those that make verbs and nouns of one stem (liberar,
+// liberación, liberado), with a list of words whose forms mean different
+// things (informe, información). The content field also holds what
+// documents write in parts and people type whole: telephones in digit
+// groups, amounts with cents, and the initials of the institutions named
+// (HGT for Hospital General de Tuxpan).
+//
+// Queries (query.go, typed.go) are AND of units: words, each also matching
+// the indexed words a typo or two away when the index does not hold it
+// (on the stem and on the word as typed, so names survive stemming), and
+// an abbreviation's meaning (legajo.Synonym); "quoted phrases"; -word
+// exclusions; folios however typed («ol 7», «oficio DT 0004/2026») as a
+// boosted exact folio clause; dates typed as numbers; numbers typed in
+// groups; codes by their start; prefix* and «a o b». When no document
+// holds every unit, those holding most of them are the result, marked
+// Partial, and a word the index does not hold gets a «¿Quiso decir …?»
+// from the index's own words. Live documents rank above cancelled ones.
+// fixtures.JudgedQueries measures all of it (judged_test.go). Fragments
 // are cut from the stored text by highlight.go with the same analyzer, so
 // «Contraseña» is marked for contrasena.
 //

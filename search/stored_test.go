@@ -78,11 +78,6 @@ func TestStoredFieldsAsBleveLoadsThem(t *testing.T) {
 	}
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 // Every hit of a page has its stored values, whatever the segment it is
 // in: the page of everything by folio holds each folio once.
 func TestPageHitsHoldEveryFolio(t *testing.T) {

@@ -70,5 +70,6 @@ func (s *Server) restriction(r *http.Request) *legajo.Restriction {
 // search runs q with the request's user's restriction.
 func (s *Server) search(r *http.Request, q legajo.SearchQuery) (*legajo.SearchResult, error) {
 	q.Restrict = s.restriction(r)
+	q.Synonyms = s.synonyms()
 	return s.Search.Search(r.Context(), q)
 }

@@ -136,6 +136,15 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		page.Error = err.Error()
 	}
+	if res := page.Result; res != nil && res.Folio != "" && q.Page <= 1 && page.listing() == "" {
+		// The text was a folio that one document has: straight to it.
+		// The redirect leaves no entry in the history, so Back returns
+		// to where the search was typed. With filters or an order the
+		// person asked for a list, and gets it.
+		s.logActivity(r, "buscar", page.Q, page.filters())
+		http.Redirect(w, r, "/documentos/"+slug(res.Folio), http.StatusSeeOther)
+		return nil
+	}
 	if page.Result != nil && page.Result.PerPage > 0 {
 		n := (page.Result.Total + page.Result.PerPage - 1) / page.Result.PerPage
 		for i := 1; i <= min(n, 20); i++ {
@@ -151,6 +160,15 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		s.logActivity(r, "buscar", page.Q, page.filters())
 	}
 	return nil
+}
+
+// listing is what makes the search a list to browse rather than a
+// lookup: a filter or an order chosen; "" when none.
+func (p searchPage) listing() string {
+	if p.Sort != "" && p.Sort != legajo.SortRelevance {
+		return p.Sort
+	}
+	return p.filters()
 }
 
 // filters writes the search's filters for the activity log, which records

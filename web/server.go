@@ -41,8 +41,11 @@ type Server struct {
 	// los días a las 02:00 en s3://…"; "" when there is none.
 	BackupPlan string
 	// Areas are SESVER's areas offered in the forms.
-	Areas  []string
-	Logger *slog.Logger
+	Areas []string
+	// Synonyms are the abbreviations search understands (from the saved
+	// settings); nil: legajo.DefaultSynonyms.
+	Synonyms []legajo.Synonym
+	Logger   *slog.Logger
 	// SessionKey signs session cookies; every node of one deployment must
 	// share it.
 	SessionKey []byte
@@ -241,4 +244,16 @@ func (s *Server) setAreas(a []string) {
 	s.areasMu.Lock()
 	defer s.areasMu.Unlock()
 	s.Areas = a
+}
+
+func (s *Server) synonyms() []legajo.Synonym {
+	s.areasMu.RLock()
+	defer s.areasMu.RUnlock()
+	return s.Synonyms
+}
+
+func (s *Server) setSynonyms(syn []legajo.Synonym) {
+	s.areasMu.Lock()
+	defer s.areasMu.Unlock()
+	s.Synonyms = syn
 }

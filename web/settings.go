@@ -17,6 +17,7 @@ type configPage struct {
 	Signatories [][]string // rows as typed: role, name, position, from, to
 	Expedientes [][]string // id, name, code, AT, AC, destino, valores, acceso
 	Areas       string
+	Synonyms    string // one a line, as legajo.ParseSynonyms reads them
 	Problems    []legajo.Problem
 	Message     string
 	Destinos    []string
@@ -40,7 +41,8 @@ func (s *Server) current(r *http.Request) (legajo.Settings, error) {
 	if !errors.Is(err, legajo.ErrNotFound) {
 		return st, err
 	}
-	return legajo.Settings{Directory: s.Office.Signatories(), Expedientes: s.Office.Archive.Expedientes(), Areas: s.areas()}, nil
+	return legajo.Settings{Directory: s.Office.Signatories(), Expedientes: s.Office.Archive.Expedientes(), Areas: s.areas(),
+		Synonyms: s.synonyms()}, nil
 }
 
 func (s *Server) configPage(w http.ResponseWriter, r *http.Request) error {
@@ -48,8 +50,12 @@ func (s *Server) configPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	syn := st.Synonyms
+	if syn == nil {
+		syn = legajo.DefaultSynonyms()
+	}
 	page := configPage{Institution: s.Office.Institution, Settings: st, Areas: strings.Join(st.Areas, "\n"),
-		Message: r.URL.Query().Get("mensaje"), Destinos: destinos, Accesos: accesos}
+		Synonyms: legajo.FormatSynonyms(syn), Message: r.URL.Query().Get("mensaje"), Destinos: destinos, Accesos: accesos}
 	for _, d := range st.Directory {
 		to := ""
 		if !d.To.IsZero() {
@@ -141,6 +147,14 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 			st.Areas = append(st.Areas, a)
 		}
 	}
+	syn, err := legajo.ParseSynonyms(r.PostForm.Get("sinonimos"))
+	if err != nil {
+		var ve *legajo.ValidationError
+		errors.As(err, &ve)
+		probs = append(probs, ve.Problems...)
+	}
+	// Saved as typed, even empty: an administrator may want none.
+	st.Synonyms = append([]legajo.Synonym{}, syn...)
 	if err := st.Validate(); err != nil {
 		var ve *legajo.ValidationError
 		errors.As(err, &ve)
@@ -157,7 +171,7 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(probs) > 0 {
 		page := configPage{Institution: s.Office.Institution, Settings: st, Signatories: append(sigRows, make([]string, 5)),
-			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Problems: probs,
+			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Synonyms: r.PostForm.Get("sinonimos"), Problems: probs,
 			Destinos: destinos, Accesos: accesos}
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "config", page)
 		return nil
@@ -172,6 +186,7 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.setAreas(saved.Areas)
+	s.setSynonyms(saved.Synonyms)
 	s.logActivity(r, "configuracion", "versión "+strconv.Itoa(saved.Version), "")
 	http.Redirect(w, r, "/admin/configuracion?mensaje="+urlQueryEscape("Configuración guardada (versión "+strconv.Itoa(saved.Version)+"); está en vigor."), http.StatusSeeOther)
 	return nil

@@ -210,6 +210,7 @@ func TestBrowserCycle(t *testing.T) {
 	if !found {
 		t.Fatal("searching «liberacion sicip» does not find the document")
 	}
+	typedSearches(t, ctx, base, folio)
 	// the auditor's trail of the expediente, with the chain verified
 	step(t, ctx, "expediente",
 		chromedp.Navigate(base+"/expedientes/dti"),
@@ -233,5 +234,50 @@ func TestBrowserCycle(t *testing.T) {
 	text := value(t, ctx, "verify-text", chromedp.Text(chromedp.CSS("main")))
 	if !strings.HasPrefix(strings.TrimSpace(text), "✓ Documento válido") || !strings.Contains(text, "acuse recibido") || strings.Contains(text, "SICIP") {
 		t.Errorf("public verification page:\n%s", text)
+	}
+}
+
+// typedSearches: searches as staff type them, in the browser. A word no
+// document holds: the page says the match is partial, above the hit. A
+// misspelt word: «¿Quiso decir …?» links to the corrected search, which
+// finds the document. A folio typed in words: straight to the document.
+func typedSearches(t *testing.T, ctx context.Context, base, folio string) {
+	t.Helper()
+	hit := `//div[@class="hit"]//strong[text()="` + strings.ReplaceAll(folio, "-", "/") + `"]`
+	step(t, ctx, "search-partial",
+		chromedp.Navigate(base+"/buscar?q=liberacion+sicip+xyzzy"),
+		chromedp.WaitVisible(`//p[@role="status" and contains(., "Ningún documento contiene todas las palabras")]`),
+		chromedp.WaitVisible(hit),
+	)
+	// The notice is on screen above the hits, not pushed out of view.
+	above := value(t, ctx, "partial-above", chromedp.Evaluate[bool](`(() => {
+		const n = document.querySelector('p[role="status"]').getBoundingClientRect();
+		const h = document.querySelector('div.hit').getBoundingClientRect();
+		return n.height > 0 && n.bottom <= h.top && n.top >= 0 && n.bottom <= window.innerHeight;
+	})()`))
+	if !above {
+		t.Error("the partial-match notice is not on screen above the hits")
+	}
+	if dir := os.Getenv("LEGAJO_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+			os.WriteFile(filepath.Join(dir, "search-partial.jpg"), png, 0o644)
+		}
+	}
+	step(t, ctx, "search-suggestion",
+		chromedp.Navigate(base+"/buscar?q=incidensias+sicip"),
+		chromedp.WaitVisible(`//p[@class="suggestion"]/a[strong="incidencias sicip"]`),
+		chromedp.Click(`//p[@class="suggestion"]/a`),
+		chromedp.WaitVisible(hit),
+	)
+	if loc := value(t, ctx, "suggestion-location", chromedp.Location()); !strings.Contains(loc, "q=incidencias+sicip") {
+		t.Errorf("the suggestion link went to %s", loc)
+	}
+	m := regexp.MustCompile(`-OL-(\d{4})-(\d{4})$`).FindStringSubmatch(folio)
+	step(t, ctx, "search-folio",
+		chromedp.Navigate(base+"/buscar?q=oficio+ol+"+m[1]+"+"+m[2]),
+		chromedp.WaitVisible(`//h1`),
+	)
+	if loc := value(t, ctx, "folio-location", chromedp.Location()); !strings.HasSuffix(loc, "/documentos/"+folio) {
+		t.Errorf("a folio typed in words went to %s, not its document", loc)
 	}
 }

@@ -102,6 +102,7 @@ OL/0042/2026, 0042/2026 or ol-42.`)
 	if err != nil {
 		return err
 	}
+	q.Synonyms = a.synonyms
 	res, err := idx.Search(ctx, q)
 	if errors.Is(err, legajo.ErrInvalid) {
 		return usagef("%v", err)
@@ -158,6 +159,12 @@ func (m *Main) printResult(res *legajo.SearchResult, zone *time.Location, facets
 	}
 	plain := strings.NewReplacer("<mark>", on, "</mark>", off)
 	w := m.Stdout
+	if res.Suggestion != "" {
+		fmt.Fprintf(w, "¿Quiso decir «%s»?\n", res.Suggestion)
+	}
+	if res.Partial {
+		fmt.Fprintln(w, "Ningún documento contiene todas las palabras; se muestran los que contienen la mayoría.")
+	}
 	switch {
 	case res.Total == 0:
 		fmt.Fprintln(w, "Ningún documento coincide con la búsqueda.")

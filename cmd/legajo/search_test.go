@@ -121,6 +121,13 @@ func TestSearchBesideServer(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "SESVER/DA/DTI/OL/0001/2026") || !strings.Contains(out, "1 documento.") {
 		t.Errorf("search after reindex: exit %d\n%s", code, out)
 	}
+	// A misspelt word and one no document holds: said, as on the page.
+	code, out, _ = run(t, env, "search", "incidensias", "xyzzy")
+	if code != 0 || !strings.Contains(out, "¿Quiso decir «incidencias xyzzy»?") ||
+		!strings.Contains(out, "Ningún documento contiene todas las palabras; se muestran los que contienen la mayoría.") ||
+		!strings.Contains(out, "SESVER/DA/DTI/OL/0001/2026") {
+		t.Errorf("search with a typo and an unknown word: exit %d\n%s", code, out)
+	}
 	for _, bad := range [][]string{{"search", "x", "--sort", "tamaño"}, {"search", "x", "--from", "ayer"}, {"search", "--page", "-1", "x"}} {
 		if code, _, _ := run(t, env, bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)

@@ -22,6 +22,9 @@ type app struct {
 	witness archive.Store // nil: none
 	archive *archive.Archive
 	office  *legajo.Office
+	// synonyms are the saved settings' abbreviations for search; nil:
+	// the defaults.
+	synonyms []legajo.Synonym
 }
 
 // openApp loads the configuration, the document types and the archive, and
@@ -59,10 +62,12 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	}
 	// Settings saved from the web application win over the file, which only
 	// seeds them.
+	var synonyms []legajo.Synonym
 	settings, err := a.Settings(ctx)
 	switch {
 	case err == nil:
 		cfg.Directory, cfg.Expedientes, cfg.Areas = settings.Directory, settings.Expedientes, settings.Areas
+		synonyms = settings.Synonyms
 		if err := a.SetExpedientes(settings.Expedientes); err != nil {
 			st.Close()
 			return nil, err
@@ -97,7 +102,7 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: cfg.Institution,
 		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now, RequestKey: rk, Mail: notifier}
-	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o}, nil
+	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o, synonyms: synonyms}, nil
 }
 
 // Close seals what this process filed into the archive's log, then
