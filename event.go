@@ -19,6 +19,7 @@ const (
 	EventRecibido   EventKind = "recibido"   // incoming correspondence registered
 	EventAnulado    EventKind = "anulado"    // a folio reserved by an interrupted emission
 	EventDescartado EventKind = "descartado" // objects of an interrupted filing, explained by fsck
+	EventTramite    EventKind = "tramite"    // a movement of a case (trámite); its manifest holds it
 )
 
 // Transition names the status change ev makes to a document. Each is made
@@ -155,6 +156,8 @@ type Manifest struct {
 	Reason string  `json:"reason,omitempty"`
 	// Text is the text layer of an uploaded PDF, for search.
 	Text string `json:"text,omitempty"`
+	// Case is the event of a trámite this manifest records.
+	Case *CaseEvent `json:"caso,omitempty"`
 }
 
 // File is a file to file: bytes plus what describes them.

@@ -260,5 +260,6 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 		_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
 	}
 	o.reindex(ctx, folio)
+	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, m.Title, r.Author)
 	return res, nil
 }

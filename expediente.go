@@ -70,6 +70,7 @@ func DefaultExpedientes() []Expediente {
 		{ID: "servicios-dti", Name: "Expediente de servicios del Departamento de Tecnologías de la Información", Code: "SESVER.08C.04", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
 		{ID: "respaldos", Name: "Expediente de solicitudes de respaldo", Code: "SESVER.08C.10", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
 		{ID: "baja-equipo", Name: "Expediente de baja de equipo", Code: "SESVER.06C.17", YearsTramite: 3, YearsConcentracion: 7, Destino: "Conservación", Valores: []string{"Administrativo", "Legal", "Contable"}, Acceso: "pública"},
+		{ID: CaseExpediente, Name: "Control de gestión de trámites del Departamento de Tecnologías de la Información", Code: "SESVER.08C.02", YearsTramite: 2, YearsConcentracion: 3, Destino: "Baja", Valores: adm, Acceso: "pública"},
 		{ID: "diseno-grafico", Name: "Carpeta electrónica de requerimientos de diseño gráfico", Code: "SESVER.08C.11", YearsTramite: 1, YearsConcentracion: 2, Destino: "Baja", Valores: adm, Acceso: "pública"},
 	}
 }

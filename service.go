@@ -31,6 +31,8 @@ type Office struct {
 	// it and it is never stored; every node of a deployment must share it.
 	// Nil: secrets are left out of the comparison.
 	RequestKey []byte
+	// Cases holds the trámites; nil when they are not configured.
+	Cases *Cases
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -205,6 +207,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
 	}
 	o.reindex(ctx, folio)
+	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, t.Title, r.Author)
 	return res, nil
 }
 
@@ -218,6 +221,9 @@ func (o *Office) filing(exp, def, tramite, author string) (string, error) {
 		return "", err
 	}
 	if err := checkLine("Trámite", tramite, 120); err != nil {
+		return "", err
+	}
+	if err := o.CheckCase(tramite); err != nil {
 		return "", err
 	}
 	return exp, checkLine("Autor", author, 120)

@@ -100,6 +100,8 @@ func (k EventKind) Label() string {
 		return "Folio anulado"
 	case EventDescartado:
 		return "Objetos descartados"
+	case EventTramite:
+		return "Movimiento de trámite"
 	}
 	return string(k)
 }
