@@ -92,6 +92,9 @@ type CaseEvent struct {
 	Subject   string `json:"subject,omitempty"`
 	Requester string `json:"requester,omitempty"`
 	Origin    string `json:"origin,omitempty"` // folio of the received document that opened it
+	// Request is the SHA-256 of the idempotency key of the opening, so
+	// that the same form sent twice opens one case.
+	Request string `json:"request,omitempty"`
 	// Documento.
 	Folio string `json:"folio,omitempty"`
 	Type  string `json:"type,omitempty"`

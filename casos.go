@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,12 +55,27 @@ type Cases struct {
 	// Logf reports what a clerk need not see (a notification that failed).
 	Logf func(format string, args ...any)
 
+	cal    atomic.Pointer[Calendar] // set by SetCalendar; wins over Calendar
 	mu     sync.RWMutex
 	byNum  map[string]*Case
-	at     map[string]int // index in order
-	order  []*Case        // by opening
+	at     map[string]int    // index in order
+	byReq  map[string]string // opening request → case number
+	order  []*Case           // by opening
+	openMu sync.Mutex
 	pos    int64
 	syncMu sync.Mutex
+}
+
+// SetCalendar changes the días inhábiles while cases are served (the
+// institution's list is a setting).
+func (cs *Cases) SetCalendar(c *Calendar) { cs.cal.Store(c) }
+
+// Cal is the calendar plazos are counted with.
+func (cs *Cases) Cal() *Calendar {
+	if c := cs.cal.Load(); c != nil {
+		return c
+	}
+	return cs.Calendar
 }
 
 func (cs *Cases) now() time.Time {
@@ -101,7 +117,7 @@ func (cs *Cases) Sync(ctx context.Context) error {
 // applied already (an event this process filed, then read in the chain).
 func (cs *Cases) applyLocked(ev CaseEvent) {
 	if cs.byNum == nil {
-		cs.byNum, cs.at = map[string]*Case{}, map[string]int{}
+		cs.byNum, cs.at, cs.byReq = map[string]*Case{}, map[string]int{}, map[string]string{}
 	}
 	c := cs.byNum[ev.Case]
 	if c == nil {
@@ -113,6 +129,9 @@ func (cs *Cases) applyLocked(ev CaseEvent) {
 			return
 		}
 		cs.byNum[ev.Case] = c
+		if ev.Request != "" {
+			cs.byReq[ev.Request] = ev.Case
+		}
 		cs.at[ev.Case] = len(cs.order)
 		cs.order = append(cs.order, c)
 		return
@@ -223,15 +242,15 @@ func (q Queue) Total() int { return len(q.Overdue) + len(q.DueSoon) + len(q.Mine
 func (cs *Cases) Bandeja(f CaseFilter, now time.Time) Queue {
 	f.Open = true
 	var q Queue
-	soon := cs.Calendar.AddBusinessDays(now, 2)
+	soon := cs.Cal().AddBusinessDays(now, 2)
 	for _, c := range cs.List(f) {
 		p, _ := cs.Procedures.Get(c.Procedure)
 		it := QueueItem{Case: c, Proc: p}
-		it.Due, it.Has = c.NextDue(p, cs.Calendar, now)
+		it.Due, it.Has = c.NextDue(p, cs.Cal(), now)
 		switch {
 		case c.Status == CaseAtendido:
 			q.Mine = append(q.Mine, it)
-		case c.Overdue(p, cs.Calendar, now):
+		case c.Overdue(p, cs.Cal(), now):
 			q.Overdue = append(q.Overdue, it)
 		case c.Status == CaseEnEspera:
 			q.Waiting = append(q.Waiting, it)
@@ -268,7 +287,7 @@ func (cs *Cases) Sweep(now time.Time) []QueueItem {
 		p := cs.Procedures.byID[c.Procedure]
 		var passed Plazo
 		found := false
-		for _, x := range c.Plazos(p, cs.Calendar) {
+		for _, x := range c.Plazos(p, cs.Cal()) {
 			if !x.Due.After(now) {
 				passed, found = x, true
 			}
@@ -291,6 +310,9 @@ type OpenCaseRequest struct {
 	Assignee  string // login, optional
 	Due       time.Time
 	Author    string
+	// Key, when set, makes the same request sent again (Back and «Abrir»
+	// again, a double click) return the case it opened.
+	Key string
 }
 
 // Open opens a case at its procedure's first step with its own number.
@@ -328,6 +350,21 @@ func (cs *Cases) Open(ctx context.Context, r OpenCaseRequest) (*Case, error) {
 	if r.Section == "" {
 		r.Section = p.Section
 	}
+	req := ""
+	if r.Key != "" {
+		req = RequestHash(r.Key)
+		cs.openMu.Lock()
+		defer cs.openMu.Unlock()
+		if err := cs.Sync(ctx); err != nil {
+			return nil, err
+		}
+		cs.mu.RLock()
+		num, seen := cs.byReq[req]
+		cs.mu.RUnlock()
+		if seen {
+			return cs.Get(num)
+		}
+	}
 	now := cs.now()
 	claim, _ := json.Marshal(map[string]any{"procedure": p.ID, "author": r.Author, "at": now.UTC(), "nonce": nonce()})
 	num, err := cs.Log.AllocateCase(ctx, now.Year(), claim)
@@ -336,7 +373,7 @@ func (cs *Cases) Open(ctx context.Context, r OpenCaseRequest) (*Case, error) {
 	}
 	ev := CaseEvent{Case: num.String(), Seq: 1, Kind: CaseOpened, At: now, Author: r.Author, To: p.Steps[0].N,
 		Procedure: p.ID, Area: r.Area, Subject: r.Subject, Requester: r.Requester, Origin: r.Origin,
-		Section: r.Section, Assignee: r.Assignee, Due: r.Due}
+		Section: r.Section, Assignee: r.Assignee, Due: r.Due, Request: req}
 	if err := cs.file(ctx, ev); err != nil {
 		return nil, err
 	}
@@ -460,6 +497,9 @@ func (cs *Cases) Act(ctx context.Context, number string, a CaseAction) (*Case, e
 		}
 		if c.Status == CaseAtendido {
 			return nil, Errorf(ErrConflict, "El trámite %s ya fue atendido; ciérrelo.", c.Number)
+		}
+		if c.Status == CaseEnEspera && c.Waiting == a.Reason {
+			return c, nil // the same form sent again
 		}
 		ev.Reason, ev.Step = a.Reason, c.Step
 	case CaseResumed:
