@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -20,7 +21,7 @@ const (
 	fcBoxW    = 250
 	fcBoxH    = 64
 	fcDiaW    = 250
-	fcDiaH    = 84
+	fcDiaH    = 92
 	fcGap     = 26
 	fcCol0    = 16
 	fcCol1    = 316
@@ -68,16 +69,15 @@ func flowchart(p *legajo.Procedimiento, c *legajo.Case) template.HTML {
 	nodes, box, dia, height := layout(p)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="flujo" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="flujo-%s-t" data-procedimiento="%s">`,
+	fmt.Fprintf(&b, `<svg class="flujo" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="flujo-%s-t" data-procedimiento="%s" `+fcFont+`>`,
 		fcWidth, height, fcWidth, height, p.ID, p.ID)
 	fmt.Fprintf(&b, `<title id="flujo-%s-t">Diagrama de flujo: %s</title>`, p.ID, esc(p.Name))
-	b.WriteString(flowStyle)
-	b.WriteString(`<defs><marker id="fl-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker>` +
-		`<marker id="fl-b" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1a6b3c"/></marker></defs>`)
+	b.WriteString(`<defs><marker id="fl-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker>` +
+		`<marker id="fl-b" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1a6b3c"/></marker></defs>`)
 	// Start terminal.
 	if len(nodes) > 0 {
 		first := nodes[0]
-		fmt.Fprintf(&b, `<rect class="fl-term" x="%d" y="4" width="70" height="20" rx="10"/><text class="fl-small" x="%d" y="18" text-anchor="middle">Inicio</text>`, first.cx()-35, first.cx())
+		fmt.Fprintf(&b, `<rect class="fl-term" x="%d" y="4" width="70" height="20" rx="10" fill="#eeeeee" stroke="#555555"/><text class="fl-small" x="%d" y="18" text-anchor="middle" font-size="10">Inicio</text>`, first.cx()-35, first.cx())
 		arrow(&b, first.cx(), 24, first.cx(), first.y, false)
 	}
 	// Edges first, boxes over them.
@@ -201,15 +201,15 @@ func drawNode(b *strings.Builder, n *fcNode, st flowState) {
 	s := n.step
 	if n.diamond {
 		cx, cy := n.cx(), n.y+n.h/2
-		cls := "fl-dia"
+		cls, look := "fl-dia", fcDiaPlain
 		if _, ok := st.taken[s.N]; ok {
-			cls += " fl-hecho"
+			cls, look = cls+" fl-hecho", fcBoxDone
 		} else if st.current == s.N {
-			cls += " fl-actual"
+			cls, look = cls+" fl-actual", fcBoxNow
 		}
-		fmt.Fprintf(b, `<g class="%s"><title>%s</title><polygon points="%d,%d %d,%d %d,%d %d,%d"/>`, cls, esc(s.Decision.Question),
-			cx, n.y, n.x+n.w, cy, cx, n.y+n.h, n.x, cy)
-		lines := wrap(s.Decision.Question, 30, 3)
+		fmt.Fprintf(b, `<g class="%s"><title>%s</title><polygon points="%d,%d %d,%d %d,%d %d,%d" %s/>`, cls, esc(s.Decision.Question),
+			cx, n.y, n.x+n.w, cy, cx, n.y+n.h, n.x, cy, look)
+		lines := wrap(s.Decision.Question, 26, 4)
 		y := cy - (len(lines)-1)*7 + 4
 		for _, l := range lines {
 			fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`, cx, y, esc(l))
@@ -218,26 +218,40 @@ func drawNode(b *strings.Builder, n *fcNode, st flowState) {
 		b.WriteString(`</g>`)
 		return
 	}
-	cls := "fl-box"
+	cls, look := "fl-box", fcBoxPlain
 	rec, done := st.done[s.N]
 	switch {
 	case st.current == s.N:
-		cls += " fl-actual"
+		cls, look = cls+" fl-actual", fcBoxNow
 	case done:
-		cls += " fl-hecho"
+		cls, look = cls+" fl-hecho", fcBoxDone
 	}
 	if s.End {
 		cls += " fl-fin"
+		if look == fcBoxPlain {
+			look = `fill="#ffffff" stroke="#333333" stroke-width="2.5"`
+		}
 	}
-	fmt.Fprintf(b, `<g class="%s" id="paso-%s"><title>%s. %s (%s)</title><rect x="%d" y="%d" width="%d" height="%d" rx="4"/>`,
-		cls, esc(s.N), esc(s.N), esc(s.Action), esc(s.Who), n.x, n.y, n.w, n.h)
+	fmt.Fprintf(b, `<g class="%s" id="paso-%s"><title>%s. %s (%s)</title><rect x="%d" y="%d" width="%d" height="%d" rx="4" %s/>`,
+		cls, esc(s.N), esc(s.N), esc(s.Action), esc(s.Who), n.x, n.y, n.w, n.h, look)
 	head := s.N
 	if s.End {
 		head += " · Fin"
 	}
-	fmt.Fprintf(b, `<text class="fl-n" x="%d" y="%d">%s</text>`, n.x+6, n.y+14, esc(head))
+	for i, d := range s.Deadlines {
+		sep := " · plazo "
+		if i > 0 {
+			sep = ", +"
+		}
+		if d.Hours > 0 {
+			head += sep + strconv.Itoa(d.Hours) + " h"
+		} else {
+			head += sep + strconv.Itoa(d.BusinessDays) + " d. háb."
+		}
+	}
+	fmt.Fprintf(b, `<text class="fl-n" x="%d" y="%d" font-weight="700">%s</text>`, n.x+6, n.y+14, esc(head))
 	if len(s.Issues) > 0 {
-		fmt.Fprintf(b, `<text class="fl-doc" x="%d" y="%d" text-anchor="end">▤ documento</text>`, n.x+n.w-6, n.y+14)
+		fmt.Fprintf(b, `<text class="fl-doc" x="%d" y="%d" text-anchor="end" font-size="10" fill="#5b4a00">▤ documento</text>`, n.x+n.w-6, n.y+14)
 	}
 	maxLines := 3
 	if done || st.current == s.N {
@@ -250,9 +264,9 @@ func drawNode(b *strings.Builder, n *fcNode, st flowState) {
 	}
 	switch {
 	case done:
-		fmt.Fprintf(b, `<text class="fl-who" x="%d" y="%d">✓ %s · %s</text>`, n.x+6, n.y+n.h-6, rec.Done.In(zone).Format("02/01/2006 15:04"), esc(rec.By))
+		fmt.Fprintf(b, `<text class="fl-who" x="%d" y="%d" font-size="10" font-weight="600" fill="#1a6b3c">✓ %s · %s</text>`, n.x+6, n.y+n.h-6, rec.Done.In(zone).Format("02/01/2006 15:04"), esc(rec.By))
 	case st.current == s.N:
-		fmt.Fprintf(b, `<text class="fl-who" x="%d" y="%d">▶ actividad actual</text>`, n.x+6, n.y+n.h-6)
+		fmt.Fprintf(b, `<text class="fl-who" x="%d" y="%d" font-size="10" font-weight="600" fill="#0b4fb3">▶ actividad actual</text>`, n.x+6, n.y+n.h-6)
 	}
 	b.WriteString(`</g>`)
 }
@@ -264,21 +278,21 @@ func arrow(b *strings.Builder, x0, y0, x1, y1 int, taken bool) {
 // arrowLabel draws a polyline through pts (x, y pairs) ending in an
 // arrowhead, with label near its start.
 func arrowLabel(b *strings.Builder, pts []int, label string, taken bool) {
-	cls, marker := "fl-edge", "fl-a"
+	cls, marker, look := "fl-edge", "fl-a", `fill="none" stroke="#444444" stroke-width="1.2"`
 	if taken {
-		cls, marker = "fl-edge fl-tomado", "fl-b"
+		cls, marker, look = "fl-edge fl-tomado", "fl-b", `fill="none" stroke="#1a6b3c" stroke-width="2.4"`
 	}
 	var ps []string
 	for i := 0; i+1 < len(pts); i += 2 {
 		ps = append(ps, fmt.Sprintf("%d,%d", pts[i], pts[i+1]))
 	}
-	fmt.Fprintf(b, `<polyline class="%s" points="%s" marker-end="url(#%s)"/>`, cls, strings.Join(ps, " "), marker)
+	fmt.Fprintf(b, `<polyline class="%s" points="%s" marker-end="url(#%s)" %s/>`, cls, strings.Join(ps, " "), marker, look)
 	if label != "" {
 		lx, ly := pts[0]+4, pts[1]+12
 		if pts[1] == pts[3] { // leaves sideways
 			lx, ly = pts[0]+6, pts[1]-4
 		}
-		fmt.Fprintf(b, `<text class="fl-label" x="%d" y="%d">%s</text>`, lx, ly, esc(clip(label, 34)))
+		fmt.Fprintf(b, `<text class="fl-label" x="%d" y="%d" font-size="10" font-weight="600" fill="#5a2d82" stroke="#ffffff" stroke-width="3" paint-order="stroke">%s</text>`, lx, ly, esc(clip(label, 34)))
 	}
 }
 
@@ -319,22 +333,15 @@ func clip(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
-// flowStyle travels with each chart, so that it looks the same printed,
-// saved or shown by itself.
-const flowStyle = `<style>` +
-	`.flujo text{font:11px system-ui,sans-serif;fill:#1d1d1d}` +
-	`.flujo .fl-n{font-weight:700}.flujo .fl-small{font-size:10px}` +
-	`.flujo .fl-doc{font-size:10px;fill:#5b4a00}.flujo .fl-who{font-size:10px;fill:#1a6b3c;font-weight:600}` +
-	`.flujo .fl-label{font-size:10px;fill:#5a2d82;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}` +
-	`.flujo .fl-box rect{fill:#fff;stroke:#555;stroke-width:1}` +
-	`.flujo .fl-fin rect{stroke-width:2.5}` +
-	`.flujo .fl-dia polygon{fill:#fdf6e3;stroke:#8a6d00}` +
-	`.flujo .fl-term{fill:#eee;stroke:#555}` +
-	`.flujo .fl-hecho rect,.flujo .fl-hecho polygon{fill:#e6f4ea;stroke:#1a6b3c}` +
-	`.flujo .fl-actual rect,.flujo .fl-actual polygon{fill:#dbe9ff;stroke:#0b4fb3;stroke-width:3}` +
-	`.flujo .fl-actual .fl-who{fill:#0b4fb3}` +
-	`.flujo .fl-edge{fill:none;stroke:#444;stroke-width:1.2}` +
-	`.flujo .fl-tomado{stroke:#1a6b3c;stroke-width:2.4}` +
-	`</style>`
+// The chart's looks are presentation attributes on its elements, not
+// CSS: the pages' Content-Security-Policy refuses inline styles, and the
+// chart should look the same saved or printed by itself.
+const (
+	fcFont     = `font-family="system-ui, sans-serif" font-size="11" fill="#1d1d1d"`
+	fcBoxPlain = `fill="#ffffff" stroke="#555555" stroke-width="1"`
+	fcBoxDone  = `fill="#e6f4ea" stroke="#1a6b3c" stroke-width="1.5"`
+	fcBoxNow   = `fill="#dbe9ff" stroke="#0b4fb3" stroke-width="3"`
+	fcDiaPlain = `fill="#fdf6e3" stroke="#8a6d00" stroke-width="1"`
+)
 
 func esc(s string) string { return template.HTMLEscapeString(s) }

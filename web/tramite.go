@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -515,6 +514,6 @@ func dueLabel(p legajo.Plazo, now time.Time) string {
 func init() {
 	funcs["due"] = dueLabel
 	funcs["caseSlug"] = legajo.CaseSlug
-	funcs["itoa"] = strconv.Itoa
+	funcs["hourMin"] = func(t time.Time) string { return t.In(zone).Format("15:04") }
 	funcs["has"] = func(v url.Values, k, want string) bool { return v.Get(k) == want }
 }
