@@ -371,6 +371,9 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, typos func(stri
 	if f := anyOf(fArea, q.Areas); f != nil {
 		must = append(must, f)
 	}
+	if f := anyOf(fTramite, q.Tramites); f != nil {
+		must = append(must, f)
+	}
 	statuses := make([]string, len(q.Statuses))
 	for i, s := range q.Statuses {
 		statuses[i] = normalizeStatus(s)
