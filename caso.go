@@ -256,7 +256,19 @@ func (c *Case) Plazos(p *Procedimiento, cal *Calendar) []Plazo {
 // NextDue is the earliest deadline still ahead at now, else the latest
 // one passed (the case is overdue), and whether there is any.
 func (c *Case) NextDue(p *Procedimiento, cal *Calendar, now time.Time) (Plazo, bool) {
+	return nextDue(c.Plazos(p, cal), now)
+}
+
+// DueAt is NextDue and Overdue at once, counting the plazos once: what a
+// list shows of each case.
+func (c *Case) DueAt(p *Procedimiento, cal *Calendar, now time.Time) (next Plazo, has, overdue bool) {
 	ps := c.Plazos(p, cal)
+	next, has = nextDue(ps, now)
+	return next, has, has && !ps[0].Due.After(now)
+}
+
+// nextDue picks from plazos sorted by due time (see Case.NextDue).
+func nextDue(ps []Plazo, now time.Time) (Plazo, bool) {
 	if len(ps) == 0 {
 		return Plazo{}, false
 	}

@@ -243,14 +243,16 @@ func (cs *Cases) Bandeja(f CaseFilter, now time.Time) Queue {
 	f.Open = true
 	var q Queue
 	soon := cs.Cal().AddBusinessDays(now, 2)
+	cal := cs.Cal()
 	for _, c := range cs.List(f) {
-		p, _ := cs.Procedures.Get(c.Procedure)
+		p := cs.Procedures.byID[c.Procedure]
 		it := QueueItem{Case: c, Proc: p}
-		it.Due, it.Has = c.NextDue(p, cs.Cal(), now)
+		ps := c.Plazos(p, cal)
+		it.Due, it.Has = nextDue(ps, now)
 		switch {
 		case c.Status == CaseAtendido:
 			q.Mine = append(q.Mine, it)
-		case c.Overdue(p, cs.Cal(), now):
+		case it.Has && !ps[0].Due.After(now):
 			q.Overdue = append(q.Overdue, it)
 		case c.Status == CaseEnEspera:
 			q.Waiting = append(q.Waiting, it)

@@ -15,13 +15,26 @@ type bandejaPage struct {
 	View     string // mios, seccion, todos
 	Section  string
 	Sections []string
-	Overdue  []caseRow
-	DueSoon  []caseRow
-	Mine     []caseRow
-	Waiting  []caseRow
+	Overdue  caseGroup
+	DueSoon  caseGroup
+	Mine     caseGroup
+	Waiting  caseGroup
 	Total    int
 	CanOpen  bool
 }
+
+// bandejaRows is how many cases of a group the page lists: the most urgent
+// first; the rest are counted (a section may hold thousands).
+const bandejaRows = 50
+
+// caseGroup is one group of a bandeja: its first rows and how many there are.
+type caseGroup struct {
+	Rows  []caseRow
+	Total int
+}
+
+// More is how many are not listed.
+func (g caseGroup) More() int { return g.Total - len(g.Rows) }
 
 func (bandejaPage) title() string { return "Bandeja de trámites" }
 
@@ -52,12 +65,12 @@ func (s *Server) bandeja(w http.ResponseWriter, r *http.Request) error {
 	now := s.now()
 	qu := cs.Bandeja(f, now)
 	names := s.userNames(r.Context())
-	rows := func(items []legajo.QueueItem) []caseRow {
-		out := make([]caseRow, 0, len(items))
-		for _, it := range items {
-			out = append(out, s.caseRow(cs, it.Case, now, names))
+	rows := func(items []legajo.QueueItem) caseGroup {
+		g := caseGroup{Total: len(items)}
+		for _, it := range items[:min(len(items), bandejaRows)] {
+			g.Rows = append(g.Rows, s.caseRow(cs, it.Case, now, names))
 		}
-		return out
+		return g
 	}
 	page.Overdue, page.DueSoon, page.Mine, page.Waiting = rows(qu.Overdue), rows(qu.DueSoon), rows(qu.Mine), rows(qu.Waiting)
 	page.Total = qu.Total()

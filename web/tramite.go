@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -48,18 +50,8 @@ type caseRow struct {
 	HasDue  bool
 	Overdue bool
 	Assign  string // the assignee's name
-}
-
-// StepText is the current activity, short.
-func (c caseRow) StepText() string {
-	if c.Proc == nil || c.Case.Step == "" {
-		return ""
-	}
-	st, ok := c.Proc.Step(c.Case.Step)
-	if !ok {
-		return c.Case.Step
-	}
-	return st.N + ". " + clip(st.Action, 90)
+	// Words of the lists, made once: a bandeja lists hundreds of rows.
+	Slug, ProcName, StepText, Label, StatusClass, DueText string
 }
 
 func (casesPage) title() string { return "Trámites" }
@@ -102,23 +94,55 @@ func (s *Server) caseRow(cs *legajo.Cases, c *legajo.Case, now time.Time, names 
 	if row.Assign == "" {
 		row.Assign = c.Assignee
 	}
-	row.Due, row.HasDue = c.NextDue(p, cs.Cal(), now)
-	row.Overdue = c.Overdue(p, cs.Cal(), now)
+	row.Due, row.HasDue, row.Overdue = c.DueAt(p, cs.Cal(), now)
+	row.Slug, row.Label, row.StatusClass = legajo.CaseSlug(c.Number), c.Label(), strings.ReplaceAll(string(c.Status), " ", "-")
+	if p != nil {
+		row.ProcName = p.Name
+		if st, ok := p.Step(c.Step); ok {
+			row.StepText = st.N + ". " + clip(st.Action, 90)
+		}
+	}
+	if row.HasDue {
+		row.DueText = row.Due.Due.In(zone).Format("02/01/2006 15:04")
+	}
 	return row
 }
 
-// userNames maps logins to names, for lists; an error leaves logins.
-func (s *Server) userNames(ctx context.Context) map[string]string {
-	m := map[string]string{}
+// peopleTTL is how long the list of accounts read for the case pages is
+// reused: every bandeja and case page names people, and listing the
+// accounts reads the store. A new account shows in those lists within it.
+const peopleTTL = 5 * time.Second
+
+type peopleCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	users []legajo.User
+}
+
+// people lists the accounts, from the cache when it is fresh.
+func (s *Server) people(ctx context.Context) []legajo.User {
+	c := &s.staff
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.users != nil && time.Since(c.at) < peopleTTL {
+		return c.users
+	}
 	if s.Users == nil {
-		return m
+		return nil
 	}
 	us, err := s.Users.Users(ctx)
 	if err != nil {
 		s.Logger.Error("users", "err", err)
-		return m
+		return c.users // the last list known, if any
 	}
-	for _, u := range us {
+	c.users, c.at = us, time.Now()
+	return us
+}
+
+// userNames maps logins to names, for lists.
+func (s *Server) userNames(ctx context.Context) map[string]string {
+	m := map[string]string{}
+	for _, u := range s.people(ctx) {
 		m[u.Login] = u.Name
 	}
 	return m
@@ -127,16 +151,8 @@ func (s *Server) userNames(ctx context.Context) map[string]string {
 // assignable lists who a case may be turned to: the enabled people who
 // can act on cases.
 func (s *Server) assignable(ctx context.Context) []legajo.User {
-	if s.Users == nil {
-		return nil
-	}
-	us, err := s.Users.Users(ctx)
-	if err != nil {
-		s.Logger.Error("users", "err", err)
-		return nil
-	}
 	var out []legajo.User
-	for _, u := range us {
+	for _, u := range s.people(ctx) {
 		if !u.Disabled && !u.Service && permIssue.grantedTo(u.Role) {
 			out = append(out, u)
 		}
@@ -394,6 +410,9 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	a, perr := caseActionFrom(f)
 	a.Author = currentUser(r).Login
+	if perr == nil {
+		perr = s.checkTurno(r.Context(), cs, a)
+	}
 	var c *legajo.Case
 	if perr == nil {
 		c, err = cs.Act(r.Context(), caseNumber(r), a)
@@ -419,6 +438,31 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.logActivity(r, "tramite-"+string(a.Kind), c.Number, a.Reason)
 	http.Redirect(w, r, "/tramites/"+legajo.CaseSlug(c.Number), http.StatusSeeOther)
+	return nil
+}
+
+// checkTurno refuses a turno to someone who cannot act on cases or to a
+// section that carries out no procedure.
+func (s *Server) checkTurno(ctx context.Context, cs *legajo.Cases, a legajo.CaseAction) error {
+	if a.Kind != legajo.CaseAssigned {
+		return nil
+	}
+	var probs []legajo.Problem
+	if a.Section != "" && !slices.Contains(cs.Procedures.Sections(), a.Section) {
+		probs = append(probs, legajo.Problem{Field: "seccion", Message: "Elija una sección del Departamento."})
+	}
+	if a.Assignee != "" {
+		ok := false
+		for _, u := range s.assignable(ctx) {
+			ok = ok || u.Login == a.Assignee
+		}
+		if !ok {
+			probs = append(probs, legajo.Problem{Field: "persona", Message: "La persona elegida no existe o no puede atender trámites."})
+		}
+	}
+	if len(probs) > 0 {
+		return &legajo.ValidationError{Problems: probs}
+	}
 	return nil
 }
 
@@ -513,7 +557,8 @@ func dueLabel(p legajo.Plazo, now time.Time) string {
 
 func init() {
 	funcs["due"] = dueLabel
-	funcs["caseSlug"] = legajo.CaseSlug
+	funcs["caseSlug"] = func(s string) string { return legajo.CaseSlug(legajo.NormalizeCase(s)) }
+	funcs["isCase"] = legajo.IsCaseNumber
 	funcs["hourMin"] = func(t time.Time) string { return t.In(zone).Format("15:04") }
 	funcs["has"] = func(v url.Values, k, want string) bool { return v.Get(k) == want }
 }

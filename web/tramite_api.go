@@ -153,6 +153,9 @@ func (s *Server) apiCaseAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.Author = currentUser(r).Login
+	if err := s.checkTurno(r.Context(), cs, a); err != nil {
+		return err
+	}
 	c, err := cs.Act(r.Context(), caseNumber(r), a)
 	if err != nil {
 		return err

@@ -57,6 +57,16 @@ func TestCaseAPI(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(toJSON(v), "fecha_limite") {
 		t.Errorf("a bad due date: %d %v", code, v)
 	}
+	for _, who := range []string{"nadie", "consulta"} {
+		code, v = call("POST", "/api/v1/tramites/TR-0001-2026/movimientos", "", `{"action": "turnar", "assignee": "`+who+`"}`)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(toJSON(v), `"field":"persona"`) {
+			t.Errorf("turned to %s: %d %v", who, code, v)
+		}
+	}
+	code, v = call("POST", "/api/v1/tramites/TR-0001-2026/movimientos", "", `{"action": "turnar", "section": "Sección de Limpieza"}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(toJSON(v), `"field":"seccion"`) {
+		t.Errorf("turned to an unknown section: %d %v", code, v)
+	}
 	code, v = call("GET", "/api/v1/tramites?estado=abiertos&procedimiento=respaldo-bd", "", "")
 	if code != 200 || v["total"].(float64) != 1 {
 		t.Errorf("list: %d %v", code, v)

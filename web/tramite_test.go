@@ -137,3 +137,49 @@ func TestCaseByForms(t *testing.T) {
 		t.Errorf("transitions %s", got)
 	}
 }
+
+// TestCaseFromReceivedDocument: a registered oficio offers to open a case;
+// the new case's form starts with its área, asunto and sender, and the
+// documents issued inside the case take their reference from it.
+func TestCaseFromReceivedDocument(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	res, err := e.office.Receive(ctx, legajo.ReceiveRequest{Data: map[string]any{
+		"tipo": "Oficio", "referencia": "SESVER/JS5/0412/2026", "fecha_documento": "2026-11-20", "fecha_recepcion": "2026-11-24", "hora_recepcion": "09:40",
+		"remitente": "Dr. Ramón Ávila Peña", "cargo": "Jefe de la Jurisdicción Sanitaria V", "area": "Jurisdicción Sanitaria V Xalapa",
+		"asunto": "Solicitud de instalación de red en el almacén de biológicos"}, Scan: []byte("%PDF-1.4\n% oficio\n%%EOF\n"), ScanName: "oficio.pdf", Author: "capturista"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.client("capturista")
+	_, body := e.get(c, "/documentos/"+strings.ReplaceAll(res.Folio, "/", "-"))
+	link := "/tramites/nuevo?origen=" + url.QueryEscape(res.Folio)
+	if !strings.Contains(body, "Abrir un trámite con este documento") {
+		t.Fatal("the received oficio does not offer to open a case")
+	}
+	_, body = e.get(c, link)
+	for _, want := range []string{`value="Jurisdicción Sanitaria V Xalapa"`, `value="Solicitud de instalación de red en el almacén de biológicos"`, `value="Dr. Ramón Ávila Peña"`, `value="` + res.Folio + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the new case form lacks %s", want)
+		}
+	}
+	key := regexp.MustCompile(`name="clave" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+	resp, _ := e.post(c, "/tramites/nuevo", url.Values{"clave": {key}, "procedimiento": {"red-voz-datos"}, "origen": {res.Folio},
+		"area": {"Jurisdicción Sanitaria V Xalapa"}, "asunto": {"Red del almacén de biológicos"}, "solicitante": {"Dr. Ramón Ávila Peña"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open: %d", resp.StatusCode)
+	}
+	_, body = e.get(c, "/nuevo/justificacion-tecnica?nuevo=1&tramite=TR-0001-2026")
+	if !strings.Contains(body, `value="oficio SESVER/JS5/0412/2026 del 20 de noviembre de 2026"`) {
+		t.Error("the document issued in the case does not take the reference of the oficio that opened it")
+	}
+	// A trámite typed by hand that looks like a case number must exist.
+	doc := sampleForm(t, "justificacion-tecnica")
+	doc.Set("clave", "k-1")
+	doc.Set("accion", "emitir")
+	doc.Set("tramite", "TR/0404/2026")
+	resp, body = e.post(c, "/nuevo/justificacion-tecnica", doc)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "No existe el trámite TR/0404/2026.") {
+		t.Errorf("an unknown case number: %d", resp.StatusCode)
+	}
+}
