@@ -279,3 +279,41 @@ func TestDocumentIssuedInsideACase(t *testing.T) {
 		t.Errorf("cancelled case: %v", err)
 	}
 }
+
+// notes records the turnos a CaseNotifier is told of, as the e-mail
+// module will be.
+type notes struct {
+	got []string
+	err error
+}
+
+func (n *notes) CaseAssigned(_ context.Context, c legajo.Case, ev legajo.CaseEvent) error {
+	n.got = append(n.got, c.Number+" → "+ev.Assignee+" ("+c.Subject+")")
+	return n.err
+}
+
+func TestCaseTurnoNotifies(t *testing.T) {
+	ctx := context.Background()
+	o, _ := caseOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))
+	n := &notes{}
+	var logged []string
+	o.Cases.Notifier = n
+	o.Cases.Logf = func(f string, args ...any) { logged = append(logged, f) }
+	c, err := o.OpenCase(ctx, legajo.OpenCaseRequest{Procedure: "respaldo-bd", Area: "Almacén", Subject: "Respaldo", Assignee: "luis", Author: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.err = errors.New("smtp: connection refused")
+	if _, err := o.Cases.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseAssigned, Assignee: "marta", Author: "ana"}); err != nil {
+		t.Fatalf("a notification that fails must not fail the turno: %v", err)
+	}
+	if _, err := o.Cases.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseAssigned, Section: "Sección de Sistemas", Author: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(n.got, "; "); got != "TR/0001/2026 → luis (Respaldo); TR/0001/2026 → marta (Respaldo)" {
+		t.Errorf("notified %q (a turno to a section alone notifies nobody)", got)
+	}
+	if len(logged) != 1 {
+		t.Errorf("the failed notification was logged %d times", len(logged))
+	}
+}

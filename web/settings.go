@@ -17,6 +17,7 @@ type configPage struct {
 	Signatories [][]string // rows as typed: role, name, position, from, to
 	Expedientes [][]string // id, name, code, AT, AC, destino, valores, acceso
 	Areas       string
+	Closed      string // the institution's días inhábiles, one AAAA-MM-DD a line
 	Problems    []legajo.Problem
 	Message     string
 	Destinos    []string
@@ -48,7 +49,7 @@ func (s *Server) configPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := configPage{Institution: s.Office.Institution, Settings: st, Areas: strings.Join(st.Areas, "\n"),
+	page := configPage{Institution: s.Office.Institution, Settings: st, Areas: strings.Join(st.Areas, "\n"), Closed: strings.Join(st.NonWorkingDays, "\n"),
 		Message: r.URL.Query().Get("mensaje"), Destinos: destinos, Accesos: accesos}
 	for _, d := range st.Directory {
 		to := ""
@@ -136,6 +137,9 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 			st.Areas = append(st.Areas, a)
 		}
 	}
+	for _, d := range strings.Fields(r.PostForm.Get("dias_inhabiles")) {
+		st.NonWorkingDays = append(st.NonWorkingDays, d)
+	}
 	if err := st.Validate(); err != nil {
 		var ve *legajo.ValidationError
 		errors.As(err, &ve)
@@ -152,7 +156,7 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(probs) > 0 {
 		page := configPage{Institution: s.Office.Institution, Settings: st, Signatories: append(sigRows, make([]string, 5)),
-			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Problems: probs,
+			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Closed: r.PostForm.Get("dias_inhabiles"), Problems: probs,
 			Destinos: destinos, Accesos: accesos}
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "config", page)
 		return nil
