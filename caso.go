@@ -37,6 +37,7 @@ const (
 	CaseAssigned   CaseEventKind = "turnado"   // to a section and a person, with a due date
 	CaseStepDone   CaseEventKind = "paso"      // the current step is done: To is reached
 	CaseDecided    CaseEventKind = "decision"  // the current step's question answered: To is reached
+	CaseExpired    CaseEventKind = "vencido"   // a plazo of the step passed and the manual says where to go: To
 	CaseHeld       CaseEventKind = "espera"    // put on hold, waiting for Reason
 	CaseResumed    CaseEventKind = "reanudado" // the wait is over
 	CaseDocument   CaseEventKind = "documento" // a document issued or received inside the case
@@ -55,6 +56,8 @@ func (k CaseEventKind) Label() string {
 		return "Actividad realizada"
 	case CaseDecided:
 		return "Decisión"
+	case CaseExpired:
+		return "Plazo vencido"
 	case CaseHeld:
 		return "En espera"
 	case CaseResumed:
@@ -183,7 +186,7 @@ func (c *Case) Apply(ev CaseEvent) error {
 	switch ev.Kind {
 	case CaseAssigned:
 		c.Section, c.Assignee, c.AssignedDue = ev.Section, ev.Assignee, ev.Due
-	case CaseStepDone, CaseDecided:
+	case CaseStepDone, CaseDecided, CaseExpired:
 		if n := len(c.Steps); n > 0 {
 			c.Steps[n-1].Done, c.Steps[n-1].By, c.Steps[n-1].Answer = ev.At, ev.Author, ev.Answer
 		}
@@ -194,7 +197,7 @@ func (c *Case) Apply(ev CaseEvent) error {
 			c.Status, c.Step = CaseAtendido, ""
 		} else {
 			c.enter(ev.To, ev.At)
-			if ev.Reason != "" { // the manual's «Pasa el tiempo» after the step done
+			if ev.Kind == CaseStepDone && ev.Reason != "" { // the manual's «Pasa el tiempo» after the step done
 				c.Status, c.Waiting = CaseEnEspera, ev.Reason
 			}
 		}

@@ -317,3 +317,37 @@ func TestCaseTurnoNotifies(t *testing.T) {
 		t.Errorf("the failed notification was logged %d times", len(logged))
 	}
 }
+
+// When the 48 h after the second e-mail pass, the manual orders a temporary
+// line (activity 5): the case can be moved there without a decision.
+func TestCaseDeadlineOrdersTheNextActivity(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 11, 27, 10, 0, 0, 0, mexico)
+	o, clock := caseOffice(t, start)
+	cs := o.Cases
+	c, err := o.OpenCase(ctx, legajo.OpenCaseRequest{Procedure: "fallas-lineas", Area: "Jurisdicción Sanitaria V", Subject: "Sin línea", Author: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"1", "2", "3"} {
+		if c, err = cs.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseStepDone, Step: s, Author: "ana"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	*clock = start.Add(30 * time.Hour) // only the 24 h passed: it orders no other activity
+	if _, err := cs.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseExpired, Step: "4", Author: "ana"}); !errors.Is(err, legajo.ErrConflict) {
+		t.Fatalf("before the 48 h: %v", err)
+	}
+	*clock = start.Add(73 * time.Hour)
+	c, err = cs.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseExpired, Step: "4", Author: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := c.Events[len(c.Events)-1]
+	if c.Step != "5" || c.Status != legajo.CaseAbierto || c.Steps[3].Answer != "plazo vencido" || !strings.Contains(last.Reason, "48 horas") {
+		t.Errorf("after the plazo: at %s (%s), step 4 %+v, event %+v", c.Step, c.Status, c.Steps[3], last)
+	}
+	if len(cs.Sweep(*clock)) != 0 {
+		t.Error("the case is still overdue at activity 5, which has no plazo")
+	}
+}

@@ -490,6 +490,21 @@ func (cs *Cases) Act(ctx context.Context, number string, a CaseAction) (*Case, e
 			return nil, &ValidationError{Problems: []Problem{{Field: "respuesta", Message: fmt.Sprintf("Elija una respuesta a «%s».", s.Decision.Question)}}}
 		}
 		ev.Step, ev.Answer = s.N, a.Answer
+	case CaseExpired:
+		if err := stepMatches(); err != nil {
+			return nil, err
+		}
+		// The manual's order when a plazo passes (fallas: 48 h after the
+		// second e-mail, request a temporary line).
+		for _, x := range c.Plazos(p, cs.Cal()) {
+			if x.Goto != "" && !x.Due.After(ev.At) {
+				ev.To, ev.Reason = x.Goto, x.Text
+			}
+		}
+		if ev.To == "" {
+			return nil, Errorf(ErrConflict, "Ningún plazo de la actividad %s que ordene otra actividad ha vencido.", c.Step)
+		}
+		ev.Step, ev.Answer = c.Step, "plazo vencido"
 	case CaseHeld:
 		if n := len([]rune(a.Reason)); n < 3 || n > 300 {
 			return nil, &ValidationError{Problems: []Problem{{Field: "motivo", Message: fmt.Sprintf("Escriba qué o a quién se espera: de 3 a 300 caracteres (se recibieron %d).", n)}}}

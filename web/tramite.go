@@ -262,6 +262,7 @@ type casePage struct {
 	Form      url.Values
 	OpenedBy  string
 	Following string // the next activity when the current one is done
+	Expired   *legajo.Plazo // a plazo passed that orders another activity
 	Now       time.Time
 }
 
@@ -302,6 +303,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, cs *legajo.C
 	if p != nil {
 		page.Flow = flowchart(p, c)
 		page.Plazos = c.Plazos(p, cs.Cal())
+		for i, x := range page.Plazos {
+			if x.Goto != "" && !x.Due.After(now) {
+				page.Expired = &page.Plazos[i]
+			}
+		}
 		if st, ok := p.Step(c.Step); ok {
 			page.Current = st
 			page.Following = p.Following(st.N)
@@ -379,6 +385,8 @@ func (s *Server) eventText(p *legajo.Procedimiento, ev legajo.CaseEvent, names m
 			}
 		}
 		return q + "«" + ev.Answer + "». Sigue la " + step(ev.To) + "."
+	case legajo.CaseExpired:
+		return "Venció el plazo de la actividad " + ev.Step + " (" + ev.Reason + "). Sigue la " + step(ev.To) + "."
 	case legajo.CaseHeld:
 		return "En espera: " + ev.Reason + "."
 	case legajo.CaseResumed:
@@ -475,6 +483,8 @@ func caseActionFrom(f url.Values) (legajo.CaseAction, error) {
 		a.Kind = legajo.CaseStepDone
 	case "decision":
 		a.Kind = legajo.CaseDecided
+	case "vencido":
+		a.Kind = legajo.CaseExpired
 	case "espera":
 		a.Kind = legajo.CaseHeld
 	case "reanudar":

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -181,5 +182,41 @@ func TestCaseFromReceivedDocument(t *testing.T) {
 	resp, body = e.post(c, "/nuevo/justificacion-tecnica", doc)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "No existe el trámite TR/0404/2026.") {
 		t.Errorf("an unknown case number: %d", resp.StatusCode)
+	}
+}
+
+// TestCaseDeadlinePassedOnThePage: a failed line's case at activity 4 whose
+// 24 h and 48 h have passed offers to go on to activity 5, as the manual
+// orders, and shows it red in the bandeja.
+func TestCaseDeadlinePassedOnThePage(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	// Opened and moved on the test clock (26 November); looked at now,
+	// days later: every plazo of the case has passed.
+	c, err := e.office.OpenCase(ctx, legajo.OpenCaseRequest{Procedure: "fallas-lineas", Area: "Jurisdicción Sanitaria V", Subject: "Sin línea en el almacén", Assignee: "capturista", Author: "capturista"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"1", "2", "3"} {
+		if _, err := e.office.Cases.Act(ctx, c.Number, legajo.CaseAction{Kind: legajo.CaseStepDone, Step: s, Author: "capturista"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.office.Cases.Now = time.Now // days later, like the server's clock
+	cl := e.client("capturista")
+	if _, body := e.get(cl, "/bandeja"); !strings.Contains(body, "Vencidos (1)") || !strings.Contains(body, `class="vencido"`) {
+		t.Error("the overdue case is not red in the bandeja")
+	}
+	_, body := e.get(cl, "/tramites/TR-0001-2026")
+	if !strings.Contains(body, "Pasar a la actividad 5") || !strings.Contains(body, "Venció un plazo:") {
+		t.Fatal("the page does not offer what the manual orders when the plazo passes")
+	}
+	resp, _ := e.post(cl, "/tramites/TR-0001-2026", url.Values{"accion": {"vencido"}, "paso": {"4"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("vencido: %d", resp.StatusCode)
+	}
+	_, body = e.get(cl, "/tramites/TR-0001-2026")
+	if !strings.Contains(body, "Venció el plazo de la actividad 4") || !strings.Contains(body, "Actividad 5 realizada") {
+		t.Error("the case did not move on to activity 5")
 	}
 }
