@@ -261,7 +261,7 @@ type casePage struct {
 	Problems  []legajo.Problem
 	Form      url.Values
 	OpenedBy  string
-	Following string // the next activity when the current one is done
+	Following string        // the next activity when the current one is done
 	Expired   *legajo.Plazo // a plazo passed that orders another activity
 	Now       time.Time
 }
