@@ -565,6 +565,8 @@ func dueLabel(p legajo.Plazo, now time.Time) string {
 	return verb + " el " + legajo.LongDate(d) + " a las " + d.Format("15:04")
 }
 
+// The case pages' template functions join the shared ones before the
+// templates are parsed (Server.Init), kept here with the pages that use them.
 func init() {
 	funcs["due"] = dueLabel
 	funcs["caseSlug"] = func(s string) string { return legajo.CaseSlug(legajo.NormalizeCase(s)) }
