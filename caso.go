@@ -88,7 +88,7 @@ type CaseEvent struct {
 	// Turno.
 	Section  string    `json:"section,omitempty"`
 	Assignee string    `json:"assignee,omitempty"` // login
-	Due      time.Time `json:"due,omitempty"`
+	Due      time.Time `json:"due,omitzero"`
 	// Apertura.
 	Procedure string `json:"procedure,omitempty"`
 	Area      string `json:"area,omitempty"`
@@ -109,7 +109,7 @@ type CaseEvent struct {
 type StepRecord struct {
 	N      string    `json:"n"`
 	Began  time.Time `json:"began"`
-	Done   time.Time `json:"done,omitempty"`
+	Done   time.Time `json:"done,omitzero"`
 	By     string    `json:"by,omitempty"`
 	Answer string    `json:"answer,omitempty"`
 }
@@ -141,11 +141,11 @@ type Case struct {
 	Section   string     `json:"section"`
 	Assignee  string     `json:"assignee,omitempty"`
 	// AssignedDue is the due date the last turno set, if any.
-	AssignedDue time.Time    `json:"assigned_due,omitempty"`
+	AssignedDue time.Time    `json:"assigned_due,omitzero"`
 	Steps       []StepRecord `json:"steps"`
 	Documents   []CaseDoc    `json:"documents,omitempty"`
 	Events      []CaseEvent  `json:"events"`
-	Closed      time.Time    `json:"closed,omitempty"`
+	Closed      time.Time    `json:"closed,omitzero"`
 	Reason      string       `json:"reason,omitempty"` // of the cancellation or closing
 }
 

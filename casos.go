@@ -125,7 +125,8 @@ func (cs *Cases) applyLocked(ev CaseEvent) {
 			return
 		}
 		c = &Case{}
-		if c.Apply(ev) != nil {
+		if err := c.Apply(ev); err != nil {
+			cs.logf("cases: %v", err)
 			return
 		}
 		cs.byNum[ev.Case] = c
@@ -141,7 +142,10 @@ func (cs *Cases) applyLocked(ev CaseEvent) {
 	}
 	// Readers hold pointers to cases: replace, never mutate in place.
 	nc := c.clone()
-	if nc.Apply(ev) != nil {
+	if err := nc.Apply(ev); err != nil {
+		// An event this version cannot apply (one from a newer version):
+		// the case stays as it was, and says so in the log.
+		cs.logf("cases: %v", err)
 		return
 	}
 	cs.byNum[ev.Case] = nc
@@ -399,12 +403,18 @@ func (cs *Cases) file(ctx context.Context, ev CaseEvent) error {
 	return nil
 }
 
+func (cs *Cases) logf(format string, args ...any) {
+	if cs.Logf != nil {
+		cs.Logf(format, args...)
+	}
+}
+
 func (cs *Cases) notify(ctx context.Context, c *Case, ev CaseEvent) {
 	if cs.Notifier == nil {
 		return
 	}
-	if err := cs.Notifier.CaseAssigned(ctx, *c, ev); err != nil && cs.Logf != nil {
-		cs.Logf("cases: notify %s of %s: %v", ev.Assignee, ev.Case, err)
+	if err := cs.Notifier.CaseAssigned(ctx, *c, ev); err != nil {
+		cs.logf("cases: notify %s of %s: %v", ev.Assignee, ev.Case, err)
 	}
 }
 
