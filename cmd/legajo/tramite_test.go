@@ -42,6 +42,14 @@ func TestCasesCommand(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"number":"TR/0002/2026"`) {
 		t.Fatalf("tramites: exit %d\n%s%s", code, out, errs)
 	}
+	// The cases' chain verifies with everything else, and fsck finds
+	// nothing to record.
+	if code, out, errs := run(t, env, "verify", "--json"); code != 0 || !strings.Contains(out, `"expediente": "tramites"`) {
+		t.Errorf("verify: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := run(t, env, "fsck", "--grace", "0s", "--json"); code != 0 || strings.Contains(out, "descartado") {
+		t.Errorf("fsck: exit %d\n%s%s", code, out, errs)
+	}
 	code, out, errs = run(t, env, "tramites", "--vencidos", "--json") // the test clock is 26 November
 	var c struct {
 		Number  string `json:"number"`
