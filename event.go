@@ -24,7 +24,8 @@ const (
 	EventFirma EventKind = "firma"
 	// EventEtapa: the equipment a document follows reached a stage (the
 	// entry's Reason names it), e.g. «en espera de refacciones».
-	EventEtapa EventKind = "etapa"
+	EventEtapa   EventKind = "etapa"
+	EventTramite EventKind = "tramite" // a movement of a case (trámite); its manifest holds it
 )
 
 // Transition names the status change ev makes to a document. Each is made
@@ -190,6 +191,8 @@ type Manifest struct {
 	Reason string  `json:"reason,omitempty"`
 	// Text is the text layer of an uploaded PDF, for search.
 	Text string `json:"text,omitempty"`
+	// Case is the event of a trámite this manifest records.
+	Case *CaseEvent `json:"caso,omitempty"`
 }
 
 // File is a file to file: bytes plus what describes them.

@@ -47,7 +47,7 @@ func (o *Office) signedReturn(ctx context.Context, folio Folio, ev EventKind, sc
 	switch {
 	case status == StatusCancelado:
 		return Entry{}, o.refusal(rec, EventCancelado, ev)
-	case ev == EventAcuse && owed&expectsFirma != 0:
+	case ev == EventAcuse && owed&expectsAcuse != 0 && owed&expectsFirma != 0:
 		return Entry{}, Errorf(ErrConflict, "El documento %s espera primero su ejemplar firmado fuera del Departamento; el acuse se registra después de la entrega del original firmado.", folio)
 	case owed&want != 0:
 	case done:
@@ -345,6 +345,7 @@ func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, er
 		_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
 	}
 	o.reindex(ctx, folio)
+	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, m.Title, r.Author)
 	return res, nil
 }
 

@@ -46,6 +46,7 @@ type SearchQuery struct {
 	Types       []string  `json:"types,omitempty"`       // document type ids
 	Expedientes []string  `json:"expedientes,omitempty"` // expediente ids
 	Areas       []string  `json:"areas,omitempty"`       // área names, exactly as filed
+	Tramites    []string  `json:"tramites,omitempty"`    // trámite, exactly as filed (a case number: TR/0001/2026)
 	Statuses    []string  `json:"statuses,omitempty"`    // Status values; "pendiente" stands for "pendiente de acuse"
 	Year        int       `json:"year,omitempty"`        // of the document's date; 0: any
 	From        time.Time `json:"from,omitzero"`         // document date at or after; zero: unbounded

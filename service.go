@@ -34,6 +34,8 @@ type Office struct {
 	// Mail tells people by e-mail (a case turned to them, cases due, a
 	// minuta «vía correo»); nil: Legajo sends no e-mail.
 	Mail Notifier
+	// Cases holds the trámites; nil when they are not configured.
+	Cases *Cases
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -212,6 +214,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 		_ = o.Archive.Settle(ctx, r.IdempotencyKey, b)
 	}
 	o.reindex(ctx, folio)
+	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, t.Title, r.Author)
 	return res, nil
 }
 
@@ -225,6 +228,9 @@ func (o *Office) filing(exp, def, tramite, author string) (string, error) {
 		return "", err
 	}
 	if err := checkLine("Trámite", tramite, 120); err != nil {
+		return "", err
+	}
+	if err := o.CheckCase(tramite); err != nil {
 		return "", err
 	}
 	return exp, checkLine("Autor", author, 120)

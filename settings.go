@@ -23,6 +23,10 @@ type Settings struct {
 	Version   int       `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by"`
+
+	// NonWorkingDays are the institution's own días inhábiles (AAAA-MM-DD)
+	// besides weekends and the rest days of the Ley Federal del Trabajo.
+	NonWorkingDays []string `json:"non_working_days,omitempty"`
 }
 
 // SettingsStore keeps the versions of the settings.
@@ -93,6 +97,9 @@ func (s Settings) Validate() error {
 		if p := syn.problem(); p != "" {
 			add("sinonimos", "Sinónimo %d: %s", i+1, p)
 		}
+	}
+	if _, err := NewCalendar(s.NonWorkingDays); err != nil {
+		add("dias_inhabiles", "%v", err)
 	}
 	if len(probs) > 0 {
 		return &ValidationError{Problems: probs}

@@ -104,6 +104,8 @@ func (k EventKind) Label() string {
 		return "Ejemplar firmado"
 	case EventEtapa:
 		return "Seguimiento del equipo"
+	case EventTramite:
+		return "Movimiento de trámite"
 	}
 	return string(k)
 }

@@ -54,8 +54,18 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 	if err != nil {
 		return legajo.Folio{}, err
 	}
+	n, err := allocateNumber(ctx, st, dir, claim, retainUntil)
+	if err != nil {
+		return legajo.Folio{}, err
+	}
+	return legajo.Folio{Prefix: prefix, Serie: serie, Number: n, Year: year}, nil
+}
+
+// allocateNumber claims the next number under dir (see AllocateFolio):
+// folios and case numbers share the mechanism, each in its own directory.
+func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, retainUntil time.Time) (int, error) {
 	if len(claim) == 0 {
-		return legajo.Folio{}, legajo.Errorf(legajo.ErrInvalid, "archive: allocate folio %s: empty claim", dir)
+		return 0, legajo.Errorf(legajo.ErrInvalid, "archive: allocate folio %s: empty claim", dir)
 	}
 	hk, useHint := hintKeyFor(st, dir)
 
@@ -67,18 +77,18 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 	if n <= 1 {
 		last, err := lastFolio(ctx, st, dir, 0)
 		if err != nil {
-			return legajo.Folio{}, err
+			return 0, err
 		}
 		n = last + 1
 	}
 	walked := 0
 	for {
 		if n > folioMax {
-			return legajo.Folio{}, legajo.Errorf(legajo.ErrConflict, "archive: allocate folio %s: all %d numbers are taken", dir, folioMax)
+			return 0, legajo.Errorf(legajo.ErrConflict, "archive: allocate folio %s: all %d numbers are taken", dir, folioMax)
 		}
 		won, err := claimFolio(ctx, st, folioKey(dir, n), claim, retainUntil)
 		if err != nil {
-			return legajo.Folio{}, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+			return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
 		}
 		if won {
 			break
@@ -94,7 +104,7 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 			// Heavy contention from other processes: jump to the end.
 			last, err := lastFolio(ctx, st, dir, n)
 			if err != nil {
-				return legajo.Folio{}, err
+				return 0, err
 			}
 			next = max(next, last+1)
 			walked = 0
@@ -104,7 +114,7 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 	if useHint {
 		folioHints.raise(hk, n)
 	}
-	return legajo.Folio{Prefix: prefix, Serie: serie, Number: n, Year: year}, nil
+	return n, nil
 }
 
 // claimFolio creates key with claim, reporting whether the caller holds it

@@ -177,8 +177,8 @@ func (x *Index) indexWindow(ctx context.Context, exp string, window []legajo.Ent
 	groups := map[string]*task{}
 	var order []*task
 	for _, e := range window {
-		if e.Folio == "" {
-			continue
+		if e.Folio == "" || e.Event == legajo.EventTramite {
+			continue // a case's movement is not a document; the case page shows it
 		}
 		g := groups[e.Folio]
 		if g == nil {

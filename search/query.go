@@ -413,6 +413,9 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 	if f := anyOf(fArea, q.Areas); f != nil {
 		filters = append(filters, f)
 	}
+	if f := anyOf(fTramite, q.Tramites); f != nil {
+		filters = append(filters, f)
+	}
 	statuses := make([]string, len(q.Statuses))
 	for i, s := range q.Statuses {
 		statuses[i] = normalizeStatus(s)

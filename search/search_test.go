@@ -83,7 +83,7 @@ func buildWorld(t testing.TB) *world {
 		"remitente": "Dr. Arturo Cabrera Montano", "cargo": "Director del Hospital Regional de Xalapa",
 		"area": "Hospital Regional de Xalapa «Dr. Luis F. Nachón»", "asunto": "Solicitud de nodos de red para el área de hemodiálisis",
 	}, Scan: fixtures.TextPDF("OFICIO SESVER/HRX/DIR/0917/2026", "Solicito la instalación de cuatro nodos de red y un conmutador en la Unidad de Hemodiálisis."),
-		ScanName: "oficio.pdf", Author: "capturista1"})
+		ScanName: "oficio.pdf", Tramite: "TR/0007/2026", Author: "capturista1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,6 +328,12 @@ func TestFiltersFacetsSortPages(t *testing.T) {
 	}
 	if n := count(legajo.SearchQuery{Areas: []string{"Jurisdicción Sanitaria No. V Xalapa"}}); n != byFacet(legajo.FacetArea, "Jurisdicción Sanitaria No. V Xalapa") || n < 3 {
 		t.Errorf("área Xalapa: %d", n)
+	}
+	if n := count(legajo.SearchQuery{Tramites: []string{"TR/0007/2026"}}); n != 1 {
+		t.Errorf("trámite TR/0007/2026: %d, want the oficio received in it", n)
+	}
+	if n := count(legajo.SearchQuery{Tramites: []string{"TR/0008/2026"}}); n != 0 {
+		t.Errorf("trámite TR/0008/2026: %d, want none", n)
 	}
 	if n := count(legajo.SearchQuery{Year: 2025}); n != 1 {
 		t.Errorf("2025: %d, want 1", n)

@@ -250,7 +250,9 @@ func TestRoutes(t *testing.T) {
 }
 
 // TestAcuseWhereTheOriginalLeaves: every type whose original leaves the
-// department files a copy that comes back with the acuse.
+// department files a copy that comes back with the acuse, or signed by
+// whoever received the original (the responsiva: that signature is the
+// acuse, tracked as «pendiente de firma»).
 func TestAcuseWhereTheOriginalLeaves(t *testing.T) {
 	c, err := Load()
 	if err != nil {
@@ -260,7 +262,7 @@ func TestAcuseWhereTheOriginalLeaves(t *testing.T) {
 		leaves, acuse := false, false
 		for _, tn := range ty.Tantos {
 			leaves = leaves || (tn.Name == "ORIGINAL" && tn.Delivered && !tn.Filed)
-			acuse = acuse || (tn.Filed && tn.Acuse)
+			acuse = acuse || (tn.Filed && (tn.Acuse || tn.Firma))
 		}
 		if leaves && !acuse {
 			t.Errorf("%s: an exemplar leaves the department but no filed exemplar carries the acuse box", ty.ID)

@@ -21,7 +21,7 @@ import (
 	"github.com/sesver/legajo"
 )
 
-//go:embed types/*.yaml
+//go:embed types/*.yaml procedures/*.yaml
 var embedded embed.FS
 
 // Load reads and validates the embedded definitions.

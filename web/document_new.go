@@ -135,7 +135,9 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.renderForm(w, r, http.StatusOK, t, url.Values{}, nil)
+	// Issued inside a case (?tramite=TR-0001-2026): the form starts with
+	// what the case knows.
+	s.renderForm(w, r, http.StatusOK, t, s.casePrefill(r.Context(), t, r.URL.Query().Get("tramite")), nil)
 	return nil
 }
 

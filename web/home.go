@@ -17,6 +17,7 @@ type homePage struct {
 	// department, oldest first.
 	Firmas    []pendingHit
 	FirmasAll int
+	Cases     *caseCounts // nil when cases are off
 }
 
 type pendingHit struct {
@@ -30,7 +31,7 @@ func (homePage) title() string { return "Inicio" }
 // their signed acuse (oldest first, with the days waiting), recent
 // documents, and received correspondence.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	var page homePage
+	page := homePage{Cases: s.caseCounts(currentUser(r))}
 	if s.Search == nil {
 		page.NoSearch = true
 		s.renderPage(w, r, http.StatusOK, "home", page)

@@ -20,7 +20,11 @@ type receivePage struct {
 func (receivePage) title() string { return "Registrar correspondencia recibida" }
 
 func (s *Server) receivePage(w http.ResponseWriter, r *http.Request) error {
-	s.renderReceive(w, r, http.StatusOK, url.Values{}, nil)
+	form := url.Values{}
+	if tr := r.URL.Query().Get("tramite"); legajo.IsCaseNumber(tr) {
+		form.Set("tramite", legajo.NormalizeCase(tr)) // received inside a case
+	}
+	s.renderReceive(w, r, http.StatusOK, form, nil)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 type searchPage struct {
 	Q, Type, Expediente, Area, Status, From, To, Sort string
+	Tramite                                           string // the documents of one trámite (a case's page links here)
 	Result                                            *legajo.SearchResult
 	Types                                             []*legajo.DocType
 	Expedientes                                       []legajo.Expediente
@@ -92,6 +93,12 @@ func searchQuery(r *http.Request) (legajo.SearchQuery, searchPage, error) {
 	}
 	if page.Area != "" {
 		q.Areas = []string{page.Area}
+	}
+	if page.Tramite = strings.TrimSpace(v.Get("tramite")); page.Tramite != "" {
+		if legajo.IsCaseNumber(page.Tramite) {
+			page.Tramite = legajo.NormalizeCase(page.Tramite)
+		}
+		q.Tramites = []string{page.Tramite}
 	}
 	if page.Status != "" {
 		q.Statuses = []string{page.Status}

@@ -64,6 +64,7 @@ type Server struct {
 	throttle *throttle
 	prints   *printCache
 	accounts *accountCache
+	staff    peopleCache // names and who may take a turno, for the case pages
 	static   http.Handler
 	initErr  error
 }

@@ -60,6 +60,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: fixtures.Institution(), Directory: fixtures.Directory(), Now: testClock}
+	procs, err := templates.LoadProcedures(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Cases = &legajo.Cases{Log: a, Procedures: procs, Calendar: &legajo.Calendar{}, Now: testClock}
+	if err := o.Cases.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	idx, err := search.Open(t.TempDir(), cat, a)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ type configPage struct {
 	Expedientes [][]string // id, name, code, AT, AC, destino, valores, acceso
 	Areas       string
 	Synonyms    string // one a line, as legajo.ParseSynonyms reads them
+	Closed      string // the institution's días inhábiles, one AAAA-MM-DD a line
 	Problems    []legajo.Problem
 	Message     string
 	Destinos    []string
@@ -54,7 +55,7 @@ func (s *Server) configPage(w http.ResponseWriter, r *http.Request) error {
 	if syn == nil {
 		syn = legajo.DefaultSynonyms()
 	}
-	page := configPage{Institution: s.Office.Institution, Settings: st, Areas: strings.Join(st.Areas, "\n"),
+	page := configPage{Institution: s.Office.Institution, Settings: st, Areas: strings.Join(st.Areas, "\n"), Closed: strings.Join(st.NonWorkingDays, "\n"),
 		Synonyms: legajo.FormatSynonyms(syn), Message: r.URL.Query().Get("mensaje"), Destinos: destinos, Accesos: accesos}
 	for _, d := range st.Directory {
 		to := ""
@@ -155,6 +156,9 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Saved as typed, even empty: an administrator may want none.
 	st.Synonyms = append([]legajo.Synonym{}, syn...)
+	for _, d := range strings.Fields(r.PostForm.Get("dias_inhabiles")) {
+		st.NonWorkingDays = append(st.NonWorkingDays, d)
+	}
 	if err := st.Validate(); err != nil {
 		var ve *legajo.ValidationError
 		errors.As(err, &ve)
@@ -171,7 +175,8 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(probs) > 0 {
 		page := configPage{Institution: s.Office.Institution, Settings: st, Signatories: append(sigRows, make([]string, 5)),
-			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Synonyms: r.PostForm.Get("sinonimos"), Problems: probs,
+			Expedientes: append(expRows, make([]string, 8)), Areas: r.PostForm.Get("areas"), Synonyms: r.PostForm.Get("sinonimos"),
+			Closed: r.PostForm.Get("dias_inhabiles"), Problems: probs,
 			Destinos: destinos, Accesos: accesos}
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "config", page)
 		return nil

@@ -74,6 +74,17 @@ func TestSettings(t *testing.T) {
 		t.Errorf("removing dti: %d", resp.StatusCode)
 	}
 
+	// a día inhábil that is not a date is refused, naming it
+	bad.Set("e.1.0", form.Get("e.1.0"))
+	bad.Set("dias_inhabiles", "2026-12-24\n24/12/2026")
+	resp, _ = c.PostForm(e.ts.URL+"/admin/configuracion", bad)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "«24/12/2026» no es una fecha AAAA-MM-DD") {
+		t.Errorf("a bad día inhábil: %d", resp.StatusCode)
+	}
+
+	form.Set("dias_inhabiles", "2026-12-24\r\n2026-12-31\r\n")
 	resp, _ = c.PostForm(e.ts.URL+"/admin/configuracion", form)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -89,8 +100,11 @@ func TestSettings(t *testing.T) {
 		t.Errorf("jefe-dti in October: %v", old)
 	}
 	saved, err := e.archive.Settings(t.Context())
-	if err != nil || saved.Version != 1 || len(saved.Areas) != 2 || saved.UpdatedBy != "admin" {
+	if err != nil || saved.Version != 1 || len(saved.Areas) != 2 || saved.UpdatedBy != "admin" || strings.Join(saved.NonWorkingDays, " ") != "2026-12-24 2026-12-31" {
 		t.Errorf("stored settings: %+v %v", saved, err)
+	}
+	if _, body := e.get(c, "/admin/configuracion"); !strings.Contains(body, "2026-12-24\n2026-12-31</textarea>") {
+		t.Error("the configuration page does not show the días inhábiles saved")
 	}
 	// the areas are offered in the forms
 	_, body := e.get(e.client("capturista"), "/nuevo/oficio-liberacion")

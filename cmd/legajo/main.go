@@ -74,6 +74,7 @@ var commands = map[string]command{
 	"serve":      {"run the web application and API", (*Main).runServe},
 	"backup":     {"copy the archive to a backup: only what it lacks, checked", (*Main).runBackup},
 	"restore":    {"copy a backup into an empty archive", (*Main).runRestore},
+	"tramites":   {"list the cases (trámites): open ones, all, or those overdue", (*Main).runCases},
 	"user":       {"manage accounts: add, passwd, disable, enable, logout, grant, ungrant, list; token new|list|revoke", (*Main).runUser},
 
 	"trail":      {"export an auditor's trail: xlsx, csv, json or one bundle pdf", (*Main).runTrail},

@@ -33,10 +33,11 @@ func (l *listFlag) Set(s string) error {
 // filed since, by this host or any other.
 func (m *Main) runSearch(ctx context.Context, args []string) error {
 	fs := m.flags("search")
-	var types, exps, areas, statuses listFlag
+	var types, exps, areas, tramites, statuses listFlag
 	fs.Var(&types, "type", "document type id (repeatable)")
 	fs.Var(&exps, "expediente", "expediente id (repeatable)")
 	fs.Var(&areas, "area", "área, as filed (repeatable)")
+	fs.Var(&tramites, "tramite", "trámite, as filed, e.g. TR/0001/2026 (repeatable)")
 	fs.Var(&statuses, "status", "pendiente, acusado, emitido, cancelado, recibido (repeatable)")
 	year := fs.Int("year", 0, "year of the document's date")
 	from := fs.String("from", "", "documents dated on or after `AAAA-MM-DD`")
@@ -62,7 +63,7 @@ OL/0042/2026, 0042/2026 or ol-42.`)
 	if err != nil {
 		return err
 	}
-	q := legajo.SearchQuery{Text: text, Types: types, Expedientes: exps, Areas: areas, Statuses: statuses,
+	q := legajo.SearchQuery{Text: text, Types: types, Expedientes: exps, Areas: areas, Tramites: tramites, Statuses: statuses,
 		Year: *year, Sort: *sortBy, Page: *page, PerPage: *perPage, Facets: *facets || *asJSON}
 	if *from != "" {
 		d, err := time.ParseInLocation(legajo.DateLayout, *from, cfg.Zone)

@@ -102,6 +102,10 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: cfg.Institution,
 		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now, RequestKey: rk, Mail: notifier}
+	if o.Cases, err = m.openCases(cat, a, settings.NonWorkingDays, cfg.Zone); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o, synonyms: synonyms}, nil
 }
 
@@ -195,6 +199,13 @@ func (a *app) apply(s legajo.Settings) error {
 		return err
 	}
 	a.office.SetDirectory(s.Directory)
+	if a.office.Cases != nil {
+		cal, err := legajo.NewCalendar(s.NonWorkingDays)
+		if err != nil {
+			return err
+		}
+		a.office.Cases.SetCalendar(cal)
+	}
 	return nil
 }
 

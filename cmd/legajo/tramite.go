@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
+	"github.com/sesver/legajo/templates"
+)
+
+// Cases (trámites) are wired when the expediente that records their
+// movements is configured: their procedures are checked at start-up (a
+// broken definition stops the program, naming its file), and every process
+// replays the cases from the archive and follows what others file.
+
+// caseFollowEvery is how often a process reads the movements other
+// processes filed.
+const caseFollowEvery = 2 * time.Second
+
+// openCases returns the cases of archive a, or nil when the configuration
+// has no expediente for them.
+func (m *Main) openCases(cat *legajo.Catalog, a *archive.Archive, closed []string, zone *time.Location) (*legajo.Cases, error) {
+	procs, err := templates.LoadProcedures(cat)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.Expediente(legajo.CaseExpediente); err != nil {
+		return nil, nil // serve says so
+	}
+	cal, err := legajo.NewCalendar(closed)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &legajo.Cases{Log: a, Procedures: procs, Calendar: cal, Notifier: legajo.NoNotifier{}, Zone: zone, Now: m.Now}, nil
+}
+
+// followCases replays the cases now, then follows new movements until ctx
+// ends.
+func (a *app) followCases(ctx context.Context, logger *slog.Logger) error {
+	cs := a.office.Cases
+	if cs == nil {
+		logger.Warn("cases are off: configure the expediente " + legajo.CaseExpediente)
+		return nil
+	}
+	start := time.Now()
+	if err := cs.Sync(ctx); err != nil {
+		return fmt.Errorf("cases: replay: %w", err)
+	}
+	logger.Info("cases replayed", "cases", cs.Count(), "took", time.Since(start).String())
+	cs.Logf = func(format string, args ...any) { logger.Error(fmt.Sprintf(format, args...)) }
+	go func() {
+		t := time.NewTicker(caseFollowEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := cs.Sync(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("cases: follow", "err", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// caseJSON is a line of `legajo tramites --json`.
+type caseJSON struct {
+	Number    string            `json:"number"`
+	Procedure string            `json:"procedure"`
+	Status    legajo.CaseStatus `json:"status"`
+	Step      string            `json:"step,omitempty"`
+	Section   string            `json:"section"`
+	Assignee  string            `json:"assignee,omitempty"`
+	Subject   string            `json:"subject"`
+	Overdue   bool              `json:"overdue"`
+	Due       *legajo.Plazo     `json:"due,omitempty"`
+}
+
+func (m *Main) runCases(ctx context.Context, args []string) error {
+	fs := m.flags("tramites")
+	overdue := fs.Bool("vencidos", false, "only the open cases with a plazo passed (the deadline sweep)")
+	all := fs.Bool("todos", false, "closed and cancelled cases too")
+	asJSON := fs.Bool("json", false, "one JSON object per line")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := m.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cs := a.office.Cases
+	if cs == nil {
+		return fmt.Errorf("cases are not configured (no expediente %q)", legajo.CaseExpediente)
+	}
+	if err := cs.Sync(ctx); err != nil {
+		return err
+	}
+	now := m.Now()
+	var list []*legajo.Case
+	if *overdue {
+		for _, it := range cs.Sweep(now) {
+			list = append(list, it.Case)
+		}
+	} else {
+		list = cs.List(legajo.CaseFilter{Open: !*all})
+	}
+	enc := json.NewEncoder(m.Stdout)
+	for _, c := range list {
+		p, _ := cs.Procedures.Get(c.Procedure)
+		row := caseJSON{Number: c.Number, Procedure: c.Procedure, Status: c.Status, Step: c.Step, Section: c.Section,
+			Assignee: c.Assignee, Subject: c.Subject, Overdue: c.Overdue(p, cs.Cal(), now)}
+		if d, ok := c.NextDue(p, cs.Cal(), now); ok {
+			row.Due = &d
+		}
+		if *asJSON {
+			if err := enc.Encode(row); err != nil {
+				return err
+			}
+			continue
+		}
+		due := ""
+		if row.Due != nil {
+			due = row.Due.Due.In(a.cfg.Zone).Format("2006-01-02 15:04")
+			if row.Overdue {
+				due += " VENCIDO"
+			}
+		}
+		fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Procedure, c.Label(), c.Step, c.Section, due, c.Subject)
+	}
+	return nil
+}
