@@ -106,6 +106,9 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	if o.Cases != nil && notifier != nil {
+		o.Cases.Notifier = legajo.CaseMail{Mail: notifier, Users: a, BaseURL: cfg.Institution.BaseURL}
+	}
 	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o, synonyms: synonyms}, nil
 }
 
