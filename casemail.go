@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // CaseMail is the CaseNotifier that tells by e-mail the person a case is
@@ -37,4 +38,45 @@ func (n CaseMail) CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error 
 		notice.Link = strings.TrimRight(n.BaseURL, "/") + "/tramites/" + CaseSlug(c.Number)
 	}
 	return n.Mail.Turnado(ctx, PersonOf(u), notice)
+}
+
+// Digests sends each person with open cases assigned to them one summary
+// of those overdue and due soon (the Notifier sends at most one a day per
+// person, and none to who turned the summary off). It returns how many
+// people had something to be told, and the first failure; one person's
+// failure does not stop the others'.
+func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, error) {
+	users, err := n.Users.Users(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var first error
+	told := 0
+	for _, u := range users {
+		if u.Disabled {
+			continue
+		}
+		q := cs.Bandeja(CaseFilter{Assignee: u.Login}, now)
+		if len(q.Overdue)+len(q.DueSoon) == 0 {
+			continue
+		}
+		told++
+		err := n.Mail.Digest(ctx, PersonOf(u), n.notices(q.DueSoon), n.notices(q.Overdue))
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return told, first
+}
+
+func (n CaseMail) notices(items []QueueItem) []CaseNotice {
+	out := make([]CaseNotice, 0, len(items))
+	for _, it := range items {
+		c := CaseNotice{Number: it.Case.Number, Title: it.Case.Subject, Procedure: it.Case.Procedure, Due: it.Due.Due}
+		if n.BaseURL != "" {
+			c.Link = strings.TrimRight(n.BaseURL, "/") + "/tramites/" + CaseSlug(it.Case.Number)
+		}
+		out = append(out, c)
+	}
+	return out
 }

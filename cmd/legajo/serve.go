@@ -74,6 +74,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if a.cfg.Backup.To != "" {
 		go m.dailyBackups(ctx, a, logger, sleep)
 	}
+	if cs := a.office.Cases; cs != nil {
+		if cm, ok := cs.Notifier.(legajo.CaseMail); ok {
+			go m.dailyDigests(ctx, a, cm, logger, sleep)
+		}
+	}
 	var publicKey string
 	if v := a.archive.Verifier(); v != nil {
 		publicKey = v.VerifierKey()

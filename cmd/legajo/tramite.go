@@ -136,3 +136,26 @@ func (m *Main) runCases(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// digestAt is when serve sends each person the summary of their cases
+// overdue and due soon, in the configured zone: the start of the working
+// day.
+const digestAt = "08:00"
+
+// dailyDigests sends the cases' daily summaries until ctx ends. Several
+// servers sharing one archive each send them; the Notifier sends one a
+// day per person and process.
+func (m *Main) dailyDigests(ctx context.Context, a *app, cm legajo.CaseMail, log *slog.Logger, sleep func(context.Context, time.Duration) bool) {
+	for {
+		next := nextBackup(m.Now().In(a.cfg.Zone), digestAt)
+		if !sleep(ctx, next.Sub(m.Now())) {
+			return
+		}
+		n, err := cm.Digests(ctx, a.office.Cases, m.Now())
+		if err != nil {
+			log.Error("case digests", "people", n, "err", err)
+			continue
+		}
+		log.Info("case digests sent", "people", n)
+	}
+}
