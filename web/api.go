@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -130,6 +131,13 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiAcuse(w http.ResponseWriter, r *http.Request) error {
+	return s.apiSignedReturn(w, r, "acuse", s.Office.Acuse)
+}
+
+// apiSignedReturn files what comes back signed of a document (its acuse,
+// or its exemplar signed outside): multipart («archivo») or the raw body.
+func (s *Server) apiSignedReturn(w http.ResponseWriter, r *http.Request, activity string,
+	file func(ctx context.Context, f legajo.Folio, scan []byte, name, author string) (legajo.Entry, error)) error {
 	f, err := s.readableFolio(r)
 	if err != nil {
 		return err
@@ -138,11 +146,11 @@ func (s *Server) apiAcuse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.Office.Acuse(r.Context(), f, body, name, currentUser(r).Login)
+	e, err := file(r.Context(), f, body, name, currentUser(r).Login)
 	if err != nil {
 		return err
 	}
-	s.logActivity(r, "acuse", f.String(), "api")
+	s.logActivity(r, activity, f.String(), "api")
 	return writeJSON(w, http.StatusCreated, e)
 }
 

@@ -52,20 +52,7 @@ func (s *Server) fileStage(w http.ResponseWriter, r *http.Request) error {
 // apiFirma files the signed exemplar: multipart («archivo») or the raw
 // body.
 func (s *Server) apiFirma(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.readableFolio(r)
-	if err != nil {
-		return err
-	}
-	body, name, err := uploadBody(r)
-	if err != nil {
-		return err
-	}
-	e, err := s.Office.Firma(r.Context(), f, body, name, currentUser(r).Login)
-	if err != nil {
-		return err
-	}
-	s.logActivity(r, "firma", f.String(), "api")
-	return writeJSON(w, http.StatusCreated, e)
+	return s.apiSignedReturn(w, r, "firma", s.Office.Firma)
 }
 
 // apiStage files a stage of the equipment: JSON {"etapa": "..."}.
