@@ -246,6 +246,8 @@ func backedUp(b *testing.B, target, corpus string, open func(*testing.B) Store) 
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Logf("first backup to %s: %d objects, %.0f MB in %.0f s: %.0f objects/s, %.1f MB/s", target,
+			rep.ObjectsCopied, float64(rep.Bytes)/1e6, rep.Seconds, float64(rep.ObjectsCopied)/rep.Seconds, float64(rep.Bytes)/1e6/rep.Seconds)
 		return rep.State
 	}
 	if target != "fs" {
