@@ -33,10 +33,7 @@ func (n CaseMail) CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error 
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	notice := CaseNotice{Number: c.Number, Title: c.Subject, Procedure: c.Procedure, From: from, Due: ev.Due}
-	if n.BaseURL != "" {
-		notice.Link = strings.TrimRight(n.BaseURL, "/") + "/tramites/" + CaseSlug(c.Number)
-	}
+	notice := CaseNotice{Number: c.Number, Title: c.Subject, Procedure: c.Procedure, From: from, Due: ev.Due, Link: n.link(c.Number)}
 	return n.Mail.Turnado(ctx, PersonOf(u), notice)
 }
 
@@ -69,14 +66,19 @@ func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, e
 	return told, first
 }
 
+// link is the address of a case's page, "" without a base URL.
+func (n CaseMail) link(number string) string {
+	if n.BaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(n.BaseURL, "/") + "/tramites/" + CaseSlug(number)
+}
+
 func (n CaseMail) notices(items []QueueItem) []CaseNotice {
 	out := make([]CaseNotice, 0, len(items))
 	for _, it := range items {
-		c := CaseNotice{Number: it.Case.Number, Title: it.Case.Subject, Procedure: it.Case.Procedure, Due: it.Due.Due}
-		if n.BaseURL != "" {
-			c.Link = strings.TrimRight(n.BaseURL, "/") + "/tramites/" + CaseSlug(it.Case.Number)
-		}
-		out = append(out, c)
+		out = append(out, CaseNotice{Number: it.Case.Number, Title: it.Case.Subject, Procedure: it.Case.Procedure,
+			Due: it.Due.Due, Link: n.link(it.Case.Number)})
 	}
 	return out
 }

@@ -635,11 +635,11 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 }
 
 func (a *Archive) claimedExpediente(ctx context.Context, folio legajo.Folio) (string, bool) {
-	dir, err := folioDir(folio.Serie, folio.Year)
+	key, err := claimKey(folio)
 	if err != nil {
 		return "", false
 	}
-	b, err := a.st.Get(ctx, folioKey(dir, folio.Number))
+	b, err := a.st.Get(ctx, key)
 	if err != nil {
 		return "", false
 	}

@@ -511,7 +511,7 @@ func (c *copier) do(ctx context.Context, j copyJob) error {
 	if data == nil {
 		data, err = c.src.Get(ctx, j.src.Key)
 	}
-	if j.optional && isNotFound(err) {
+	if j.optional && errors.Is(err, legajo.ErrNotFound) {
 		return nil
 	}
 	if err != nil {

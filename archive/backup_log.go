@@ -3,13 +3,9 @@ package archive
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/sesver/legajo"
 )
 
 // An incremental backup of an archive with a signed log does not list the
@@ -159,36 +155,15 @@ func (c *copier) followEntry(ctx context.Context, leaf string, queue func(copyJo
 	if err := queue(copyJob{src: ObjectInfo{Key: pointerKey(e)}, optional: true}); err != nil {
 		return err
 	}
-	if claim, ok := claimKeyOf(e.Folio); ok {
-		if err := queue(copyJob{src: ObjectInfo{Key: claim}, optional: true}); err != nil {
-			return err
+	slug := strings.ReplaceAll(e.Folio, "/", "-")
+	if f, ok := folioOfSlug(slug); ok {
+		if claim, err := claimKey(f); err == nil {
+			if err := queue(copyJob{src: ObjectInfo{Key: claim}, optional: true}); err != nil {
+				return err
+			}
 		}
 	}
-	slug := strings.ReplaceAll(e.Folio, "/", "-")
 	return c.src.List(ctx, stateRoot+slug+"/", "", func(o ObjectInfo) error {
 		return queue(copyJob{src: o})
 	})
 }
-
-// claimKeyOf is the key of a folio's claim: folios/<serie>/<year>/<n>, from
-// the last three segments of the folio as printed.
-func claimKeyOf(folio string) (string, bool) {
-	parts := strings.Split(folio, "/")
-	if len(parts) < 3 {
-		return "", false
-	}
-	serie, num, year := parts[len(parts)-3], parts[len(parts)-2], parts[len(parts)-1]
-	n, err1 := strconv.Atoi(num)
-	y, err2 := strconv.Atoi(year)
-	if err1 != nil || err2 != nil || n < 1 {
-		return "", false
-	}
-	dir, err := folioDir(serie, y)
-	if err != nil {
-		return "", false
-	}
-	return folioKey(dir, n), true
-}
-
-// isNotFound tells a missing source object from a failing store.
-func isNotFound(err error) bool { return errors.Is(err, legajo.ErrNotFound) }

@@ -335,7 +335,14 @@ func TestBackupFollowsLog(t *testing.T) {
 					pendingKeys[o.Key] = true
 				}
 			}
-			claim, _ := claimKeyOf(pending.Folio)
+			pf, err := legajo.ParseFolio(pending.Folio, "SESVER/DA/DTI")
+			if err != nil {
+				t.Fatal(err)
+			}
+			claim, err := claimKey(pf)
+			if err != nil {
+				t.Fatal(err)
+			}
 			pendingKeys[claim] = true
 			unsealed, _, err := s.a.unsealed(ctx, true)
 			if err != nil || len(unsealed) != 1 {

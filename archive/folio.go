@@ -184,6 +184,15 @@ func folioDir(serie string, year int) (string, error) {
 	return folioRoot + serie + "/" + strconv.Itoa(year) + "/", nil
 }
 
+// claimKey is the key of folio's claim.
+func claimKey(folio legajo.Folio) (string, error) {
+	dir, err := folioDir(folio.Serie, folio.Year)
+	if err != nil {
+		return "", err
+	}
+	return folioKey(dir, folio.Number), nil
+}
+
 func folioKey(dir string, n int) string {
 	return fmt.Sprintf("%s%0*d", dir, folioDigits, n)
 }
