@@ -86,16 +86,35 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("lang", "es-MX"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	return ctx
+	// The browser starts here, not at the first step: a browser that does
+	// not start is reported with its own output, and a step that fails later
+	// never starts a second one (chromedp allocates again on a context whose
+	// first allocation failed, and panics when both exit). A start that fails
+	// under load is tried once more with a fresh profile.
+	var lastErr error
+	output := &syncBuffer{}
+	for attempt := 1; attempt <= 2; attempt++ {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("lang", "es-MX"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+			chromedp.CombinedOutput(output))
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelC := chromedp.NewContext(actx)
+		// Not under a timeout: the context of the first run owns the browser.
+		if lastErr = chromedp.Do(ctx); lastErr == nil {
+			ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+			t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+			return ctx
+		}
+		cancelC()
+		cancelA()
+		t.Logf("chromium did not start (attempt %d): %v", attempt, lastErr)
+	}
+	t.Fatalf("chromium (%s) did not start: %v\nits output:\n%s", path, lastErr, output.String())
+	return nil
 }
 
 // step runs browser actions; on failure it saves a screenshot of the page
