@@ -98,7 +98,7 @@ func BenchmarkBackup(b *testing.B) {
 		for _, full := range []bool{false, true} {
 			name := fmt.Sprintf("%s/after-%d-new", tg.name, added)
 			if full {
-				name += "/full"
+				name += "-full"
 			}
 			b.Run(name, func(b *testing.B) {
 				var rep CopyReport
