@@ -199,14 +199,7 @@ func fileCorpus(b *testing.B, st Store, seed int64, n int, recent bool, signer *
 		span, month := fixtures.CorpusEnd.Sub(fixtures.CorpusStart), 30*24*time.Hour
 		for i := range docs {
 			d := &docs[i]
-			at := fixtures.CorpusEnd.Add(-month + time.Duration(float64(d.Date.Sub(fixtures.CorpusStart))/float64(span)*float64(month)))
-			shift := at.Sub(d.Date)
-			d.Date = at
-			for _, t := range []*time.Time{&d.AcuseAt, &d.CancelAt, &d.AttachAt} {
-				if !t.IsZero() {
-					*t = t.Add(shift)
-				}
-			}
+			d.MoveTo(fixtures.CorpusEnd.Add(-month + time.Duration(float64(d.Date.Sub(fixtures.CorpusStart))/float64(span)*float64(month))))
 		}
 	}
 	a, err := New(st, legajo.DefaultExpedientes())
