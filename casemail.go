@@ -37,6 +37,29 @@ func (n CaseMail) CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error 
 	return n.Mail.Turnado(ctx, PersonOf(u), notice)
 }
 
+// CaseOverdue tells the person the case is turned to that plazo x passed:
+// the case, the plazo and what the manual orders then. An account without
+// an address, or that turned off «trámite vencido», gets none.
+func (n CaseMail) CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo) error {
+	if ev.Assignee == "" {
+		return nil
+	}
+	u, err := n.Users.User(ctx, ev.Assignee)
+	if err != nil {
+		return err
+	}
+	deadline := x.Limit
+	if deadline == "" {
+		deadline = x.Text
+	}
+	if ev.Step != "" && x.Then != "" {
+		deadline += ", actividad " + ev.Step
+	}
+	notice := CaseNotice{Number: c.Number, Title: c.Subject, Procedure: c.Procedure, Due: x.Due, Link: n.link(c.Number),
+		Deadline: deadline, Action: x.Then}
+	return n.Mail.Overdue(ctx, PersonOf(u), notice)
+}
+
 // Digests sends each person with open cases assigned to them one summary
 // of those overdue and due soon (the Notifier sends at most one a day per
 // person, and none to who turned the summary off). It returns how many

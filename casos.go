@@ -33,6 +33,9 @@ type CaseLog interface {
 // long; its error is logged, never returned to the clerk.
 type CaseNotifier interface {
 	CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error
+	// CaseOverdue tells ev.Assignee that a plazo of the case passed (ev is
+	// the aviso filed for it: its Due, its Reason the plazo's text).
+	CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo) error
 }
 
 // NoNotifier notifies nobody: the default until e-mail notifications are
@@ -40,6 +43,8 @@ type CaseNotifier interface {
 type NoNotifier struct{}
 
 func (NoNotifier) CaseAssigned(context.Context, Case, CaseEvent) error { return nil }
+
+func (NoNotifier) CaseOverdue(context.Context, Case, CaseEvent, Plazo) error { return nil }
 
 // Cases keeps every case in memory, derived by replaying their events from
 // the archive at start and following the ones filed after (by this process
@@ -303,6 +308,79 @@ func (cs *Cases) Sweep(now time.Time) []QueueItem {
 		}
 	}
 	return out
+}
+
+// NotifierAuthor is who the avisos de vencimiento are filed by: the
+// application, not a person.
+const NotifierAuthor = "legajo"
+
+// Escalate tells, once, the person each open case is turned to of every
+// plazo of it that passed at now and nobody was told of (the manual's
+// escalations: at 24 hours re-send the e-mail to the provider and call the
+// account executive; 48 hours later request a temporary line). The aviso
+// is filed first, as an event of the case, and the message sent only when
+// this process filed it: of several servers sweeping the same archive one
+// wins each aviso, and one restarted finds the avisos in the chain. A
+// message that fails after its aviso was filed is logged, not sent again
+// (the case page and the bandeja show the escalation all the same, and the
+// daily summary lists the case). It returns how many avisos it filed.
+func (cs *Cases) Escalate(ctx context.Context, now time.Time) (int, error) {
+	if err := cs.Sync(ctx); err != nil {
+		return 0, err
+	}
+	type due struct {
+		number string
+		plazo  Plazo
+	}
+	var todo []due
+	cal := cs.Cal()
+	cs.mu.RLock()
+	for _, c := range cs.order {
+		if c.Assignee == "" || c.Status.Final() || c.Status == CaseAtendido {
+			continue
+		}
+		for _, x := range c.Passed(cs.Procedures.byID[c.Procedure], cal, now) {
+			if !c.Notified(x) {
+				todo = append(todo, due{c.Number, x})
+			}
+		}
+	}
+	cs.mu.RUnlock()
+	filed := 0
+	var first error
+	for _, d := range todo {
+		c, err := cs.Get(d.number)
+		if err != nil {
+			continue
+		}
+		if c.Notified(d.plazo) || c.Assignee == "" || c.Status.Final() {
+			continue
+		}
+		ev := CaseEvent{Case: c.Number, Seq: c.Seq() + 1, Kind: CaseNotified, At: cs.now(), Author: NotifierAuthor,
+			Step: c.Step, Due: d.plazo.Due, Reason: d.plazo.Text, Section: c.Section, Assignee: c.Assignee}
+		if _, err := cs.Log.FileCase(ctx, ev); err != nil {
+			if errors.Is(err, ErrConflict) {
+				// Another server filed this aviso, or someone moved
+				// the case meanwhile: the next sweep, having read the
+				// chain, sees which.
+				continue
+			}
+			if first == nil {
+				first = fmt.Errorf("cases: aviso of %s: %w", c.Number, err)
+			}
+			continue
+		}
+		filed++
+		cs.mu.Lock()
+		cs.applyLocked(ev)
+		cs.mu.Unlock()
+		if cs.Notifier != nil {
+			if err := cs.Notifier.CaseOverdue(ctx, *c, ev, d.plazo); err != nil {
+				cs.logf("cases: aviso of %s to %s: %v", c.Number, c.Assignee, err)
+			}
+		}
+	}
+	return filed, first
 }
 
 // OpenCaseRequest opens a case.

@@ -77,6 +77,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if cs := a.office.Cases; cs != nil {
 		if cm, ok := cs.Notifier.(legajo.CaseMail); ok {
 			go m.dailyDigests(ctx, a, cm, logger, sleep)
+			go m.sweepCases(ctx, cs, logger)
 		}
 	}
 	var publicKey string
