@@ -53,7 +53,7 @@ func (n CaseMail) CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo
 		deadline = x.Text
 	}
 	if ev.Step != "" && x.Then != "" {
-		deadline += ", actividad " + ev.Step
+		deadline += " (actividad " + ev.Step + ")"
 	}
 	notice := CaseNotice{Number: c.Number, Title: c.Subject, Procedure: c.Procedure, Due: x.Due, Link: n.link(c.Number),
 		Deadline: deadline, Action: x.Then}

@@ -197,14 +197,14 @@ func (n *Notices) Overdue(ctx context.Context, to Person, c CaseNotice) error {
 		if n.Zone != nil {
 			due = due.In(n.Zone)
 		}
-		fmt.Fprintf(&b, "%s:\n\nEn el trámite %s (%s) venció el plazo de %s el %s a las %s, y sigue abierto.\n",
+		fmt.Fprintf(&b, "%s:\n\nEn el trámite %s (%s) venció el plazo de %s el %s a las %s; el trámite sigue abierto.\n",
 			greeting(to), c.Number, c.Title, c.Deadline, LongDate(due), due.Format("15:04"))
 		if c.Action != "" {
 			fmt.Fprintf(&b, "\nLo que ordena el manual: %s\n\n", c.Action)
 		}
 		c.Due = time.Time{}
 		caseLines(&b, c)
-		return n.send(ctx, to, "Plazo vencido ("+c.Deadline+"): "+c.Number+" — "+c.Title, b.String())
+		return n.send(ctx, to, "Plazo vencido, "+c.Deadline+": "+c.Number+" — "+c.Title, b.String())
 	}
 	fmt.Fprintf(&b, "%s:\n\nEl trámite %s (%s) venció el %s y sigue abierto.\n", greeting(to), c.Number, c.Title, LongDate(c.Due))
 	caseLines(&b, c)
