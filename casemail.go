@@ -61,8 +61,9 @@ func (n CaseMail) CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo
 }
 
 // Digests sends each person with open cases assigned to them one summary
-// of those overdue and due soon (the Notifier sends at most one a day per
-// person, and none to who turned the summary off). It returns how many
+// of those overdue and due soon: at most one a day per person across
+// servers and restarts (claimed in the archive), and none to who turned
+// the summary off. It returns how many
 // people had something to be told, and the first failure; one person's
 // failure does not stop the others'.
 func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, error) {
@@ -81,7 +82,24 @@ func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, e
 			continue
 		}
 		told++
-		err := n.Mail.Digest(ctx, PersonOf(u), n.notices(q.DueSoon), n.notices(q.Overdue))
+		p := PersonOf(u)
+		if !p.Wants(MailResumen) {
+			continue
+		}
+		// One summary a day per person across servers and restarts: the
+		// day's claim in the archive first, the message only by who won it.
+		day := now
+		if cs.Zone != nil {
+			day = day.In(cs.Zone)
+		}
+		won, err := cs.Log.ClaimNotice(ctx, "resumen/"+day.Format(time.DateOnly)+"/"+u.Login, now)
+		if err != nil || !won {
+			if err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
+		err = n.Mail.Digest(ctx, p, n.notices(q.DueSoon), n.notices(q.Overdue))
 		if err != nil && first == nil {
 			first = err
 		}

@@ -26,6 +26,11 @@ type CaseLog interface {
 	// event whose chain entry comes after position pos, and returns the
 	// new position (pos 0: from the beginning).
 	CaseEvents(ctx context.Context, pos int64, fn func(CaseEvent) error) (int64, error)
+	// ClaimNotice claims key (e.g. «resumen/2026-11-30/luis») once across
+	// processes and restarts: true for the one call that took it. A message
+	// that is not a case's event (the daily summary) is sent only by who
+	// claimed it.
+	ClaimNotice(ctx context.Context, key string, at time.Time) (bool, error)
 }
 
 // CaseNotifier is told when a case is turned to someone, so that they

@@ -143,8 +143,8 @@ func (m *Main) runCases(ctx context.Context, args []string) error {
 const digestAt = "08:00"
 
 // dailyDigests sends the cases' daily summaries until ctx ends. Several
-// servers sharing one archive each send them; the Notifier sends one a
-// day per person and process.
+// servers sharing one archive each try; a claim in the archive per person
+// and day lets one send it (CaseMail.Digests).
 func (m *Main) dailyDigests(ctx context.Context, a *app, cm legajo.CaseMail, log *slog.Logger, sleep func(context.Context, time.Duration) bool) {
 	for {
 		next := nextBackup(m.Now().In(a.cfg.Zone), digestAt)
