@@ -159,6 +159,9 @@ func (a *Archive) caseSeqCommitted(ctx context.Context, folio legajo.Folio, seq 
 		return false, err
 	}
 	for _, e := range rec.Entries {
+		if seq == 1 && e.Event == legajo.EventAnulado {
+			return true, nil // fsck annulled the number: it opens nothing any more
+		}
 		ev, ok, err := a.caseEventOf(ctx, e)
 		if err != nil {
 			return false, err
