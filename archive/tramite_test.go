@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -306,4 +307,27 @@ func TestFsckAnnulsCaseNumberGaps(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A notice is claimed once, whoever asks; keys the application would not
+// make are refused, not stored.
+func TestClaimNotice(t *testing.T) {
+	ctx := context.Background()
+	a, _ := New(newFSStore(t), legajo.DefaultExpedientes())
+	at := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
+	b, _ := New(a.st, legajo.DefaultExpedientes()) // another process
+	for i, arch := range []*Archive{a, b, a} {
+		won, err := arch.ClaimNotice(ctx, "resumen/2026-11-30/luis.hernandez", at)
+		if err != nil || won != (i == 0) {
+			t.Errorf("claim %d: %v %v", i, won, err)
+		}
+	}
+	if won, err := b.ClaimNotice(ctx, "resumen/2026-12-01/luis.hernandez", at); err != nil || !won {
+		t.Errorf("the next day: %v %v", won, err)
+	}
+	for _, key := range []string{"", "../folios/x", "/abs", "resumen/día", "a b", "a\\b", strings.Repeat("x", 301)} {
+		if _, err := a.ClaimNotice(ctx, key, at); !errors.Is(err, legajo.ErrInvalid) {
+			t.Errorf("key %q: %v", key, err)
+		}
+	}
 }
