@@ -2,6 +2,7 @@ package legajo_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -225,5 +226,43 @@ func TestEscalateBusinessDays(t *testing.T) {
 	}
 	if filed, _ := o.Cases.Escalate(ctx, end.Add(1000*time.Hour)); filed != 0 {
 		t.Errorf("attended: %d avisos", filed)
+	}
+}
+
+// A message that fails after its aviso was filed is tried again by the
+// next sweeps of the process that filed it, and sent once; after
+// avisoTries failures it is given up, and the log says so.
+func TestEscalateRetriesFailedMessage(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, mexico)
+	o, clock := caseOffice(t, start)
+	n := &notes{}
+	o.Cases.Notifier = n
+	var logged []string
+	o.Cases.Logf = func(f string, args ...any) { logged = append(logged, f) }
+	c, began := fallaAtStep4(t, o, clock)
+	n.got, n.err = nil, errors.New("smtp: connection refused")
+	now := began.Add(25 * time.Hour)
+	if filed, err := o.Cases.Escalate(ctx, now); filed != 1 || err != nil {
+		t.Fatalf("filed %d, %v", filed, err)
+	}
+	n.err = nil
+	if filed, _ := o.Cases.Escalate(ctx, now.Add(time.Minute)); filed != 0 {
+		t.Errorf("the retry filed %d avisos more", filed)
+	}
+	o.Cases.Escalate(ctx, now.Add(2*time.Minute))
+	// The failed try is recorded by notes too: two calls, the second sent.
+	if len(n.got) != 2 || n.got[0] != n.got[1] || !strings.HasPrefix(n.got[0], c.Number+" vencido → tecnico (24 horas") || len(logged) != 1 {
+		t.Errorf("told %v, logged %v", n.got, logged)
+	}
+
+	// Failing every time: given up after 10 tries.
+	d, _ := fallaAtStep4(t, o, clock)
+	n.got, logged, n.err = nil, nil, errors.New("smtp: connection refused")
+	for i := range 15 {
+		o.Cases.Escalate(ctx, now.Add(time.Duration(i+3)*time.Minute))
+	}
+	if len(n.got) != 10 || len(logged) != 10 || !strings.Contains(logged[9], "given up") {
+		t.Errorf("%s: %d tries, logged %v", d.Number, len(n.got), logged)
 	}
 }

@@ -65,15 +65,19 @@ type Cases struct {
 	// Logf reports what a clerk need not see (a notification that failed).
 	Logf func(format string, args ...any)
 
-	cal    atomic.Pointer[Calendar] // set by SetCalendar; wins over Calendar
-	mu     sync.RWMutex
-	byNum  map[string]*Case
-	at     map[string]int    // index in order
-	byReq  map[string]string // opening request → case number
-	order  []*Case           // by opening
-	openMu sync.Mutex
-	pos    int64
-	syncMu sync.Mutex
+	cal atomic.Pointer[Calendar] // set by SetCalendar; wins over Calendar
+	// unsent are the avisos this process filed whose message failed: only
+	// the process that filed one may send it, so it tries again itself.
+	unsentMu sync.Mutex
+	unsent   []unsentAviso
+	mu       sync.RWMutex
+	byNum    map[string]*Case
+	at       map[string]int    // index in order
+	byReq    map[string]string // opening request → case number
+	order    []*Case           // by opening
+	openMu   sync.Mutex
+	pos      int64
+	syncMu   sync.Mutex
 }
 
 // SetCalendar changes the días inhábiles while cases are served (the
@@ -315,6 +319,18 @@ func (cs *Cases) Sweep(now time.Time) []QueueItem {
 	return out
 }
 
+// unsentAviso is an aviso filed whose message failed to go.
+type unsentAviso struct {
+	c     Case
+	ev    CaseEvent
+	x     Plazo
+	tries int
+}
+
+// avisoTries is how many sweeps try to send an aviso's message (the first
+// included) before it is given up, and logged so.
+const avisoTries = 10
+
 // NotifierAuthor is who the avisos de vencimiento are filed by: the
 // application, not a person.
 const NotifierAuthor = "legajo"
@@ -326,9 +342,11 @@ const NotifierAuthor = "legajo"
 // is filed first, as an event of the case, and the message sent only when
 // this process filed it: of several servers sweeping the same archive one
 // wins each aviso, and one restarted finds the avisos in the chain. A
-// message that fails after its aviso was filed is logged, not sent again
-// (the case page and the bandeja show the escalation all the same, and the
-// daily summary lists the case). It returns how many avisos it filed.
+// message that fails after its aviso was filed is tried again by the
+// following sweeps of the same process, up to avisoTries times (a process
+// that stops meanwhile takes it along: the case page and the bandeja show
+// the escalation all the same, and the daily summary lists the case). It
+// returns how many avisos it filed.
 func (cs *Cases) Escalate(ctx context.Context, now time.Time) (int, error) {
 	if err := cs.Sync(ctx); err != nil {
 		return 0, err
@@ -351,6 +369,7 @@ func (cs *Cases) Escalate(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	cs.mu.RUnlock()
+	cs.resend(ctx)
 	filed := 0
 	var first error
 	for _, d := range todo {
@@ -379,13 +398,43 @@ func (cs *Cases) Escalate(ctx context.Context, now time.Time) (int, error) {
 		cs.mu.Lock()
 		cs.applyLocked(ev)
 		cs.mu.Unlock()
-		if cs.Notifier != nil {
-			if err := cs.Notifier.CaseOverdue(ctx, *c, ev, d.plazo); err != nil {
-				cs.logf("cases: aviso of %s to %s: %v", c.Number, c.Assignee, err)
-			}
-		}
+		cs.tell(ctx, unsentAviso{c: *c, ev: ev, x: d.plazo})
 	}
 	return filed, first
+}
+
+// tell sends an aviso's message; one that fails waits for the next sweep.
+func (cs *Cases) tell(ctx context.Context, u unsentAviso) {
+	if cs.Notifier == nil {
+		return
+	}
+	u.tries++
+	err := cs.Notifier.CaseOverdue(ctx, u.c, u.ev, u.x)
+	if err == nil {
+		return
+	}
+	if u.tries >= avisoTries {
+		cs.logf("cases: aviso %d of %s to %s not sent after %d tries, given up: %v", u.ev.Seq, u.c.Number, u.ev.Assignee, u.tries, err)
+		return
+	}
+	cs.logf("cases: aviso %d of %s to %s (try %d): %v", u.ev.Seq, u.c.Number, u.ev.Assignee, u.tries, err)
+	cs.unsentMu.Lock()
+	cs.unsent = append(cs.unsent, u)
+	cs.unsentMu.Unlock()
+}
+
+// resend tries again the messages of avisos that failed.
+func (cs *Cases) resend(ctx context.Context) {
+	cs.unsentMu.Lock()
+	list := cs.unsent
+	cs.unsent = nil
+	cs.unsentMu.Unlock()
+	for _, u := range list {
+		if c, err := cs.Get(u.c.Number); err == nil && c.Status.Final() {
+			continue // closed meanwhile: nothing to act on any more
+		}
+		cs.tell(ctx, u)
+	}
 }
 
 // OpenCaseRequest opens a case.
