@@ -37,9 +37,33 @@ func (n CaseMail) CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error 
 	return n.Mail.Turnado(ctx, PersonOf(u), notice)
 }
 
+// CaseOverdue tells the person the case is turned to that plazo x passed:
+// the case, the plazo and what the manual orders then. An account without
+// an address, or that turned off «trámite vencido», gets none.
+func (n CaseMail) CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo) error {
+	if ev.Assignee == "" {
+		return nil
+	}
+	u, err := n.Users.User(ctx, ev.Assignee)
+	if err != nil {
+		return err
+	}
+	deadline := x.Limit
+	if deadline == "" {
+		deadline = x.Text
+	}
+	if ev.Step != "" && x.Then != "" {
+		deadline += " (actividad " + ev.Step + ")"
+	}
+	notice := CaseNotice{Number: c.Number, Title: c.Subject, Procedure: c.Procedure, Due: x.Due, Link: n.link(c.Number),
+		Deadline: deadline, Action: x.Then}
+	return n.Mail.Overdue(ctx, PersonOf(u), notice)
+}
+
 // Digests sends each person with open cases assigned to them one summary
-// of those overdue and due soon (the Notifier sends at most one a day per
-// person, and none to who turned the summary off). It returns how many
+// of those overdue and due soon: at most one a day per person across
+// servers and restarts (claimed in the archive), and none to who turned
+// the summary off. It returns how many
 // people had something to be told, and the first failure; one person's
 // failure does not stop the others'.
 func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, error) {
@@ -58,7 +82,24 @@ func (n CaseMail) Digests(ctx context.Context, cs *Cases, now time.Time) (int, e
 			continue
 		}
 		told++
-		err := n.Mail.Digest(ctx, PersonOf(u), n.notices(q.DueSoon), n.notices(q.Overdue))
+		p := PersonOf(u)
+		if !p.Wants(MailResumen) {
+			continue
+		}
+		// One summary a day per person across servers and restarts: the
+		// day's claim in the archive first, the message only by who won it.
+		day := now
+		if cs.Zone != nil {
+			day = day.In(cs.Zone)
+		}
+		won, err := cs.Log.ClaimNotice(ctx, "resumen/"+day.Format(time.DateOnly)+"/"+u.Login, now)
+		if err != nil || !won {
+			if err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
+		err = n.Mail.Digest(ctx, p, n.notices(q.DueSoon), n.notices(q.Overdue))
 		if err != nil && first == nil {
 			first = err
 		}

@@ -107,4 +107,18 @@ func TestCaseDigestByMail(t *testing.T) {
 		}
 	}
 	srv.None(t, rosa.Email)
+	// Another server sharing the archive, or this one restarted, has no
+	// memory of the day: the day's claim in the archive keeps it to one
+	// summary. The next day there is another.
+	other := legajo.CaseMail{Mail: &legajo.Notices{Mailer: smtp, Zone: mexico, Now: func() time.Time { return *clock }}, Users: users}
+	if _, err := other.Digests(ctx, o.Cases, *clock); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	srv.For(t, luis.Email, 1)
+	*clock = clock.Add(24 * time.Hour)
+	if _, err := other.Digests(ctx, o.Cases, *clock); err != nil {
+		t.Fatal(err)
+	}
+	srv.For(t, luis.Email, 2)
 }

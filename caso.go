@@ -43,6 +43,12 @@ const (
 	CaseDocument   CaseEventKind = "documento" // a document issued or received inside the case
 	CaseClosed     CaseEventKind = "cerrado"
 	CaseCancelledK CaseEventKind = "cancelado"
+	// CaseNotified records that a plazo passed and who was told of it
+	// (Due, Reason: the plazo and what the manual orders). Filing it is
+	// how one process among several wins the right to send the e-mail:
+	// the event number is claimed once, so the message goes out once, and
+	// a restart sees it in the chain and does not send it again.
+	CaseNotified CaseEventKind = "aviso"
 )
 
 // Label names an event kind for people.
@@ -68,6 +74,8 @@ func (k CaseEventKind) Label() string {
 		return "Cierre"
 	case CaseCancelledK:
 		return "Cancelación"
+	case CaseNotified:
+		return "Aviso de vencimiento"
 	}
 	return string(k)
 }
@@ -211,6 +219,8 @@ func (c *Case) Apply(ev CaseEvent) error {
 		c.Status, c.Closed, c.Reason, c.Waiting = CaseCerrado, ev.At, ev.Reason, ""
 	case CaseCancelledK:
 		c.Status, c.Closed, c.Reason, c.Waiting = CaseCancelado, ev.At, ev.Reason, ""
+	case CaseNotified:
+		// Changes nothing of the case: it is the memory of a message.
 	default:
 		return fmt.Errorf("case %s: unknown event %q", c.Number, ev.Kind)
 	}
@@ -228,6 +238,10 @@ type Plazo struct {
 	Due  time.Time `json:"due"`
 	Text string    `json:"text"` // «24 horas: Vuelve a enviar correo …»
 	Goto string    `json:"goto,omitempty"`
+	// Limit and Then are Text's two halves: the plazo («24 horas») and
+	// what the manual orders when it passes (none for a turno's date).
+	Limit string `json:"limit,omitempty"`
+	Then  string `json:"then,omitempty"`
 }
 
 // Plazos lists the deadlines running for the case now: its current step's
@@ -243,12 +257,12 @@ func (c *Case) Plazos(p *Procedimiento, cal *Calendar) []Plazo {
 			for _, d := range s.Deadlines {
 				due := d.due(cal, c.StepSince, prev)
 				prev = due
-				out = append(out, Plazo{Due: due, Text: d.Describe() + ": " + d.Then, Goto: d.Goto})
+				out = append(out, Plazo{Due: due, Text: d.Describe() + ": " + d.Then, Goto: d.Goto, Limit: d.Describe(), Then: d.Then})
 			}
 		}
 	}
 	if !c.AssignedDue.IsZero() {
-		out = append(out, Plazo{Due: c.AssignedDue, Text: "fecha límite del turno"})
+		out = append(out, Plazo{Due: c.AssignedDue, Text: "fecha límite del turno", Limit: "fecha límite del turno"})
 		for i := len(out) - 1; i > 0 && out[i].Due.Before(out[i-1].Due); i-- {
 			out[i], out[i-1] = out[i-1], out[i]
 		}
@@ -281,6 +295,31 @@ func nextDue(ps []Plazo, now time.Time) (Plazo, bool) {
 		}
 	}
 	return ps[len(ps)-1], true
+}
+
+// Passed lists the plazos of the case that passed at now, in order of due
+// time: the last one is what the manual orders now.
+func (c *Case) Passed(p *Procedimiento, cal *Calendar, now time.Time) []Plazo {
+	var out []Plazo
+	for _, x := range c.Plazos(p, cal) {
+		if !x.Due.After(now) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Notified tells whether the passing of plazo x was already told (an aviso
+// event with its due time, in the step the case is in now: a step entered
+// again runs its plazos again, with other due times).
+func (c *Case) Notified(x Plazo) bool {
+	for i := len(c.Events) - 1; i >= 0; i-- {
+		ev := c.Events[i]
+		if ev.Kind == CaseNotified && ev.Due.Equal(x.Due) && ev.Reason == x.Text {
+			return true
+		}
+	}
+	return false
 }
 
 // Overdue tells whether a plazo of the case passed at now.

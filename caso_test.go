@@ -292,6 +292,11 @@ func (n *notes) CaseAssigned(_ context.Context, c legajo.Case, ev legajo.CaseEve
 	return n.err
 }
 
+func (n *notes) CaseOverdue(_ context.Context, c legajo.Case, ev legajo.CaseEvent, x legajo.Plazo) error {
+	n.got = append(n.got, c.Number+" vencido → "+ev.Assignee+" ("+x.Limit+" at "+x.Due.In(mexico).Format("2006-01-02 15:04")+")")
+	return n.err
+}
+
 func TestCaseTurnoNotifies(t *testing.T) {
 	ctx := context.Background()
 	o, _ := caseOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))

@@ -26,6 +26,11 @@ type CaseLog interface {
 	// event whose chain entry comes after position pos, and returns the
 	// new position (pos 0: from the beginning).
 	CaseEvents(ctx context.Context, pos int64, fn func(CaseEvent) error) (int64, error)
+	// ClaimNotice claims key (e.g. «resumen/2026-11-30/luis») once across
+	// processes and restarts: true for the one call that took it. A message
+	// that is not a case's event (the daily summary) is sent only by who
+	// claimed it.
+	ClaimNotice(ctx context.Context, key string, at time.Time) (bool, error)
 }
 
 // CaseNotifier is told when a case is turned to someone, so that they
@@ -33,6 +38,9 @@ type CaseLog interface {
 // long; its error is logged, never returned to the clerk.
 type CaseNotifier interface {
 	CaseAssigned(ctx context.Context, c Case, ev CaseEvent) error
+	// CaseOverdue tells ev.Assignee that a plazo of the case passed (ev is
+	// the aviso filed for it: its Due, its Reason the plazo's text).
+	CaseOverdue(ctx context.Context, c Case, ev CaseEvent, x Plazo) error
 }
 
 // NoNotifier notifies nobody: the default until e-mail notifications are
@@ -40,6 +48,8 @@ type CaseNotifier interface {
 type NoNotifier struct{}
 
 func (NoNotifier) CaseAssigned(context.Context, Case, CaseEvent) error { return nil }
+
+func (NoNotifier) CaseOverdue(context.Context, Case, CaseEvent, Plazo) error { return nil }
 
 // Cases keeps every case in memory, derived by replaying their events from
 // the archive at start and following the ones filed after (by this process
@@ -55,15 +65,19 @@ type Cases struct {
 	// Logf reports what a clerk need not see (a notification that failed).
 	Logf func(format string, args ...any)
 
-	cal    atomic.Pointer[Calendar] // set by SetCalendar; wins over Calendar
-	mu     sync.RWMutex
-	byNum  map[string]*Case
-	at     map[string]int    // index in order
-	byReq  map[string]string // opening request → case number
-	order  []*Case           // by opening
-	openMu sync.Mutex
-	pos    int64
-	syncMu sync.Mutex
+	cal atomic.Pointer[Calendar] // set by SetCalendar; wins over Calendar
+	// unsent are the avisos this process filed whose message failed: only
+	// the process that filed one may send it, so it tries again itself.
+	unsentMu sync.Mutex
+	unsent   []unsentAviso
+	mu       sync.RWMutex
+	byNum    map[string]*Case
+	at       map[string]int    // index in order
+	byReq    map[string]string // opening request → case number
+	order    []*Case           // by opening
+	openMu   sync.Mutex
+	pos      int64
+	syncMu   sync.Mutex
 }
 
 // SetCalendar changes the días inhábiles while cases are served (the
@@ -303,6 +317,124 @@ func (cs *Cases) Sweep(now time.Time) []QueueItem {
 		}
 	}
 	return out
+}
+
+// unsentAviso is an aviso filed whose message failed to go.
+type unsentAviso struct {
+	c     Case
+	ev    CaseEvent
+	x     Plazo
+	tries int
+}
+
+// avisoTries is how many sweeps try to send an aviso's message (the first
+// included) before it is given up, and logged so.
+const avisoTries = 10
+
+// NotifierAuthor is who the avisos de vencimiento are filed by: the
+// application, not a person.
+const NotifierAuthor = "legajo"
+
+// Escalate tells, once, the person each open case is turned to of every
+// plazo of it that passed at now and nobody was told of (the manual's
+// escalations: at 24 hours re-send the e-mail to the provider and call the
+// account executive; 48 hours later request a temporary line). The aviso
+// is filed first, as an event of the case, and the message sent only when
+// this process filed it: of several servers sweeping the same archive one
+// wins each aviso, and one restarted finds the avisos in the chain. A
+// message that fails after its aviso was filed is tried again by the
+// following sweeps of the same process, up to avisoTries times (a process
+// that stops meanwhile takes it along: the case page and the bandeja show
+// the escalation all the same, and the daily summary lists the case). It
+// returns how many avisos it filed.
+func (cs *Cases) Escalate(ctx context.Context, now time.Time) (int, error) {
+	if err := cs.Sync(ctx); err != nil {
+		return 0, err
+	}
+	type due struct {
+		number string
+		plazo  Plazo
+	}
+	var todo []due
+	cal := cs.Cal()
+	cs.mu.RLock()
+	for _, c := range cs.order {
+		if c.Assignee == "" || c.Status.Final() || c.Status == CaseAtendido {
+			continue
+		}
+		for _, x := range c.Passed(cs.Procedures.byID[c.Procedure], cal, now) {
+			if !c.Notified(x) {
+				todo = append(todo, due{c.Number, x})
+			}
+		}
+	}
+	cs.mu.RUnlock()
+	cs.resend(ctx)
+	filed := 0
+	var first error
+	for _, d := range todo {
+		c, err := cs.Get(d.number)
+		if err != nil {
+			continue
+		}
+		if c.Notified(d.plazo) || c.Assignee == "" || c.Status.Final() {
+			continue
+		}
+		ev := CaseEvent{Case: c.Number, Seq: c.Seq() + 1, Kind: CaseNotified, At: cs.now(), Author: NotifierAuthor,
+			Step: c.Step, Due: d.plazo.Due, Reason: d.plazo.Text, Section: c.Section, Assignee: c.Assignee}
+		if _, err := cs.Log.FileCase(ctx, ev); err != nil {
+			if errors.Is(err, ErrConflict) {
+				// Another server filed this aviso, or someone moved
+				// the case meanwhile: the next sweep, having read the
+				// chain, sees which.
+				continue
+			}
+			if first == nil {
+				first = fmt.Errorf("cases: aviso of %s: %w", c.Number, err)
+			}
+			continue
+		}
+		filed++
+		cs.mu.Lock()
+		cs.applyLocked(ev)
+		cs.mu.Unlock()
+		cs.tell(ctx, unsentAviso{c: *c, ev: ev, x: d.plazo})
+	}
+	return filed, first
+}
+
+// tell sends an aviso's message; one that fails waits for the next sweep.
+func (cs *Cases) tell(ctx context.Context, u unsentAviso) {
+	if cs.Notifier == nil {
+		return
+	}
+	u.tries++
+	err := cs.Notifier.CaseOverdue(ctx, u.c, u.ev, u.x)
+	if err == nil {
+		return
+	}
+	if u.tries >= avisoTries {
+		cs.logf("cases: aviso %d of %s to %s not sent after %d tries, given up: %v", u.ev.Seq, u.c.Number, u.ev.Assignee, u.tries, err)
+		return
+	}
+	cs.logf("cases: aviso %d of %s to %s (try %d): %v", u.ev.Seq, u.c.Number, u.ev.Assignee, u.tries, err)
+	cs.unsentMu.Lock()
+	cs.unsent = append(cs.unsent, u)
+	cs.unsentMu.Unlock()
+}
+
+// resend tries again the messages of avisos that failed.
+func (cs *Cases) resend(ctx context.Context) {
+	cs.unsentMu.Lock()
+	list := cs.unsent
+	cs.unsent = nil
+	cs.unsentMu.Unlock()
+	for _, u := range list {
+		if c, err := cs.Get(u.c.Number); err == nil && c.Status.Final() {
+			continue // closed meanwhile: nothing to act on any more
+		}
+		cs.tell(ctx, u)
+	}
 }
 
 // OpenCaseRequest opens a case.

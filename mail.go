@@ -89,6 +89,10 @@ type CaseNotice struct {
 	From      string    // who turned it, by name
 	Due       time.Time // zero: no due date
 	Link      string    // absolute URL of the case's page, if known
+	// Deadline and Action, on the notice of a plazo that passed: the
+	// plazo («24 horas, actividad 4») and what the manual orders then.
+	Deadline string
+	Action   string
 }
 
 // Message is one e-mail to send.
@@ -187,6 +191,21 @@ func (n *Notices) Overdue(ctx context.Context, to Person, c CaseNotice) error {
 		return nil
 	}
 	var b strings.Builder
+	if c.Deadline != "" {
+		// A plazo of the manual, counted in hours: the hour matters.
+		due := c.Due
+		if n.Zone != nil {
+			due = due.In(n.Zone)
+		}
+		fmt.Fprintf(&b, "%s:\n\nEn el trámite %s (%s) venció el plazo de %s el %s a las %s; el trámite sigue abierto.\n",
+			greeting(to), c.Number, c.Title, c.Deadline, LongDate(due), due.Format("15:04"))
+		if c.Action != "" {
+			fmt.Fprintf(&b, "\nLo que ordena el manual: %s\n\n", c.Action)
+		}
+		c.Due = time.Time{}
+		caseLines(&b, c)
+		return n.send(ctx, to, "Plazo vencido, "+c.Deadline+": "+c.Number+" — "+c.Title, b.String())
+	}
 	fmt.Fprintf(&b, "%s:\n\nEl trámite %s (%s) venció el %s y sigue abierto.\n", greeting(to), c.Number, c.Title, LongDate(c.Due))
 	caseLines(&b, c)
 	return n.send(ctx, to, "Trámite vencido: "+c.Number+" — "+c.Title, b.String())

@@ -131,6 +131,9 @@ func (a *Archive) Fsck(ctx context.Context, grace time.Duration, now time.Time, 
 	if err := a.annulInterrupted(ctx, used, deleted, lastKey, cutoff, now, author, &rep); err != nil {
 		return rep, err
 	}
+	if err := a.annulCaseGaps(ctx, used, lastKey, cutoff, now, author, &rep); err != nil {
+		return rep, err
+	}
 	err = a.st.List(ctx, idemRoot, "", func(o ObjectInfo) error {
 		base, ok := strings.CutSuffix(o.Key, ".json")
 		if !ok || strings.HasSuffix(base, "-resultado") {
@@ -401,4 +404,71 @@ func folioID(s string) string {
 	}
 	n, _ := strconv.Atoi(parts[len(parts)-2])
 	return parts[len(parts)-3] + "/" + parts[len(parts)-1] + "/" + strconv.Itoa(n)
+}
+
+// annulCaseGaps records as annulled («anulado», interrumpida) every case
+// number claimed before cutoff whose opening was never filed (the process
+// died between the two), so that the cases' numbers stay gap-free and
+// explainable like folios. The case's first event number decides between
+// fsck and an opening still running: fsck claims it as the opening would,
+// so of the two only one files event 1; an opening that died holding it
+// loses it once its claim is older than staleAfter.
+func (a *Archive) annulCaseGaps(ctx context.Context, used map[string]bool, lastKey map[string]string, cutoff, now time.Time, author string, rep *FsckReport) error {
+	exp, err := a.Expediente(legajo.CaseExpediente)
+	if err != nil {
+		return nil // cases are not configured
+	}
+	var todo []legajo.Folio
+	err = a.st.List(ctx, caseNumbers, "", func(o ObjectInfo) error {
+		parts := strings.Split(strings.TrimPrefix(o.Key, caseNumbers), "/")
+		if len(parts) != 2 {
+			return nil
+		}
+		year, err1 := strconv.Atoi(parts[0])
+		n, err2 := strconv.Atoi(parts[1])
+		if err1 != nil || err2 != nil || n <= 0 {
+			return nil
+		}
+		f := legajo.Folio{Serie: legajo.CaseSerie, Number: n, Year: year}
+		if used[folioID(f.String())] {
+			return nil
+		}
+		b, err := a.st.Get(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		var c struct{ At time.Time }
+		if err := json.Unmarshal(b, &c); err != nil || c.At.IsZero() || c.At.After(cutoff) {
+			return nil // not a claim of ours, or an opening that may still be running
+		}
+		todo = append(todo, f)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range todo {
+		if filed, err := a.filedSince(ctx, f, exp.ID, lastKey[exp.ID]); err != nil || filed {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		at := now.UTC()
+		err := a.claimCaseEvent(ctx, f, legajo.CaseEvent{Case: f.String(), Seq: 1, Kind: legajo.CaseEventKind(legajo.EventAnulado), Author: author, At: at})
+		if errors.Is(err, legajo.ErrConflict) {
+			continue // an opening holds it: filed, or still filing
+		}
+		if err != nil {
+			return fmt.Errorf("archive: annul case %s: %w", f, err)
+		}
+		e := legajo.Entry{Expediente: exp.ID, At: at, Event: legajo.EventAnulado, Folio: f.String(), Type: "tramite",
+			Author: author, Reason: ReasonInterrupted, Objects: []legajo.Object{}}
+		if err := a.appendEntry(ctx, exp, &e); err != nil {
+			return fmt.Errorf("archive: annul case %s: %w", f, err)
+		}
+		a.point(ctx, e)
+		rep.Annulled = append(rep.Annulled, f.String())
+	}
+	return nil
 }

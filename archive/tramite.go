@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 //
 //	tramites/numeros/<year>/<n, 6 digits>        case number claims (gap-free, as folios)
 //	tramites/eventos/<case-slug>/<seq>[-<k>]     the claim of a case's event number
+//	tramites/avisos/<key>                        a message sent once (the daily summary)
 //
 // and every event of a case is a chain entry of the expediente
 // legajo.CaseExpediente whose manifest holds the event, so it is signed,
@@ -24,6 +26,7 @@ import (
 const (
 	caseNumbers = "tramites/numeros/"
 	caseEvents  = "tramites/eventos/"
+	caseNotices = "tramites/avisos/"
 )
 
 var _ legajo.CaseLog = (*Archive)(nil)
@@ -156,6 +159,9 @@ func (a *Archive) caseSeqCommitted(ctx context.Context, folio legajo.Folio, seq 
 		return false, err
 	}
 	for _, e := range rec.Entries {
+		if seq == 1 && e.Event == legajo.EventAnulado {
+			return true, nil // fsck annulled the number: it opens nothing any more
+		}
 		ev, ok, err := a.caseEventOf(ctx, e)
 		if err != nil {
 			return false, err
@@ -212,4 +218,24 @@ func (a *Archive) CaseEvents(ctx context.Context, pos int64, fn func(legajo.Case
 		return nil
 	})
 	return last, err
+}
+
+// ClaimNotice claims key once, by a conditional create like a folio's, so
+// that of several servers (or one restarted) only one sends the message
+// it stands for. Keys are made by the application: words, digits, dots,
+// dashes and slashes.
+func (a *Archive) ClaimNotice(ctx context.Context, key string, at time.Time) (bool, error) {
+	if key == "" || len(key) > 300 || strings.Contains(key, "..") || strings.HasPrefix(key, "/") ||
+		strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == '\\' || r > '~' }) {
+		return false, legajo.Errorf(legajo.ErrInvalid, "archive: notice key %q", key)
+	}
+	body, err := json.Marshal(map[string]any{"at": at.UTC(), "nonce": randomToken()})
+	if err != nil {
+		return false, err
+	}
+	won, err := claimFolio(ctx, a.st, caseNotices+key, body, a.longestOptions(at, "application/json").RetainUntil)
+	if err != nil {
+		return false, fmt.Errorf("archive: notice %s: %w", key, err)
+	}
+	return won, nil
 }

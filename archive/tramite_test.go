@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -225,5 +226,108 @@ func TestCaseEventAbandonedClaim(t *testing.T) {
 	}
 	if _, err := st.Get(ctx, caseEventKey(f, 2, 2)); err != nil {
 		t.Errorf("the event was claimed under the next key: %v", err)
+	}
+}
+
+// A case number claimed by an opening that died before filing the case's
+// first event is a gap fsck explains: it files «anulado», interrumpida, in
+// the cases' chain, once, and the number is never given again. Numbers
+// still within the grace, and openings holding the first event's claim,
+// are left alone.
+func TestFsckAnnulsCaseNumberGaps(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		a, err := New(st, legajo.DefaultExpedientes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+		cs := newCases(a, func() time.Time { return clock })
+		open := func() string {
+			c, err := cs.Open(ctx, legajo.OpenCaseRequest{Procedure: "prueba", Area: "Almacén", Subject: "Prueba", Author: "ana"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Number
+		}
+		// claim takes a number as Cases.Open does and dies there.
+		claim := func(at time.Time) legajo.Folio {
+			b, _ := json.Marshal(map[string]any{"procedure": "prueba", "author": "ana", "at": at, "nonce": randomToken()})
+			f, err := a.AllocateCase(ctx, 2026, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		first := open()                               // TR/0001
+		died := claim(clock)                          // TR/0002: died before its first event
+		third := open()                               // TR/0003
+		recent := claim(clock.Add(110 * time.Minute)) // TR/0004: may still be opening
+		diedLater := claim(clock)                     // TR/0005: died holding its first event's claim
+		if err := a.claimCaseEvent(ctx, diedLater, legajo.CaseEvent{Case: diedLater.String(), Seq: 1, Kind: legajo.CaseOpened, Author: "ana", At: clock}); err != nil {
+			t.Fatal(err)
+		}
+		running := claim(clock) // TR/0006: its opening holds the first event right now
+		now := clock.Add(2 * time.Hour)
+		if err := a.claimCaseEvent(ctx, running, legajo.CaseEvent{Case: running.String(), Seq: 1, Kind: legajo.CaseOpened, Author: "ana", At: now}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := a.Fsck(ctx, time.Hour, now, "fsck")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{died.String(), diedLater.String()}
+		if fmt.Sprint(rep.Annulled) != fmt.Sprint(want) {
+			t.Fatalf("annulled %v, want %v (recent %s and running %s left alone; %s and %s filed)", rep.Annulled, want, recent, running, first, third)
+		}
+		rec, err := a.Record(ctx, died)
+		if err != nil || len(rec.Entries) != 1 || rec.Entries[0].Event != legajo.EventAnulado || rec.Entries[0].Reason != ReasonInterrupted {
+			t.Fatalf("record of %s: %v %+v", died, err, rec)
+		}
+		if rep, err := a.Fsck(ctx, time.Hour, now.Add(time.Minute), "fsck"); err != nil || len(rep.Annulled) != 0 {
+			t.Errorf("second fsck: %v %+v", err, rep)
+		}
+		// The cases replay as before; the chain verifies; the number is
+		// not given again.
+		again := newCases(a, func() time.Time { return now })
+		if err := again.Sync(ctx); err != nil || again.Count() != 2 {
+			t.Errorf("replayed %d cases (%v), want 2", again.Count(), err)
+		}
+		if v, err := a.Verify(ctx, legajo.CaseExpediente); err != nil || !v.OK() {
+			t.Errorf("verify tramites: %v %+v", err, v.Findings)
+		}
+		if f := claim(now); f.Number != 7 {
+			t.Errorf("next case number %s, want TR/0007/2026", f)
+		}
+		// The opening that held its first event cannot file it any more
+		// than any other event number taken.
+		for _, late := range []time.Duration{time.Minute, time.Hour} { // fsck's claim fresh, then stale
+			if _, err := a.FileCase(ctx, legajo.CaseEvent{Case: diedLater.String(), Seq: 1, Kind: legajo.CaseOpened, Author: "ana", At: now.Add(late)}); !errors.Is(err, legajo.ErrConflict) {
+				t.Errorf("opening an annulled number %s later: %v", late, err)
+			}
+		}
+	})
+}
+
+// A notice is claimed once, whoever asks; keys the application would not
+// make are refused, not stored.
+func TestClaimNotice(t *testing.T) {
+	ctx := context.Background()
+	a, _ := New(newFSStore(t), legajo.DefaultExpedientes())
+	at := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
+	b, _ := New(a.st, legajo.DefaultExpedientes()) // another process
+	for i, arch := range []*Archive{a, b, a} {
+		won, err := arch.ClaimNotice(ctx, "resumen/2026-11-30/luis.hernandez", at)
+		if err != nil || won != (i == 0) {
+			t.Errorf("claim %d: %v %v", i, won, err)
+		}
+	}
+	if won, err := b.ClaimNotice(ctx, "resumen/2026-12-01/luis.hernandez", at); err != nil || !won {
+		t.Errorf("the next day: %v %v", won, err)
+	}
+	for _, key := range []string{"", "../folios/x", "/abs", "resumen/día", "a b", "a\\b", strings.Repeat("x", 301)} {
+		if _, err := a.ClaimNotice(ctx, key, at); !errors.Is(err, legajo.ErrInvalid) {
+			t.Errorf("key %q: %v", key, err)
+		}
 	}
 }

@@ -50,8 +50,12 @@ type caseRow struct {
 	HasDue  bool
 	Overdue bool
 	Assign  string // the assignee's name
+	// Passed is the plazo that passed last, when the case is overdue: the
+	// escalation the manual orders now (its Then), shown as a due action.
+	Passed *legajo.Plazo
+	Ahead  bool // Due is still ahead (not the plazo passed)
 	// Words of the lists, made once: a bandeja lists hundreds of rows.
-	Slug, ProcName, StepText, Label, StatusClass, DueText string
+	Slug, ProcName, StepText, Label, StatusClass, DueText, PassedText string
 }
 
 func (casesPage) title() string { return "Trámites" }
@@ -102,8 +106,15 @@ func (s *Server) caseRow(cs *legajo.Cases, c *legajo.Case, now time.Time, names 
 			row.StepText = st.N + ". " + clip(st.Action, 90)
 		}
 	}
+	row.Ahead = row.HasDue && row.Due.Due.After(now)
 	if row.HasDue {
 		row.DueText = row.Due.Due.In(zone).Format("02/01/2006 15:04")
+	}
+	if row.Overdue {
+		if ps := c.Passed(p, cs.Cal(), now); len(ps) > 0 {
+			row.Passed = &ps[len(ps)-1]
+			row.PassedText = row.Passed.Due.In(zone).Format("02/01/2006 15:04")
+		}
 	}
 	return row
 }
@@ -264,6 +275,7 @@ type casePage struct {
 	Following string        // the next activity when the current one is done
 	Expired   *legajo.Plazo // a plazo passed that orders another activity
 	Now       time.Time
+	CanAudit  bool // may export the case's trail
 }
 
 type caseEventView struct {
@@ -314,6 +326,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, cs *legajo.C
 		}
 	}
 	page.CanAct = permIssue.grantedTo(currentUser(r).Role) && !c.Status.Final()
+	page.CanAudit = permAudit.grantedTo(currentUser(r).Role)
 	if page.CanAct {
 		page.People = s.assignable(r.Context())
 		if page.Current != nil {
@@ -332,6 +345,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, cs *legajo.C
 		v := caseEventView{CaseEvent: ev, Who: names[ev.Author], Text: s.eventText(p, ev, names)}
 		if v.Who == "" {
 			v.Who = ev.Author
+		}
+		if ev.Author == legajo.NotifierAuthor && ev.Kind == legajo.CaseNotified {
+			v.Who = "Legajo (aviso automático)"
 		}
 		page.Events = append(page.Events, v)
 	}
@@ -400,6 +416,8 @@ func (s *Server) eventText(p *legajo.Procedimiento, ev legajo.CaseEvent, names m
 		return "Trámite cerrado."
 	case legajo.CaseCancelledK:
 		return "Trámite cancelado: " + ev.Reason
+	case legajo.CaseNotified:
+		return "Aviso por correo a " + person(ev.Assignee) + ": en la actividad " + ev.Step + " venció el plazo de " + ev.Reason
 	}
 	return string(ev.Kind)
 }

@@ -244,3 +244,37 @@ func BenchmarkCasesReplay(b *testing.B) {
 	b.ReportMetric(e.fill.Seconds(), "fill-s")
 	b.ReportMetric(e.replay.Seconds(), "replay-s")
 }
+
+var escalateOnce sync.Once
+
+// BenchmarkCasesEscalate is serve's deadline sweep in its steady state:
+// every plazo passed was told already (the first sweep, outside the timer,
+// files an aviso for each), so a sweep reads the chain for news and finds
+// nothing to tell. «avisos-first» is how many the first sweep filed and
+// «first-s» how long it took.
+func BenchmarkCasesEscalate(b *testing.B) {
+	e := caseBenchEnv(b)
+	var first int
+	var took time.Duration
+	escalateOnce.Do(func() {
+		start := time.Now()
+		n, err := e.cases.Escalate(context.Background(), e.now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		first, took = n, time.Since(start)
+	})
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		if filed, err := e.cases.Escalate(context.Background(), e.now); err != nil || filed != 0 {
+			b.Fatalf("steady sweep filed %d: %v", filed, err)
+		}
+		n++
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(n), "cpu-ms/op")
+	if first > 0 {
+		b.ReportMetric(float64(first), "avisos-first")
+		b.ReportMetric(took.Seconds(), "first-s")
+	}
+}

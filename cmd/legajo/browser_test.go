@@ -38,9 +38,16 @@ func (s *syncBuffer) String() string {
 // address and the admin's one-time password.
 func startServer(t *testing.T, env map[string]string) (string, string) {
 	t.Helper()
+	return startMain(t, &Main{Now: time.Now}, env)
+}
+
+// startMain is startServer with a Main of the test's own (its clock); its
+// output and environment are set here.
+func startMain(t *testing.T, m *Main, env map[string]string) (string, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errs := &syncBuffer{}, &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	m.Stdout, m.Stderr, m.Getenv = out, errs, func(k string) string { return env[k] }
 	done := make(chan int, 1)
 	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
 	t.Cleanup(func() {

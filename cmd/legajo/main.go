@@ -39,6 +39,10 @@ type Main struct {
 	// restoring: the archive is being filled from a backup, so no signing
 	// key is made for it (the backup was signed with the institution's).
 	restoring bool
+	// sweepEvery, when set, is how often serve looks for plazos passed
+	// instead of caseSweepEvery: the end-to-end tests move the clock (Now)
+	// and want the aviso within a second.
+	sweepEvery time.Duration
 }
 
 // NewMain returns a Main wired to the process.

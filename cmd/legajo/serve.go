@@ -76,7 +76,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if cs := a.office.Cases; cs != nil {
 		if cm, ok := cs.Notifier.(legajo.CaseMail); ok {
+			// The links in the messages lead to where serve listens when
+			// no base_url is configured (known only now).
+			cm.BaseURL = a.cfg.Institution.BaseURL
+			cs.Notifier = cm
 			go m.dailyDigests(ctx, a, cm, logger, sleep)
+			go m.sweepCases(ctx, cs, logger)
 		}
 	}
 	var publicKey string

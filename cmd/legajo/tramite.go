@@ -143,8 +143,8 @@ func (m *Main) runCases(ctx context.Context, args []string) error {
 const digestAt = "08:00"
 
 // dailyDigests sends the cases' daily summaries until ctx ends. Several
-// servers sharing one archive each send them; the Notifier sends one a
-// day per person and process.
+// servers sharing one archive each try; a claim in the archive per person
+// and day lets one send it (CaseMail.Digests).
 func (m *Main) dailyDigests(ctx context.Context, a *app, cm legajo.CaseMail, log *slog.Logger, sleep func(context.Context, time.Duration) bool) {
 	for {
 		next := nextBackup(m.Now().In(a.cfg.Zone), digestAt)
@@ -157,5 +157,34 @@ func (m *Main) dailyDigests(ctx context.Context, a *app, cm legajo.CaseMail, log
 			continue
 		}
 		log.Info("case digests sent", "people", n)
+	}
+}
+
+// caseSweepEvery is how often serve looks for plazos that passed: the
+// fallas' 24 hours are counted in hours, a minute late is on time.
+const caseSweepEvery = time.Minute
+
+// sweepCases files an aviso for every plazo that passed and tells the
+// person each case is turned to, until ctx ends (Cases.Escalate: one
+// message per plazo, across restarts and servers).
+func (m *Main) sweepCases(ctx context.Context, cs *legajo.Cases, log *slog.Logger) {
+	every := caseSweepEvery
+	if m.sweepEvery > 0 {
+		every = m.sweepEvery
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := cs.Escalate(ctx, m.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Error("cases: sweep", "avisos", n, "err", err)
+		} else if n > 0 {
+			log.Info("cases: avisos de vencimiento", "avisos", n)
+		}
 	}
 }
