@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -297,6 +298,15 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 	a := openCorpus(b, corpusArchive(b, n))
 	cat := catalog(b)
 	ctx := context.Background()
+	// loaded is set when every document is in the index and only the
+	// final merge is left (plain bleve merges while loading: it has no
+	// such moment).
+	var loaded atomic.Bool
+	progress := func(done, total int) {
+		if total > 0 && done >= total {
+			loaded.Store(true)
+		}
+	}
 	for _, c := range []struct {
 		name  string
 		build func(dir string) error
@@ -309,13 +319,14 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 			if os.Getenv("GOMEMLIMIT") == "" {
 				defer debug.SetMemoryLimit(debug.SetMemoryLimit(RebuildMemoryLimit))
 			}
-			_, err := Rebuild(ctx, dir, cat, a, nil, quietLog())
+			_, err := Rebuild(ctx, dir, cat, a, progress, quietLog())
 			return err
 		}},
 		{"bleve", func(dir string) error { return rebuildPlain(ctx, filepath.Join(dir, "index"), cat, a) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var peak, anon, size int64
+			var peak, size int64
+			var mem memPeaks
 			var cpu time.Duration
 			for b.Loop() {
 				dir := b.TempDir()
@@ -323,8 +334,9 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 				runtime.GC()
 				debug.FreeOSMemory()
 				resetPeakRSS(b)
+				loaded.Store(false)
 				cpu0 := cpuTime(b)
-				stop := sampleAnon(b, &anon)
+				stop := sampleMem(b, &mem, &loaded)
 				b.StartTimer()
 				if err := c.build(dir); err != nil {
 					b.Fatal(err)
@@ -339,7 +351,12 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-			b.ReportMetric(float64(anon)/(1<<20), "peak-anon-MiB")
+			b.ReportMetric(float64(mem.anon)/(1<<20), "peak-anon-MiB")
+			// Where the peak was: while loading, or in the final merge,
+			// and how much of it the index's mapped files were.
+			b.ReportMetric(float64(mem.loading.total)/(1<<20), "load-RSS-MiB")
+			b.ReportMetric(float64(mem.merging.total)/(1<<20), "merge-RSS-MiB")
+			b.ReportMetric(float64(mem.merging.file)/(1<<20), "merge-file-MiB")
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/doc")
 			b.ReportMetric(float64(size)/(1<<20), "index-MiB")
 		})
@@ -366,18 +383,36 @@ func resetPeakRSS(b *testing.B) {
 	}
 }
 
-// sampleAnon records in *peak, until stop is called, the most anonymous
-// resident memory (RssAnon: the heap and stacks, not the index files bleve
-// maps, which the kernel can drop at will) the process had, sampled every
-// 10 ms.
-func sampleAnon(b *testing.B, peak *int64) (stop func()) {
+// memPeaks are the largest resident memory figures sampled during a
+// rebuild: anon is RssAnon (the heap and stacks, not the index files bleve
+// maps, which the kernel can drop at will); loading and merging are the
+// samples of largest RssAnon+RssFile before and after every document was
+// in the index, with their file-backed part.
+type memPeaks struct {
+	anon             int64
+	loading, merging struct{ total, file int64 }
+}
+
+// sampleMem records in *m, until stop is called, the peaks of the
+// process's resident memory, sampled every 10 ms; loaded tells the phase.
+func sampleMem(b *testing.B, m *memPeaks, loaded *atomic.Bool) (stop func()) {
 	b.Helper()
+	*m = memPeaks{}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
-			if v, err := readStatus("RssAnon"); err == nil {
-				*peak = max(*peak, v)
+			anon, err1 := readStatus("RssAnon")
+			file, err2 := readStatus("RssFile")
+			if err1 == nil && err2 == nil {
+				m.anon = max(m.anon, anon)
+				ph := &m.loading
+				if loaded.Load() {
+					ph = &m.merging
+				}
+				if anon+file > ph.total {
+					ph.total, ph.file = anon+file, file
+				}
 			}
 			select {
 			case <-done:

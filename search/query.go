@@ -29,7 +29,6 @@ const (
 	boostHead  = 2.0
 	boostFuzzy = 0.2
 	boostFolio = 50.0
-	boostDead  = -0.5
 	minFuzzy   = 5 // letters a word needs before it matches with a typo
 	maxWords   = 32
 	maxText    = 1000
@@ -450,11 +449,12 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 		}
 		if !scored {
 			should = nil // they only change scores
-		} else if len(textMust) > 0 && p.relevance {
-			should = append(slices.Clone(should), liveFirst())
 		}
 		if len(text.mustNot) > 0 || len(should) > 0 {
 			mainQ = query.NewBooleanQuery([]query.Query{mainQ}, should, text.mustNot)
+		}
+		if scored && len(textMust) > 0 && p.relevance {
+			mainQ = &liveFirstQuery{q: mainQ, dead: x.dead}
 		}
 		if f := restriction(q.Restrict); f != nil {
 			b := query.NewBooleanQuery([]query.Query{mainQ}, nil, nil)
@@ -485,19 +485,6 @@ func (x *Index) plan(q legajo.SearchQuery, an analysis.Analyzer, lex *lexicon) (
 		p.folio = f
 	}
 	return p, nil
-}
-
-// liveFirst is the clause that puts live documents above cancelled and
-// annulled ones that match the same: a negative score every cancelled or
-// annulled document takes alike (one term, in one field, of one value).
-// Marking the few dead documents rather than the many live ones keeps the
-// clause's postings short: scoring a common word reads them beside its
-// own.
-func liveFirst() query.Query {
-	t := query.NewTermQuery("no")
-	t.SetField(fLive)
-	t.SetBoost(boostDead)
-	return t
 }
 
 // normalizeStatus accepts a status as a person types it.
@@ -841,6 +828,13 @@ func (x *Index) wordQuery(an analysis.Analyzer, word string, lex *lexicon, syn m
 		return disjunction(append(alts, phrase(terms)))
 	}
 	t := terms[0]
+	if len(alts) == 0 && (lex == nil || lex.has(t)) {
+		// The word alone, as the index holds it: no typos to add.
+		if lex != nil {
+			m.exact[t] = true
+		}
+		return &headWordQuery{term: t}
+	}
 	exact := query.NewTermQuery(t)
 	exact.SetField(fContent)
 	head := query.NewTermQuery(t)

@@ -79,7 +79,7 @@ func build(ctx context.Context, dir, tmp string, cat *legajo.Catalog, src legajo
 	}
 	var st Stats
 	b := &Index{dir: dir, x: &indexer{cat: cat, src: src, log: log}, idx: idx, path: path, pos: map[string]int64{}, seen: map[string]map[int64]bool{},
-		facets: newFacetTable()}
+		facets: newFacetTable(), dead: newDeadTable()}
 	err = b.fill(ctx, func(done, total int) {
 		st.Events = done
 		if progress != nil {
