@@ -168,7 +168,10 @@ func compact(ctx context.Context, idx bleve.Index, dir string) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+	stop := releaseMapped(dir) // release_linux.go
+	err = s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
+	stop()
+	if err != nil {
 		return fmt.Errorf("search: compact: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
