@@ -125,6 +125,9 @@ type indexer struct {
 	cat *legajo.Catalog
 	src legajo.Archive
 	log *slog.Logger
+
+	titlesOnce sync.Once
+	titles     map[string]bool // see titleWords
 }
 
 func (x *indexer) warn(format string, args ...any) {
