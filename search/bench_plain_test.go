@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
@@ -242,28 +244,32 @@ func BenchmarkQueryVsBleve(b *testing.B) {
 		b.Run(bq.name, func(b *testing.B) {
 			req := bleve.NewSearchRequestOptions(bq.plain, legajo.DefaultPerPage, 0, false)
 			req.Fields = plainFields
-			var lat, platLat []time.Duration
+			var lat, platLat, cpu, pcpu []time.Duration
 			var hits, phits uint64
+			// CPU time of this thread, beside the wall clock: on a shared
+			// machine a search waits for a core more often than it runs.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			one := func() {
-				start := time.Now()
+				start, c0 := time.Now(), threadCPU(b)
 				res, err := x.Search(ctx, bq.legajo)
 				if err != nil {
 					b.Fatal(err)
 				}
-				lat = append(lat, time.Since(start))
+				lat, cpu = append(lat, time.Since(start)), append(cpu, threadCPU(b)-c0)
 				hits = uint64(res.Total)
-				start = time.Now()
+				start, c0 = time.Now(), threadCPU(b)
 				pres, err := plain.SearchInContext(ctx, req)
 				if err != nil {
 					b.Fatal(err)
 				}
-				platLat = append(platLat, time.Since(start))
+				platLat, pcpu = append(platLat, time.Since(start)), append(pcpu, threadCPU(b)-c0)
 				phits = pres.Total
 			}
 			for range 5 {
 				one()
 			}
-			lat, platLat = lat[:0], platLat[:0]
+			lat, platLat, cpu, pcpu = lat[:0], platLat[:0], cpu[:0], pcpu[:0]
 			for b.Loop() {
 				one()
 			}
@@ -272,6 +278,12 @@ func BenchmarkQueryVsBleve(b *testing.B) {
 			b.ReportMetric(percentile(lat, 0.95), "p95-ms")
 			b.ReportMetric(pp50, "bleve-p50-ms")
 			b.ReportMetric(p50/pp50, "ratio")
+			c50, pc50 := percentile(cpu, 0.5), percentile(pcpu, 0.5)
+			b.ReportMetric(c50, "cpu-p50-ms")
+			b.ReportMetric(pc50, "bleve-cpu-p50-ms")
+			if pc50 > 0 {
+				b.ReportMetric(c50/pc50, "cpu-ratio")
+			}
 			b.ReportMetric(float64(hits), "hits")
 			b.ReportMetric(float64(phits), "bleve-hits")
 		})
@@ -297,6 +309,15 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 	a := openCorpus(b, corpusArchive(b, n))
 	cat := catalog(b)
 	ctx := context.Background()
+	// loaded is set when every document is in the index and only the
+	// final merge is left (plain bleve merges while loading: it has no
+	// such moment).
+	var loaded atomic.Bool
+	progress := func(done, total int) {
+		if total > 0 && done >= total {
+			loaded.Store(true)
+		}
+	}
 	for _, c := range []struct {
 		name  string
 		build func(dir string) error
@@ -309,13 +330,14 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 			if os.Getenv("GOMEMLIMIT") == "" {
 				defer debug.SetMemoryLimit(debug.SetMemoryLimit(RebuildMemoryLimit))
 			}
-			_, err := Rebuild(ctx, dir, cat, a, nil, quietLog())
+			_, err := Rebuild(ctx, dir, cat, a, progress, quietLog())
 			return err
 		}},
 		{"bleve", func(dir string) error { return rebuildPlain(ctx, filepath.Join(dir, "index"), cat, a) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var peak, anon, size int64
+			var peak, size int64
+			var mem memPeaks
 			var cpu time.Duration
 			for b.Loop() {
 				dir := b.TempDir()
@@ -323,8 +345,9 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 				runtime.GC()
 				debug.FreeOSMemory()
 				resetPeakRSS(b)
+				loaded.Store(false)
 				cpu0 := cpuTime(b)
-				stop := sampleAnon(b, &anon)
+				stop := sampleMem(b, &mem, &loaded)
 				b.StartTimer()
 				if err := c.build(dir); err != nil {
 					b.Fatal(err)
@@ -339,12 +362,32 @@ func BenchmarkReindexVsBleve(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-			b.ReportMetric(float64(anon)/(1<<20), "peak-anon-MiB")
+			b.ReportMetric(float64(mem.anon)/(1<<20), "peak-anon-MiB")
+			// Where the peak was: while loading, or in the final merge,
+			// and how much of it the index's mapped files were.
+			b.ReportMetric(float64(mem.loading.total)/(1<<20), "load-RSS-MiB")
+			b.ReportMetric(float64(mem.merging.total)/(1<<20), "merge-RSS-MiB")
+			b.ReportMetric(float64(mem.merging.file)/(1<<20), "merge-file-MiB")
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/doc")
 			b.ReportMetric(float64(size)/(1<<20), "index-MiB")
 		})
 	}
 }
+
+// threadCPU is the CPU time the calling thread has used (the scheduler's
+// count, in nanoseconds: getrusage's is in ticks); the caller has locked
+// its goroutine to the thread.
+func threadCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ts syscall.Timespec
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPU, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		b.Fatal(errno)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// clockThreadCPU is Linux's CLOCK_THREAD_CPUTIME_ID.
+const clockThreadCPU = 3
 
 // cpuTime is the CPU time (user and system) the process has used, in all
 // its threads: on a shared machine it varies less than the wall clock.
@@ -366,18 +409,36 @@ func resetPeakRSS(b *testing.B) {
 	}
 }
 
-// sampleAnon records in *peak, until stop is called, the most anonymous
-// resident memory (RssAnon: the heap and stacks, not the index files bleve
-// maps, which the kernel can drop at will) the process had, sampled every
-// 10 ms.
-func sampleAnon(b *testing.B, peak *int64) (stop func()) {
+// memPeaks are the largest resident memory figures sampled during a
+// rebuild: anon is RssAnon (the heap and stacks, not the index files bleve
+// maps, which the kernel can drop at will); loading and merging are the
+// samples of largest RssAnon+RssFile before and after every document was
+// in the index, with their file-backed part.
+type memPeaks struct {
+	anon             int64
+	loading, merging struct{ total, file int64 }
+}
+
+// sampleMem records in *m, until stop is called, the peaks of the
+// process's resident memory, sampled every 10 ms; loaded tells the phase.
+func sampleMem(b *testing.B, m *memPeaks, loaded *atomic.Bool) (stop func()) {
 	b.Helper()
+	*m = memPeaks{}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
-			if v, err := readStatus("RssAnon"); err == nil {
-				*peak = max(*peak, v)
+			anon, err1 := readStatus("RssAnon")
+			file, err2 := readStatus("RssFile")
+			if err1 == nil && err2 == nil {
+				m.anon = max(m.anon, anon)
+				ph := &m.loading
+				if loaded.Load() {
+					ph = &m.merging
+				}
+				if anon+file > ph.total {
+					ph.total, ph.file = anon+file, file
+				}
 			}
 			select {
 			case <-done:

@@ -79,7 +79,7 @@ func build(ctx context.Context, dir, tmp string, cat *legajo.Catalog, src legajo
 	}
 	var st Stats
 	b := &Index{dir: dir, x: &indexer{cat: cat, src: src, log: log}, idx: idx, path: path, pos: map[string]int64{}, seen: map[string]map[int64]bool{},
-		facets: newFacetTable()}
+		facets: newFacetTable(), dead: newDeadTable()}
 	err = b.fill(ctx, func(done, total int) {
 		st.Events = done
 		if progress != nil {
@@ -168,7 +168,10 @@ func compact(ctx context.Context, idx bleve.Index, dir string) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+	stop := releaseMapped(dir) // release_linux.go
+	err = s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
+	stop()
+	if err != nil {
 		return fmt.Errorf("search: compact: %w", err)
 	}
 	if err := ctx.Err(); err != nil {

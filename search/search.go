@@ -108,6 +108,7 @@ type Index struct {
 	seen   map[string]map[int64]bool // entries indexed through Index, not yet passed by CatchUp
 
 	facets *facetTable // of the generation open
+	dead   *deadTable  // of the generation open
 }
 
 var _ legajo.Searcher = (*Index)(nil)
@@ -124,6 +125,9 @@ type indexer struct {
 	cat *legajo.Catalog
 	src legajo.Archive
 	log *slog.Logger
+
+	titlesOnce sync.Once
+	titles     map[string]bool // see titleWords
 }
 
 func (x *indexer) warn(format string, args ...any) {
@@ -206,6 +210,7 @@ func (x *Index) load() error {
 		old, oldPath, oldPrivate, oldGen := x.idx, x.path, x.private, x.gen
 		x.idx, x.path, x.private, x.gen = idx, path, private, gen
 		x.facets = newFacetTable()
+		x.dead = newDeadTable()
 		x.posMu.Lock()
 		x.pos = pos
 		x.posMu.Unlock()

@@ -173,16 +173,27 @@ func folioText(typed []string) string {
 }
 
 // titleWord tells whether w (folded) is a word of some type's title.
-func (x *Index) titleWord(w string) bool {
-	if x.x.cat == nil {
-		return false
-	}
-	for _, t := range append(x.x.cat.Types(), legajo.ReceptionType) {
-		if titleHas(t.Title, w) {
-			return true
+func (x *Index) titleWord(w string) bool { return x.x.titleWords()[w] }
+
+// titleWords are the words (folded, not stop words) of the titles of the
+// catalog's types and the reception's, made once: the catalog never
+// changes, and folding every title for every typed word was a third of
+// the time of a search for a rare word.
+func (x *indexer) titleWords() map[string]bool {
+	x.titlesOnce.Do(func() {
+		x.titles = map[string]bool{}
+		if x.cat == nil {
+			return
 		}
-	}
-	return false
+		for _, t := range append(x.cat.Types(), legajo.ReceptionType) {
+			for _, w := range strings.Fields(fold(strings.ToLower(t.Title))) {
+				if !stopWords[w] {
+					x.titles[w] = true
+				}
+			}
+		}
+	})
+	return x.titles
 }
 
 // titleOf tells whether w is a word of the title of the type of serie.
