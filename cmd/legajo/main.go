@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // documents are dated in Mexico's time whatever the host has
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/metrics"
 )
 
 func main() {
@@ -39,6 +40,9 @@ type Main struct {
 	// restoring: the archive is being filled from a backup, so no signing
 	// key is made for it (the backup was signed with the institution's).
 	restoring bool
+	// metrics, while serving with LEGAJO_METRICS_ADDR: the archive's
+	// storage calls and emissions are observed (see openApp).
+	metrics *metrics.Registry
 }
 
 // NewMain returns a Main wired to the process.
