@@ -69,7 +69,7 @@ func New() *Registry {
 	}, []string{"outcome"})
 	r.searchSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "legajo_search_duration_seconds",
-		Help:    "Time to answer a search (page or API).",
+		Help:    "Time to answer a search: the search page, the API, and the pages that look documents up.",
 		Buckets: requestBuckets,
 	}, []string{"outcome"})
 	r.searchResults = prometheus.NewHistogram(prometheus.HistogramOpts{
