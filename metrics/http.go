@@ -8,7 +8,8 @@ import (
 // Instrument times every request h answers, labelled by the route pattern
 // the server's ServeMux matched (r.Pattern, e.g. «GET /documentos/{folio}»)
 // and the status class: fifty folios are one route. A request no route
-// matched is «sin ruta». h must route with http.ServeMux and pass the
+// matched, or refused before routing (a cross-site POST), is «sin ruta».
+// h must route with http.ServeMux and pass the
 // request it gets down to it (wrappers that only read or set fields of the
 // same *http.Request, as Legajo's do), or every request is «sin ruta».
 func (r *Registry) Instrument(h http.Handler) http.Handler {
