@@ -60,7 +60,7 @@ func New() *Registry {
 	r := &Registry{reg: prometheus.NewRegistry()}
 	r.emissions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "legajo_emissions_total",
-		Help: "Documents issued (outcome ok) or refused, by document type.",
+		Help: "Documents issued or correspondence registered (outcome ok), or refused, by document type.",
 	}, []string{"type", "outcome"})
 	r.emitSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "legajo_emission_duration_seconds",

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -69,6 +70,25 @@ func TestMetricsServed(t *testing.T) {
 		json.Unmarshal(b, &res)
 		folios = append(folios, res.Folio)
 	}
+	// A phone call registered as received correspondence (its own folio).
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	call, _ := json.Marshal(map[string]any{"tipo": legajo.TipoLlamada, "fecha_recepcion": time.Now().Format("2006-01-02"),
+		"hora_recepcion": "10:30", "remitente": "Lic. Sofía Ramírez Ávila", "area": "Jurisdicción Sanitaria V Xalapa",
+		"asunto": "Solicita revisión del enlace de red del centro de salud"})
+	mw.WriteField("datos", string(call))
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/correspondencia", &form)
+	req.Header.Set("Authorization", "Bearer "+tokens["capturista"])
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("registrar llamada: %d %s", resp.StatusCode, b)
+	}
+	resp.Body.Close()
 	body, _ := json.Marshal(map[string]any{"type": "oficio-liberacion", "data": map[string]any{}})
 	if code, b := do("POST", "/api/v1/documentos", tokens["capturista"], body); code != http.StatusUnprocessableEntity {
 		t.Fatalf("empty data: %d %s", code, b)
@@ -137,11 +157,14 @@ func TestMetricsServed(t *testing.T) {
 	if d := moved("legajo_emissions_total", map[string]string{"type": "oficio-liberacion", "outcome": "invalid"}); d != 1 {
 		t.Errorf("emissions refused moved by %v, want 1", d)
 	}
+	if d := moved("legajo_emissions_total", map[string]string{"type": legajo.ReceptionType.ID, "outcome": "ok"}); d != 1 {
+		t.Errorf("registrations of received correspondence moved by %v, want 1", d)
+	}
 	if d := moved("legajo_emissions_total", map[string]string{"type": "desconocido"}); d != 1 {
 		t.Errorf("emissions of an unknown type moved by %v, want 1", d)
 	}
-	if d := moved("legajo_emission_duration_seconds", map[string]string{"outcome": "ok"}); d != 3 {
-		t.Errorf("emission latencies observed %v, want 3", d)
+	if d := moved("legajo_emission_duration_seconds", map[string]string{"outcome": "ok"}); d != 4 {
+		t.Errorf("emission latencies observed %v, want 4: three oficios and the call", d)
 	}
 	if d := moved("legajo_search_duration_seconds", map[string]string{"outcome": "ok"}); d < float64(searches) {
 		t.Errorf("search latencies observed %v, want at least the %d searches made", d, searches)
