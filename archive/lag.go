@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -66,7 +67,16 @@ func (a *Archive) SealedHeads(ctx context.Context) (map[string]int64, error) {
 		return nil, legajo.Errorf(legajo.ErrNotFound, "archive: no signing key")
 	}
 	l := &a.log
-	l.mu.Lock()
+	// The sealer holds the log while it writes a lote, which may wait on
+	// storage as long as its timeout: a caller (a metrics scrape) waits
+	// only as long as its ctx allows.
+	for !l.mu.TryLock() {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("archive: sealed heads: the log is busy: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	defer l.mu.Unlock()
 	if err := a.loadLog(ctx, false); err != nil {
 		return nil, err

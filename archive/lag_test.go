@@ -113,3 +113,23 @@ func TestBehindAndSealedHeads(t *testing.T) {
 		}
 	})
 }
+
+// TestSealedHeadsWaitsOnlyItsContext: while a sealer holds the log (a lote
+// waiting on storage), SealedHeads gives up when its context ends instead
+// of holding a metrics scrape.
+func TestSealedHeadsWaitsOnlyItsContext(t *testing.T) {
+	_, a := newOffice(t, newFSStore(t))
+	a.UseKey(testSigner())
+	a.log.mu.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	_, err := a.SealedHeads(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(t0) > 2*time.Second {
+		t.Errorf("with the log held: %v after %v, want the context's deadline", err, time.Since(t0))
+	}
+	a.log.mu.Unlock()
+	if heads, err := a.SealedHeads(context.Background()); err != nil || len(heads) != 0 {
+		t.Errorf("once released: %v %v", heads, err)
+	}
+}
