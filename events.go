@@ -243,7 +243,8 @@ type ReceiveRequest struct {
 
 // Receive registers an incoming oficio or tarjeta with its own registry
 // folio (serie RE, consecutive per year) and files its scan.
-func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (*EmitResult, error) {
+func (o *Office) Receive(ctx context.Context, r ReceiveRequest) (_ *EmitResult, err error) {
+	defer func(t0 time.Time) { o.observeEmit(ReceptionType.ID, t0, err) }(time.Now())
 	t := ReceptionType
 	var probs []Problem
 	var email *Email

@@ -36,6 +36,8 @@ type Office struct {
 	Mail Notifier
 	// Cases holds the trámites; nil when they are not configured.
 	Cases *Cases
+	// Observer is told of every emission (metrics); nil: none.
+	Observer EmitObserver
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -104,7 +106,8 @@ func (o *Office) now() time.Time {
 // Emit issues a document: the core transaction. Bad data is refused before
 // a folio is used. A retry with the same idempotency key returns the first
 // result instead of a second folio.
-func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
+func (o *Office) Emit(ctx context.Context, r EmitRequest) (res *EmitResult, err error) {
+	defer func(t0 time.Time) { o.observeEmit(r.Type, t0, err) }(time.Now())
 	t, err := o.Catalog.Type(r.Type)
 	if err != nil {
 		return nil, err
@@ -153,7 +156,6 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	}
 	public := t.Public(doc.Values)
 	subject := doc.Expand(t.Subject, Tanto{})
-	var res *EmitResult
 	// Render every tanto at once: on a multi-core machine a document's
 	// latency is that of its longest tanto.
 	masked := t.HasSecrets()

@@ -469,7 +469,7 @@ type pendingEntry interface {
 // stageEntry stages a chain entry: on fs its file is written and synced
 // (see FSStore.stage); on other stores nothing is done before the create.
 func (a *Archive) stageEntry(ctx context.Context, exp legajo.Expediente, key string, b []byte, at time.Time) (pendingEntry, error) {
-	if fs, ok := a.st.(*FSStore); ok {
+	if fs, ok := unwrap(a.st).(*FSStore); ok {
 		o, err := fs.stage(ctx, key, b, true)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -311,4 +312,43 @@ func parseLocation(name, spec string, getenv func(string) string, prefixes ...st
 		return s3, nil
 	}
 	return archive.S3Config{}, fmt.Errorf("config: %s=%q: want fs:<dir> or s3://<host:port>/<bucket>", name, spec)
+}
+
+// MetricsConfig is where `legajo serve` serves /metrics: off when Addr is
+// "". The metrics are served on a listener of their own, never on the
+// application's: the reverse proxy publishes the application's port, so
+// no rule of the proxy (or its absence) can expose them. On this machine
+// only (a loopback address) anyone who can log in to it may scrape; on
+// any other address a bearer token is required, so that an address
+// reachable from the network never serves them to whoever asks.
+type MetricsConfig struct {
+	Addr  string // LEGAJO_METRICS_ADDR: host:port, e.g. 127.0.0.1:9464
+	Token string // LEGAJO_METRICS_TOKEN: Authorization: Bearer <token>
+}
+
+// minMetricsToken is the shortest token accepted: as long as a 128-bit
+// random value in hex.
+const minMetricsToken = 32
+
+// metricsConfig reads LEGAJO_METRICS_ADDR and LEGAJO_METRICS_TOKEN and
+// checks them.
+func metricsConfig(getenv func(string) string) (MetricsConfig, error) {
+	c := MetricsConfig{Addr: getenv("LEGAJO_METRICS_ADDR"), Token: getenv("LEGAJO_METRICS_TOKEN")}
+	if c.Addr == "" {
+		return c, nil
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c, fmt.Errorf("config: LEGAJO_METRICS_ADDR=%q: want host:port, e.g. 127.0.0.1:9464", c.Addr)
+	}
+	if c.Token != "" && len(c.Token) < minMetricsToken {
+		return c, fmt.Errorf("config: LEGAJO_METRICS_TOKEN must have %d or more characters (e.g. openssl rand -hex 32)", minMetricsToken)
+	}
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
+	if !loopback && c.Token == "" {
+		return c, fmt.Errorf("config: LEGAJO_METRICS_ADDR=%q is not on this machine only: set LEGAJO_METRICS_TOKEN too "+
+			"(the metrics are then served only with «Authorization: Bearer <token>»), or listen on 127.0.0.1", c.Addr)
+	}
+	return c, nil
 }

@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // documents are dated in Mexico's time whatever the host has
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/metrics"
 )
 
 func main() {
@@ -43,6 +44,9 @@ type Main struct {
 	// instead of caseSweepEvery: the end-to-end tests move the clock (Now)
 	// and want the aviso within a second.
 	sweepEvery time.Duration
+	// metrics, while serving with LEGAJO_METRICS_ADDR: the archive's
+	// storage calls and emissions are observed (see openApp).
+	metrics *metrics.Registry
 }
 
 // NewMain returns a Main wired to the process.

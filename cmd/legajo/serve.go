@@ -17,6 +17,7 @@ import (
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/generators/pdf"
+	"github.com/sesver/legajo/metrics"
 	"github.com/sesver/legajo/web"
 )
 
@@ -25,6 +26,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	mc, err := metricsConfig(m.Getenv)
+	if err != nil {
+		return err
+	}
+	if mc.Addr != "" {
+		m.metrics = metrics.New()
+		defer func() { m.metrics = nil }()
 	}
 	a, err := m.openApp(ctx)
 	if err != nil {
@@ -71,6 +80,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeSearch()
+	if m.metrics != nil {
+		stop, err := m.serveMetrics(mc, a, searcher, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		searcher = m.metrics.Searcher(searcher)
+	}
 	if a.cfg.Backup.To != "" {
 		go m.dailyBackups(ctx, a, logger, sleep)
 	}
@@ -99,6 +116,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if m.metrics != nil {
+		h = m.metrics.Instrument(h)
+	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(m.Stdout, "Legajo escuchando en http://%s\n", ln.Addr())
@@ -119,6 +139,39 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on its own listener (see MetricsConfig),
+// with the gauges read from a's archive, cases and backups and from the
+// search index; the returned func stops it.
+func (m *Main) serveMetrics(mc MetricsConfig, a *app, index legajo.Searcher, logger *slog.Logger) (func(), error) {
+	src := metrics.Sources{Chains: a.archive, Pending: index, Cases: a.office.Cases, Backups: a.archive, Now: m.Now, Logger: logger}
+	if p, ok := index.(metrics.Positions); ok {
+		src.Index = p
+	}
+	m.metrics.Watch(src)
+	ln, err := net.Listen("tcp", mc.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("LEGAJO_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.metrics.Handler(mc.Token))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics", "err", err)
+		}
+	}()
+	fmt.Fprintf(m.Stdout, "Métricas en http://%s/metrics\n", ln.Addr())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
 // serveBaseURL settles the address printed in every document's QR code

@@ -42,7 +42,11 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := archive.New(st, cfg.Expedientes)
+	var ast archive.Store = st
+	if m.metrics != nil {
+		ast = archive.Observe(st, archive.Backend(st), m.metrics)
+	}
+	a, err := archive.New(ast, cfg.Expedientes)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -102,6 +106,9 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	}
 	o := &legajo.Office{Catalog: cat, Archive: a, Renderer: r, Institution: cfg.Institution,
 		Directory: cfg.Directory, Zone: cfg.Zone, Now: m.Now, RequestKey: rk, Mail: notifier}
+	if m.metrics != nil {
+		o.Observer = m.metrics
+	}
 	if o.Cases, err = m.openCases(cat, a, settings.NonWorkingDays, cfg.Zone); err != nil {
 		st.Close()
 		return nil, err
