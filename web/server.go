@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -49,6 +50,9 @@ type Server struct {
 	// SessionKey signs session cookies; every node of one deployment must
 	// share it.
 	SessionKey []byte
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see fromProxy); none: every request is its own peer.
+	TrustedProxies []netip.Prefix
 	// PublicKey is the institution's public key (a signed-note verifier
 	// key), shown on the Verificar page; "" when the archive keeps no
 	// signed log.
@@ -109,7 +113,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(s.recoverPanics(csrf.Handler(limitBody(mux)))), nil
+	return s.fromProxy(s.logRequests(s.recoverPanics(csrf.Handler(limitBody(mux))))), nil
 }
 
 func limitBody(h http.Handler) http.Handler {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,28 +16,33 @@ import (
 	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/mail"
+	"github.com/sesver/legajo/web"
 )
 
 // Config is everything Legajo is configured with: a plain struct read from
 // an optional file (LEGAJO_CONFIG or ./legajo.yaml), then LEGAJO_*
 // variables, then flags; validated once.
 type Config struct {
-	Data        string // LEGAJO_DATA: fs archive, index and generated secrets
-	Archive     string // LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
-	Index       string // LEGAJO_INDEX: the search index directory
-	S3          archive.S3Config
-	KeyFile     string // LEGAJO_SIGNING_KEY_FILE: the institution's signing key
-	PublicKey   string // LEGAJO_PUBLIC_KEY: its public half, to verify without it
-	Witness     string // LEGAJO_WITNESS: fs:<dir> or s3://<host:port>/<bucket>, where checkpoints are also kept
-	File        string // the configuration file read, if any
-	Expedientes []legajo.Expediente
-	Areas       []string
-	Institution legajo.Institution
-	Directory   legajo.Directory
-	Logo        []byte
-	Zone        *time.Location
-	Backup      BackupConfig
-	Mail        *mail.Config // LEGAJO_SMTP_*: nil, no e-mail (see parseMail)
+	Data      string // LEGAJO_DATA: fs archive, index and generated secrets
+	Archive   string // LEGAJO_ARCHIVE: fs:<dir> or s3://<host:port>/<bucket>
+	Index     string // LEGAJO_INDEX: the search index directory
+	S3        archive.S3Config
+	KeyFile   string // LEGAJO_SIGNING_KEY_FILE: the institution's signing key
+	PublicKey string // LEGAJO_PUBLIC_KEY: its public half, to verify without it
+	Witness   string // LEGAJO_WITNESS: fs:<dir> or s3://<host:port>/<bucket>, where checkpoints are also kept
+	// LEGAJO_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For is
+	// believed (addresses or prefixes), so that the login throttle and the
+	// logs see the person, not the proxy.
+	TrustedProxies []netip.Prefix
+	File           string // the configuration file read, if any
+	Expedientes    []legajo.Expediente
+	Areas          []string
+	Institution    legajo.Institution
+	Directory      legajo.Directory
+	Logo           []byte
+	Zone           *time.Location
+	Backup         BackupConfig
+	Mail           *mail.Config // LEGAJO_SMTP_*: nil, no e-mail (see parseMail)
 
 	// BaseURLSet: base_url was configured (file or LEGAJO_BASE_URL); if
 	// not, serve derives it from a loopback listening address.
@@ -127,6 +133,9 @@ func (m *Main) loadConfig() (*Config, error) {
 	if u := m.Getenv("LEGAJO_BASE_URL"); u != "" {
 		c.Institution.BaseURL = u
 		c.BaseURLSet = true
+	}
+	if c.TrustedProxies, err = web.ParseTrustedProxies(m.Getenv("LEGAJO_TRUSTED_PROXIES")); err != nil {
+		return nil, err
 	}
 	if err := c.parseBackup(m.Getenv); err != nil {
 		return nil, err
