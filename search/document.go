@@ -99,6 +99,10 @@ func (x *indexer) document(ctx context.Context, rec *legajo.Record) (map[string]
 	// The initials of the areas and institutions named (HGT for Hospital
 	// General de Tuxpan) are words of the document too.
 	d[fContent] = content + "\n" + strings.Join(initials(content), " ")
+	if defs := acronymsIn(content); len(defs) > 0 {
+		d[fAcr] = defs
+		x.newAcronyms.Store(true)
+	}
 	return d, nil
 }
 

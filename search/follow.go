@@ -249,6 +249,9 @@ func (x *Index) indexWindow(ctx context.Context, exp string, window []legajo.Ent
 	x.posMu.Lock()
 	x.pos = newPos
 	x.posMu.Unlock()
+	if err := x.acronymsChanged(); err != nil {
+		x.x.warn("%v", err) // searches go on without the new acronyms
+	}
 	return nil
 }
 

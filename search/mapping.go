@@ -29,11 +29,12 @@ const (
 	fNotes      = "notes"   // cancellation reasons, attachment descriptions
 	fNoText     = "notext"  // why the text of an uploaded file was not extracted, one file a line
 	fLive       = "live"    // "no" when cancelled or annulled: live documents rank first (see liveFirst)
+	fAcr        = "acr"     // the acronyms the document defines, «sicip=Sistema Integral…» (see acronymsIn)
 )
 
 // formatVersion names the layout of the index (fields, analysis). An index
 // written with another layout is not read: it is rebuilt.
-const formatVersion = "legajo-search-7"
+const formatVersion = "legajo-search-8"
 
 // Keys of the index's internal storage.
 var (
@@ -97,6 +98,7 @@ func newMapping() mapping.IndexMapping {
 	add(fDate, date)
 	add(fAuthor, kw(true, false))
 	add(fLive, kw(false, false))
+	add(fAcr, kw(false, false))
 	add(fHead, text(analyzerName))
 	add(fContent, text(pairsAnalyzerName))
 	add(fText, stored())

@@ -98,6 +98,9 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	}
 	defer r.Close()
 	lex, err := newLexicon(r)
+	if lex != nil {
+		lex.acronyms = x.acronymTable()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -803,7 +806,11 @@ func phrase(terms []string) query.Query {
 func (x *Index) wordQuery(an analysis.Analyzer, word string, lex *lexicon, syn map[string][]string, m *marker, fixes *[]fix) query.Query {
 	folded := fold(strings.ToLower(word))
 	var alts []query.Query
-	for _, long := range syn[strings.TrimRight(folded, ".")] {
+	longs := syn[strings.TrimRight(folded, ".")]
+	if len(longs) == 0 {
+		longs = lex.acronymMeanings(folded)
+	}
+	for _, long := range longs {
 		terms := analyze(an, long)
 		if len(terms) == 0 {
 			continue
@@ -940,6 +947,15 @@ func prefixQuery(an analysis.Analyzer, lex *lexicon, typed string) query.Query {
 	return disjunction(alts)
 }
 
+// acronymMeanings are the names the indexed documents define word (folded,
+// lower case) as an acronym of (see acronymsIn); none when lex is nil.
+func (l *lexicon) acronymMeanings(word string) []string {
+	if l == nil {
+		return nil
+	}
+	return l.acronyms[word]
+}
+
 // maxPrefixWords bounds the words a prefix is looked up as; past it,
 // bleve's prefix query answers.
 const maxPrefixWords = 512
@@ -996,9 +1012,10 @@ const maxTypos = 64
 // «jurisdiccion xalapa» 17 → 13.5 ms); and a word the index holds exactly
 // needs no typo lookup at all.
 type lexicon struct {
-	r   index.IndexReader
-	fr  index.IndexReaderFuzzy
-	err error // the first lookup failure
+	r        index.IndexReader
+	fr       index.IndexReaderFuzzy
+	acronyms map[string][]string // the index's (see Index.acronyms)
+	err      error               // the first lookup failure
 }
 
 func newLexicon(r index.IndexReader) (*lexicon, error) {

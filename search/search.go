@@ -79,6 +79,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -107,8 +108,9 @@ type Index struct {
 	seenMu sync.Mutex
 	seen   map[string]map[int64]bool // entries indexed through Index, not yet passed by CatchUp
 
-	facets *facetTable // of the generation open
-	dead   *deadTable  // of the generation open
+	facets   *facetTable                         // of the generation open
+	dead     *deadTable                          // of the generation open
+	acronyms atomic.Pointer[map[string][]string] // of the generation open (see refreshAcronyms)
 }
 
 var _ legajo.Searcher = (*Index)(nil)
@@ -128,6 +130,8 @@ type indexer struct {
 
 	titlesOnce sync.Once
 	titles     map[string]bool // see titleWords
+
+	newAcronyms atomic.Bool // a document built since the last commit defines one (see acronymsIn)
 }
 
 func (x *indexer) warn(format string, args ...any) {
@@ -216,6 +220,9 @@ func (x *Index) load() error {
 		x.posMu.Unlock()
 		x.mu.Unlock()
 		x.follow.Unlock()
+		if err := x.refreshAcronyms(); err != nil {
+			x.x.warn("%v", err) // searches go on without the acronyms
+		}
 		if old != nil {
 			old.Close()
 			if oldPrivate {
@@ -304,6 +311,9 @@ func (x *Index) Index(ctx context.Context, rec *legajo.Record) error {
 	x.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("search: index %s: %w", rec.Folio, err)
+	}
+	if err := x.acronymsChanged(); err != nil {
+		x.x.warn("%v", err)
 	}
 	// Remember the entries this state includes that CatchUp has not passed
 	// yet, so that it does not index the same record again.
