@@ -71,7 +71,8 @@ minio_start() {
 	# node.sh starts process i detached (it outlives the shell that started
 	# it, and a test that restarts it), recording its pid for minio_stop.
 	# MINIO_CI_CD: no root-drive check, no colour; the memory and request
-	# limits keep four processes small on a shared machine. In a container
+	# limits keep four processes small on a shared machine, and the slowest
+	# background scanner leaves the cores to the rest of the suite. In a container
 	# (/.dockerenv) MinIO waits for 127.0.0.1 to "resolve to a valid IP"
 	# unless told which endpoints are its own: _MINIO_SERVER_LOCAL.
 	cat >"$dir/node.sh" <<EOF
@@ -79,7 +80,7 @@ minio_start() {
 i=\$1
 port=\$(cat "$dir/node\$i.port")
 _MINIO_SERVER_LOCAL="127.0.0.1:\$port" MINIO_ROOT_USER='$access' MINIO_ROOT_PASSWORD='$secret' MINIO_CI_CD=1 \\
-MINIO_BROWSER=off MINIO_UPDATE=off MINIO_API_REQUESTS_MAX=200 GOMAXPROCS=2 GOGC=50 GOMEMLIMIT=768MiB \\
+MINIO_BROWSER=off MINIO_UPDATE=off MINIO_SCANNER_SPEED=slowest MINIO_API_REQUESTS_MAX=200 GOMAXPROCS=2 GOGC=50 GOMEMLIMIT=768MiB \\
 	setsid "$bin" server --quiet --address "127.0.0.1:\$port" \\
 	${endpoints[*]} >>"$dir/node\$i.log" 2>&1 </dev/null &
 echo \$! >"$dir/node\$i.pid"
