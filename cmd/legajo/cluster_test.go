@@ -667,7 +667,26 @@ func TestCluster(t *testing.T) {
 		if by != ns[victim].sealer() && nodeOf(ns[:], by) == "?" {
 			t.Errorf("round %d: %s sealed by %q, no node of the cluster", round+1, last, by)
 		}
+		// Started again on its own index, the node catches up with what the
+		// others issued while it was down: their last folio is found there.
 		ns[victim] = startNode(t, ns[victim].name, ns[victim].env)
+		led.mu.Lock()
+		var missed string
+		for _, is := range led.issued[afterKill:] {
+			if is.node != victim {
+				missed = is.folio
+			}
+		}
+		led.mu.Unlock()
+		found := false
+		for deadline := time.Now().Add(time.Minute); !found && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if found, err = searchFolio(ns[victim].base, tokens["auditoria"], missed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !found {
+			t.Errorf("round %d: %s, started again, does not find %s, issued while it was down", round+1, ns[victim].name, missed)
+		}
 	}
 
 	// 5. What the clerks were told is what the archive holds: every folio
