@@ -349,6 +349,13 @@ func (l *ledger) add(node int, folio string) {
 	l.issued = append(l.issued, issued{folio: folio, node: node, at: time.Now()})
 }
 
+// count is how many emissions were answered so far.
+func (l *ledger) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.issued)
+}
+
 func (l *ledger) fail(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -595,12 +602,12 @@ func TestCluster(t *testing.T) {
 	// the whole fourth process (3 of 8 drives gone, parity 4): writing goes
 	// on on every node.
 	restore := c.failDrive(t, 1, 0)
-	before := len(led.issued)
+	before := led.count()
 	stop = make(chan struct{})
 	wg = load(1, stop, nil)
 	waitIssued(before, 4, "phase 3, one drive gone")
 	c.kill(t, 3)
-	mid := len(led.issued)
+	mid := led.count()
 	waitIssued(mid, 6, "phase 3, a MinIO process gone")
 	close(stop)
 	wg.Wait()
@@ -621,7 +628,7 @@ func TestCluster(t *testing.T) {
 	store := openClusterStore(t, c, shared)
 	for round := range 3 {
 		victim := round % nodes
-		before := len(led.issued)
+		before := led.count()
 		var once sync.Once
 		killed := make(chan string, 1) // the last folio the victim answered
 		stop := make(chan struct{})
@@ -643,9 +650,7 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("round %d: %s answered nothing", round+1, ns[victim].name)
 		}
 		killedAt := time.Now()
-		led.mu.Lock()
-		afterKill := len(led.issued)
-		led.mu.Unlock()
+		afterKill := led.count()
 		waitIssued(afterKill, 4, fmt.Sprintf("round %d, after the kill", round+1)) // the others go on
 		close(stop)
 		wg.Wait()
