@@ -332,7 +332,6 @@ func nodeEnv(tb testing.TB, c *minioCluster, shared map[string]string, i int) ma
 type issued struct {
 	folio string
 	node  int
-	at    time.Time // when the answer came
 }
 
 // ledger is what the clerks were told, across nodes.
@@ -346,7 +345,7 @@ type ledger struct {
 func (l *ledger) add(node int, folio string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.issued = append(l.issued, issued{folio: folio, node: node, at: time.Now()})
+	l.issued = append(l.issued, issued{folio: folio, node: node})
 }
 
 // count is how many emissions were answered so far.
@@ -380,8 +379,8 @@ func clusterSamples(tb testing.TB) []fixtures.Sample {
 	return out
 }
 
-// issueOne issues a document on node i as its clerk; dead tells whether
-// the node is being killed (a cut connection is then no failure).
+// issueOne issues a document through the API at base with token and the
+// idempotency key key, and returns its folio and the HTTP status.
 func issueOne(base, token string, s fixtures.Sample, key string) (string, int, error) {
 	var res struct {
 		Folio string `json:"folio"`
