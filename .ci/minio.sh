@@ -45,17 +45,33 @@ minio_start() {
 		}
 		echo "minio_start: built in $((SECONDS - t0)) s" >&2
 	fi
+	# A port free when chosen may be taken before MinIO binds it (by
+	# another program, or as the local port of an outgoing connection):
+	# then the whole cluster is started again on other ports.
+	local try
+	for try in 1 2 3; do
+		if minio_try "$bin"; then
+			return 0
+		fi
+	done
+	return 1
+}
 
+# minio_try starts the cluster once, on new ports and drives.
+minio_try() {
+	local bin=$1
 	local nodes=${LEGAJO_MINIO_NODES:-4} drives=${LEGAJO_MINIO_DRIVES:-2}
 	local dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/legajo-minio-cluster.XXXXXX") || return 1
 	local access="legajo" secret="legajo-$RANDOM$RANDOM$RANDOM"
 
 	# Free ports, one per process, then the endpoints every process is told.
-	local i j port ports=() endpoints=()
+	local i j f port ports=() endpoints=()
 	for ((i = 1; i <= nodes; i++)); do
 		while :; do
-			port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+			# Below Linux's ephemeral ports (32768 and up by default),
+			# which outgoing connections take.
+			port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 			if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [[ " ${ports[*]} " != *" $port "* ]]; then
 				break
 			fi
@@ -90,12 +106,16 @@ EOF
 	done
 
 	# Up when the cluster says it has write quorum.
-	local up=
+	local up= dead=
 	for i in $(seq 1 600); do # up to 60 s
 		if minio_healthy "${ports[0]}"; then
 			up=1
 			break
 		fi
+		for f in "$dir"/node*.pid; do
+			kill -0 "$(cat "$f")" 2>/dev/null || dead=1
+		done
+		[ -z "$dead" ] || break # one could not start: try again
 		sleep 0.1
 	done
 	LEGAJO_TEST_MINIO_DIR=$dir
