@@ -112,6 +112,14 @@ func copyTree(b *testing.B, from, to string, links bool) {
 // collector or its scheduler.
 func startLoadServer(b *testing.B, env map[string]string) (string, map[string]string) {
 	b.Helper()
+	tokens := loadUsers(b, env)
+	return startServeProcess(b, env), tokens
+}
+
+// loadUsers creates the accounts of the load in the archive of env and
+// returns their API tokens by role.
+func loadUsers(b *testing.B, env map[string]string) map[string]string {
+	b.Helper()
 	ctx := context.Background()
 	m := &Main{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, Getenv: func(k string) string { return env[k] }, Now: time.Now}
 	a, err := m.openApp(ctx)
@@ -140,7 +148,7 @@ func startLoadServer(b *testing.B, env map[string]string) (string, map[string]st
 		}
 	}
 	a.Close()
-	return startServeProcess(b, env), tokens
+	return tokens
 }
 
 // loadPassword is the password of the staff account that searches through
@@ -222,6 +230,13 @@ var loadQueries = []string{
 }
 
 func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duration) {
+	runLoadNodes(b, []string{base}, tokens, d)
+}
+
+// runLoadNodes is runLoad against several nodes of one archive: client c
+// (clerk or staff) talks to bases[c%len(bases)]. With more than one node it
+// also reports each node's issues/s and issue p50/p99.
+func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time.Duration) {
 	samples, err := fixtures.Samples()
 	if err != nil {
 		b.Fatal(err)
@@ -233,7 +248,7 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
-	do := func(method, path, token string, body []byte) (int, error) {
+	do := func(base, method, path, token string, body []byte) (int, error) {
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
@@ -248,6 +263,7 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 	}
 	var mu sync.Mutex
 	var issue, find []time.Duration
+	byNode := make([][]time.Duration, len(bases))
 	byQuery := map[string][]time.Duration{}
 	var failures []string
 	// The first second is the thundering start of 40 clients at once, not
@@ -283,8 +299,13 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 				s := emit[rng.IntN(len(emit))]
 				body, _ := json.Marshal(map[string]any{"type": s.Type, "data": s.Data, "idempotency_key": fmt.Sprintf("carga-%d-%d-%d", time.Now().UnixNano(), c, i)})
 				t0 := time.Now()
-				code, err := do("POST", "/api/v1/documentos", tokens["capturista"], body)
+				code, err := do(bases[c%len(bases)], "POST", "/api/v1/documentos", tokens["capturista"], body)
 				record(&issue, t0, "emitir "+s.Type, code, err, http.StatusCreated)
+				if err == nil && code == http.StatusCreated && t0.After(warm) {
+					mu.Lock()
+					byNode[c%len(bases)] = append(byNode[c%len(bases)], time.Since(t0))
+					mu.Unlock()
+				}
 				pause(rng, clerkThink)
 			}
 		})
@@ -298,11 +319,11 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 				if !strings.Contains(q, "facetas=") {
 					path += "&facetas=0" // the API counts facets unless told not to
 				}
-				return do("GET", path, tokens["consulta"], nil)
+				return do(bases[c%len(bases)], "GET", path, tokens["consulta"], nil)
 			}
 			if staffWeb {
 				var err error
-				if ask, err = webSearcher(base); err != nil {
+				if ask, err = webSearcher(bases[c%len(bases)]); err != nil {
 					record(&find, time.Now(), "entrar", 0, err, http.StatusOK)
 					return
 				}
@@ -338,6 +359,17 @@ func runLoad(b *testing.B, base string, tokens map[string]string, d time.Duratio
 			// To stderr: benchmark logs are cut at ten lines.
 			fmt.Fprintf(os.Stderr, "%s: %-44s %4d searches, p50 %6.1f ms, p99 %6.1f ms, max %6.1f ms\n",
 				b.Name(), q, len(l), pct(l, 50), pct(l, 99), float64(l[len(l)-1].Microseconds())/1000)
+		}
+	}
+	if len(bases) > 1 {
+		for i, l := range byNode {
+			if len(l) == 0 {
+				b.Fatalf("node %d issued nothing", i+1)
+			}
+			slices.Sort(l)
+			fmt.Fprintf(os.Stderr, "%s: nodo %d (%s): %6.2f issues/s, p50 %6.1f ms, p99 %6.1f ms\n",
+				b.Name(), i+1, bases[i], float64(len(l))/(d-time.Second).Seconds(), pct(l, 50), pct(l, 99))
+			b.ReportMetric(float64(len(l))/(d-time.Second).Seconds(), fmt.Sprintf("n%d-issues/s", i+1))
 		}
 	}
 	b.ReportMetric(float64(len(issue))/(d-time.Second).Seconds(), "issues/s")
