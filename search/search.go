@@ -108,6 +108,7 @@ type Index struct {
 	seen   map[string]map[int64]bool // entries indexed through Index, not yet passed by CatchUp
 
 	facets *facetTable // of the generation open
+	dates  *dateTable  // of the generation open (stats.go)
 }
 
 var _ legajo.Searcher = (*Index)(nil)
@@ -206,6 +207,7 @@ func (x *Index) load() error {
 		old, oldPath, oldPrivate, oldGen := x.idx, x.path, x.private, x.gen
 		x.idx, x.path, x.private, x.gen = idx, path, private, gen
 		x.facets = newFacetTable()
+		x.dates = &dateTable{}
 		x.posMu.Lock()
 		x.pos = pos
 		x.posMu.Unlock()
