@@ -214,7 +214,8 @@ type Chart struct {
 type Series struct {
 	Name    string
 	Values  []float64
-	Percent bool // values are 0–100 shares (Extra columns)
+	Percent bool   // values are 0–100 shares (Extra columns)
+	Color   string // RRGGBB when the series has a meaning of its own (late in red); "" takes the palette's
 }
 
 // Limit is a reference line of a chart.
@@ -436,7 +437,21 @@ func (c *Case) Resolution() (time.Time, bool) {
 
 // Fallas buckets: the manual's plazos are 24 hours to attend a report and 48
 // hours after the second e-mail (sent at 24 hours) to solve it.
-var fallaBuckets = []string{"Resueltas en 24 h o menos", "Resueltas entre 24 y 72 h", "Resueltas en más de 72 h", "Sin resolver"}
+var fallaBuckets = []Series{
+	{Name: "Resueltas en 24 h o menos", Color: colorOnTime},
+	{Name: "Resueltas entre 24 y 72 h", Color: colorLate},
+	{Name: "Resueltas en más de 72 h", Color: colorOverdue},
+	{Name: "Sin resolver", Color: colorOpen},
+}
+
+// Colours with a meaning, from the Okabe–Ito palette (told apart with the
+// common colour-vision deficiencies): in plazo, late, very late, open.
+const (
+	colorOnTime  = "009E73"
+	colorLate    = "E69F00"
+	colorOverdue = "D55E00"
+	colorOpen    = "999999"
+)
 
 func fallasChart(cases []*Case, f StatsFilter, now time.Time) Chart {
 	c := Chart{ID: "fallas", Title: "Fallas de líneas y servicios por área y tiempo de resolución", Category: "Área", Value: "Reportes de falla", Kind: ChartStacked,
@@ -484,8 +499,8 @@ func fallasChart(cases []*Case, f StatsFilter, now time.Time) Chart {
 	}
 	sort.Slice(order, func(a, b int) bool { return c.Categories[order[a]] < c.Categories[order[b]] })
 	cats := make([]string, len(order))
-	for j, name := range fallaBuckets {
-		s := Series{Name: name, Values: make([]float64, len(order))}
+	for j, b := range fallaBuckets {
+		s := Series{Name: b.Name, Color: b.Color, Values: make([]float64, len(order))}
 		for k, i := range order {
 			s.Values[k] = counts[i][j]
 			cats[k] = c.Categories[i]
@@ -579,9 +594,9 @@ func (b StatsBuilder) casesChart(cases []*Case, f StatsFilter, now time.Time) Ch
 			r.late++
 		}
 	}
-	on := Series{Name: "Resueltos en plazo"}
-	late := Series{Name: "Resueltos fuera de plazo"}
-	open := Series{Name: "En curso"}
+	on := Series{Name: "Resueltos en plazo", Color: colorOnTime}
+	late := Series{Name: "Resueltos fuera de plazo", Color: colorOverdue}
+	open := Series{Name: "En curso", Color: colorOpen}
 	share := Series{Name: "Resueltos en plazo (%)", Percent: true}
 	add := func(id, label, axis string) {
 		r := rows[id]
