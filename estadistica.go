@@ -663,3 +663,12 @@ func phoneChart(spend []PhoneSpend, f StatsFilter, months, axis []string) Chart 
 	}
 	return c
 }
+
+// Count writes n things as people read a figure: «1 documento», «1,834
+// documentos».
+func Count(n int, singular, plural string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return groupThousands(strconv.Itoa(n)) + " " + plural
+}
