@@ -28,7 +28,7 @@ func sampleCharts() []legajo.Chart {
 			}},
 		{ID: "pendientes", Title: "Pendientes", Category: "Antigüedad", Value: "Documentos", Kind: legajo.ChartGrouped,
 			Categories: []string{"Hasta 7 días", "8 a 15 días", "16 a 30 días", "31 a 90 días", "Más de 90 días"},
-			Series: []legajo.Series{{Name: "Pendientes de acuse", Values: []float64{5, 3, 2, 1, 7}}, {Name: "Pendientes de firma", Values: []float64{1, 0, 0, 2, 0}}}},
+			Series:     []legajo.Series{{Name: "Pendientes de acuse", Values: []float64{5, 3, 2, 1, 7}}, {Name: "Pendientes de firma", Values: []float64{1, 0, 0, 2, 0}}}},
 		{ID: "fallas", Title: "Fallas", Category: "Área", Value: "Reportes de falla", Kind: legajo.ChartStacked,
 			Categories: []string{"Hospital General de Tuxpan", "Jurisdicción Sanitaria de Pánuco", "Subdirección de Recursos Materiales y Servicios Generales"},
 			Series: []legajo.Series{{Name: "Resueltas en 24 h o menos", Values: []float64{3, 1, 0}}, {Name: "Resueltas entre 24 y 72 h", Values: []float64{1, 2, 1}},
