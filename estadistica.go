@@ -112,9 +112,22 @@ func MonthYear(t time.Time) string {
 
 var monthAbbr = [...]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"}
 
-// MonthShort writes t's month on a chart's axis: «nov 2026».
-func MonthShort(t time.Time) string {
-	return monthAbbr[t.Month()-1] + " " + strconv.Itoa(t.Year())
+// MonthAxis labels months under a chart's bars: «ene» with the year under
+// it for the first month and each January; past a year and a half of
+// months only every third (ene, abr, jul, oct) is labelled, so that the
+// labels never run into each other. The table beside has every month.
+func MonthAxis(months []time.Time) []string {
+	out := make([]string, len(months))
+	for i, m := range months {
+		if len(months) > 18 && (m.Month()-1)%3 != 0 {
+			continue
+		}
+		out[i] = monthAbbr[m.Month()-1]
+		if i == 0 || m.Month() == time.January {
+			out[i] += "\n" + strconv.Itoa(m.Year())
+		}
+	}
+	return out
 }
 
 // AgeBuckets are the ages by which pending documents are counted, in days
@@ -315,10 +328,10 @@ func (b StatsBuilder) Build(ctx context.Context, f StatsFilter, now time.Time) (
 	}
 	st := &Stats{Filter: f, Generated: now, Documents: ds.Total}
 	months := make([]string, len(ds.Months))
-	axis := make([]string, len(ds.Months))
 	for i, m := range ds.Months {
-		months[i], axis[i] = MonthYear(m), MonthShort(m)
+		months[i] = MonthYear(m)
 	}
+	axis := MonthAxis(ds.Months)
 	title := b.Title
 	if title == nil {
 		title = func(id string) string { return id }
@@ -616,7 +629,7 @@ func (b StatsBuilder) casesChart(cases []*Case, f StatsFilter, now time.Time) Ch
 		}
 	}
 	for i, p := range b.Procedures.All() {
-		add(p.ID, fmt.Sprintf("%d. %s", i+1, p.Name), fmt.Sprintf("P%02d", i+1))
+		add(p.ID, fmt.Sprintf("%d. %s", i+1, p.Name), fmt.Sprintf("Proc. %d", i+1))
 	}
 	rest := make([]string, 0, len(rows))
 	for id := range rows {

@@ -54,7 +54,7 @@ func rgb(hex string) color.Color {
 
 // Size of a chart on the page, in points.
 const (
-	Width  = 640
+	Width  = 560
 	Height = 300
 )
 
@@ -73,7 +73,9 @@ func SVG(c legajo.Chart) ([]byte, error) {
 	if i := bytes.Index(out, []byte("<svg")); i > 0 {
 		out = out[i:]
 	}
-	return out, nil
+	// Arial has Liberation Sans's metrics: where Liberation is not
+	// installed, the labels still fit the space measured for them.
+	return bytes.ReplaceAll(out, []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
 }
 
 // PNG draws c as a PNG of w × h points at dpi dots per inch.
@@ -100,13 +102,12 @@ func horizontal(c legajo.Chart) bool {
 	return false
 }
 
-const fontSize = 9
+const fontSize = 10
 
 func drawChart(c legajo.Chart, dc draw.Canvas) error {
 	p := plot.New()
 	p.BackgroundColor = color.White
 	txt := func(size float64) font.Font { return font.From(sans, vg.Length(size)) }
-	leg := plot.NewLegend()
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
 		ax.Label.TextStyle.Font = txt(fontSize + 1)
 		ax.Tick.Label.Font = txt(fontSize)
@@ -141,6 +142,7 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 	}
 	p.Add(grid) // first: under the bars
 	var prev *plotter.BarChart
+	var legend []*plotter.BarChart
 	for i, s := range c.Series {
 		vals := make(plotter.Values, n)
 		for j := range vals {
@@ -170,7 +172,7 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 		}
 		prev = bars
 		p.Add(bars)
-		leg.Add(legendName(s.Name), bars)
+		legend = append(legend, bars)
 	}
 	value, cat := &p.Y, &p.X
 	if horiz {
@@ -178,11 +180,6 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 		p.NominalY(reversed(shorten(labels, 28))...)
 	} else {
 		p.NominalX(labels...)
-		if n > 8 {
-			p.X.Tick.Label.Rotation = math.Pi / 4
-			p.X.Tick.Label.XAlign = draw.XRight
-			p.X.Tick.Label.YAlign = draw.YCenter
-		}
 	}
 	cat.Label.Text = ""
 	cat.Min, cat.Max = -0.5, float64(n)-0.5 // every category, bars or not
@@ -194,22 +191,29 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 	} else {
 		value.Max = max * 1.05
 	}
-	leg.TextStyle.Font = txt(fontSize)
+	leg := plot.NewLegend()
+	leg.TextStyle.Font = txt(fontSize - 0.5)
 	leg.ThumbnailWidth = vg.Points(10)
 	leg.Padding = vg.Points(3)
 	leg.Top, leg.Left = true, true
 
-	// The legend stands beside the plot, never over its bars.
+	// The legend stands beside the plot, never over its bars, and takes
+	// at most 40 % of the width: longer names are cut (the table has them
+	// whole).
+	extra := leg.ThumbnailWidth + vg.Points(16)
+	maxW := (dc.Max.X-dc.Min.X)*0.4 - extra
 	lw := vg.Length(0)
-	for _, s := range c.Series {
-		if w := leg.TextStyle.Width(legendName(s.Name)); w > lw {
-			lw = w
+	for i, s := range c.Series {
+		name := []rune(s.Name)
+		label := s.Name
+		for len(name) > 4 && leg.TextStyle.Width(label) > maxW {
+			name = name[:len(name)-1]
+			label = strings.TrimSpace(string(name)) + "…"
 		}
+		leg.Add(label, legend[i])
+		lw = max(lw, leg.TextStyle.Width(label))
 	}
-	lw += leg.ThumbnailWidth + vg.Points(16)
-	if max := (dc.Max.X - dc.Min.X) * 0.4; lw > max {
-		lw = max
-	}
+	lw += extra
 	pad := vg.Points(6)
 	plotArea := draw.Crop(dc, pad, -lw, pad, -2*pad)
 	legendArea := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+2*pad, 0, 0, -2*pad)
@@ -217,10 +221,6 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 	leg.Draw(legendArea)
 	return nil
 }
-
-// legendName keeps a series' name short enough for the legend; the table
-// beside the chart has it whole.
-func legendName(s string) string { return shorten([]string{s}, 40)[0] }
 
 // sans is the face of every text: Liberation Sans, metric-compatible
 // with Arial, which browsers substitute when it is not installed.
