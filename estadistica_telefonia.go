@@ -25,15 +25,49 @@ type ReportedPhoneSpend struct {
 	Prefix  string // folio prefix
 	Zone    *time.Location
 
-	mu    sync.Mutex
-	cache map[string]PhoneSpend // by folio: a filed report never changes
+	mu      sync.Mutex
+	cache   map[string]PhoneSpend // by folio: a filed report never changes
+	results map[string][]PhoneSpend
 }
 
-// Spend implements PhoneSource.
+// Spend implements PhoneSource. One search counts the reports of the
+// period and how many are live: while those counts stand, the set of live
+// reports is the one summed last time (a new report or a cancellation
+// changes them), and the sum is reused; otherwise every report is read,
+// each from the archive once.
 func (r *ReportedPhoneSpend) Spend(ctx context.Context, f StatsFilter) ([]PhoneSpend, error) {
 	// A report is issued in the month after the one it reports, or later:
 	// search from the start of the period to well after its end.
-	q := SearchQuery{Types: []string{PhoneReportType}, From: f.From, To: f.To.AddDate(0, 6, 0), PerPage: MaxPerPage, Sort: SortDate}
+	q := SearchQuery{Types: []string{PhoneReportType}, From: f.From, To: f.To.AddDate(0, 6, 0), PerPage: 1, Facets: true}
+	res, err := r.Search.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint(f.From.Unix(), f.To.Unix(), f.Area, res.Total)
+	for _, c := range res.Facets[FacetStatus] {
+		key += "|" + c.Value + "=" + strconv.Itoa(c.Count)
+	}
+	r.mu.Lock()
+	out, ok := r.results[key]
+	r.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	if out, err = r.read(ctx, q, f); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.results == nil || len(r.results) > 100 {
+		r.results = map[string][]PhoneSpend{}
+	}
+	r.results[key] = out
+	r.mu.Unlock()
+	return out, nil
+}
+
+// read sums every live report of the search q.
+func (r *ReportedPhoneSpend) read(ctx context.Context, q SearchQuery, f StatsFilter) ([]PhoneSpend, error) {
+	q.PerPage, q.Facets, q.Sort = MaxPerPage, false, SortDate
 	var out []PhoneSpend
 	for page := 1; ; page++ {
 		q.Page = page

@@ -128,3 +128,56 @@ func keys(m map[string][]int) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestReportedPhoneSpend reads the telephony spend from the reportes de
+// consumo through the index and the archive, and follows a cancellation
+// and a new report although the sum is cached.
+func TestReportedPhoneSpend(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	e.clock.start = time.Date(2026, 11, 9, 9, 0, 0, 0, time.UTC)
+	first := e.emit(t, "reporte-consumo", sample(t, "reporte-consumo")) // octubre de 2026, $13,412.64
+	e.emit(t, "reporte-consumo", sample(t, "reporte-consumo.extenso"))
+	if err := e.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src := &legajo.ReportedPhoneSpend{Search: e.index, Archive: e.archive, Prefix: e.office.Institution.FolioPrefix, Zone: time.UTC}
+	f, _ := legajo.ParseStatsFilter("2026-10", "2026-11", "", e.clock.start, time.UTC)
+	sum := func() map[string]float64 {
+		t.Helper()
+		spend, err := src.Spend(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, s := range spend {
+			out[s.Month.Format("2006-01")+" "+s.Area] += s.Amount
+		}
+		return out
+	}
+	got := sum()
+	if len(got) != 2 || got["2026-10 Jurisdicción Sanitaria No. VIII Veracruz"] != 13412.64 {
+		t.Fatalf("spend = %v", got)
+	}
+	if _, err := e.office.Cancel(ctx, first, "Cifras equivocadas", "capturista1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(); len(got) != 1 {
+		t.Errorf("after cancelling one report: %v", got)
+	}
+	e.emit(t, "reporte-consumo", sample(t, "reporte-consumo"))
+	if err := e.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := sum(); len(got) != 2 {
+		t.Errorf("after issuing it again: %v", got)
+	}
+	// A period the reports do not cover.
+	f, _ = legajo.ParseStatsFilter("2025-01", "2025-12", "", e.clock.start, time.UTC)
+	if spend, err := src.Spend(ctx, f); err != nil || len(spend) != 0 {
+		t.Errorf("2025: %v %v", spend, err)
+	}
+}

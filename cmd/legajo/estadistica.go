@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/generators/chart"
@@ -20,6 +21,12 @@ type statistics struct {
 	a     *app
 	docs  legajo.StatsSource
 	phone legajo.PhoneSource
+
+	// The Informe's renderer, made once: loading its fonts costs more than
+	// laying out an Informe.
+	pdfOnce  sync.Once
+	renderer *pdf.Renderer
+	pdfErr   error
 }
 
 var _ web.Statistics = (*statistics)(nil)
@@ -74,19 +81,32 @@ func (s *statistics) Informe(ctx context.Context, w io.Writer, st *legajo.Stats,
 	if j, err := s.a.office.Signatories().InOffice("jefe-dti", now); err == nil {
 		inf.Jefe = j.Name + ", " + j.Position
 	}
-	for _, c := range st.Charts {
-		if err := ctx.Err(); err != nil {
-			return err
+	// The charts are drawn side by side: drawing is most of the Informe's
+	// time, and each chart is independent.
+	pngs := make([][]byte, len(st.Charts))
+	errs := make([]error, len(st.Charts))
+	var wg sync.WaitGroup
+	for i, c := range st.Charts {
+		if c.Empty() {
+			continue // printed as «Sin datos en el periodo»
 		}
-		b, err := chart.PNG(c, pdf.ChartWidth, pdf.ChartHeight, informeDPI)
-		if err != nil {
-			return fmt.Errorf("informe: %w", err)
-		}
-		inf.Charts[c.ID] = b
+		wg.Go(func() { pngs[i], errs[i] = chart.PNG(c, pdf.ChartWidth, pdf.ChartHeight, informeDPI) })
 	}
-	r, err := pdf.New(pdf.Options{Logo: s.a.cfg.Logo})
-	if err != nil {
+	wg.Wait()
+	for i, c := range st.Charts {
+		if errs[i] != nil {
+			return fmt.Errorf("informe: %w", errs[i])
+		}
+		if pngs[i] != nil {
+			inf.Charts[c.ID] = pngs[i]
+		}
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return r.Informe(w, inf)
+	s.pdfOnce.Do(func() { s.renderer, s.pdfErr = pdf.New(pdf.Options{Logo: s.a.cfg.Logo}) })
+	if s.pdfErr != nil {
+		return s.pdfErr
+	}
+	return s.renderer.Informe(w, inf)
 }
