@@ -137,7 +137,9 @@ func (d *docStats) DocStats(_ context.Context, f legajo.StatsFilter, _ time.Time
 
 type phoneSpend []legajo.PhoneSpend
 
-func (p phoneSpend) Spend(context.Context, legajo.StatsFilter) ([]legajo.PhoneSpend, error) { return p, nil }
+func (p phoneSpend) Spend(context.Context, legajo.StatsFilter) ([]legajo.PhoneSpend, error) {
+	return p, nil
+}
 
 // TestStatsBuilder builds every chart from known sources: fallas by time
 // to resolution against the 24 and 72 hours, cases on time by their
@@ -234,7 +236,7 @@ func TestStatsBuilder(t *testing.T) {
 		"tramites": "12. Gestión y Apoyo de Reportes de Fallas en Líneas Telefónicas y Servicios de Internet 1 2 1 33.3 %",
 		"telefonia": "octubre de 2026 $0.00 $1,200.31\n" + // Xalapa, which spent most, first
 			"noviembre de 2026 $5,000.00 $0.00",
-		"pendientes": "Hasta 7 días 1 0\n8 a 15 días 2 0\n16 a 30 días 0 1\n31 a 90 días 0 0\nMás de 90 días 4 0",
+		"pendientes":      "Hasta 7 días 1 0\n8 a 15 días 2 0\n16 a 30 días 0 1\n31 a 90 días 0 0\nMás de 90 días 4 0",
 		"documentos-area": "octubre de 2026 2 1\nnoviembre de 2026 3 0",
 	} {
 		if got := table(id); got != want {
