@@ -131,3 +131,23 @@ func TestTicks(t *testing.T) {
 		t.Errorf("group = %q", got)
 	}
 }
+
+// BenchmarkChart draws one chart of a year as the page's SVG and as the
+// Informe's PNG.
+func BenchmarkChart(b *testing.B) {
+	c := sampleCharts()[0]
+	b.Run("svg", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := SVG(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("png-150dpi", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := PNG(c, 485, 215, 150); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

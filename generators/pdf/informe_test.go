@@ -83,13 +83,3 @@ func pdfinfo(t testing.TB, doc []byte) string {
 	}
 	return string(out)
 }
-
-// BenchmarkInforme measures the monthly Informe: drawing its six charts as
-// PNG and laying it out (the figures themselves are counted by the
-// statistics benchmark).
-func BenchmarkInforme(b *testing.B) {
-	r := newRenderer(b, false)
-	for b.Loop() {
-		informe(b, r)
-	}
-}
