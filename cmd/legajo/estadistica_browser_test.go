@@ -167,6 +167,12 @@ func TestBrowserEstadisticas(t *testing.T) {
 		t.Errorf("pending first row: %q", p)
 	}
 
+	// A long export says it is working while the file is prepared.
+	step(t, ctx, "progress",
+		chromedp.Click(`//button[text()="Informe del Departamento (PDF)"]`),
+		chromedp.WaitVisible(`//form[contains(@class, "busy")]//span[@class="progress"]/progress`),
+	)
+
 	// One área: only its fallas.
 	step(t, ctx, "area",
 		chromedp.Navigate(base+"/estadisticas?area="+url.QueryEscape("Hospital General de Tuxpan")),
