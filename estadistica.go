@@ -219,8 +219,6 @@ type Chart struct {
 	// Extra are columns of the table the chart does not draw (a median, a
 	// share).
 	Extra []Series
-	// Limits are reference values drawn as lines across the chart (24 h).
-	Limits []Limit
 }
 
 // Series is one column of a chart's table.
@@ -229,12 +227,6 @@ type Series struct {
 	Values  []float64
 	Percent bool   // values are 0–100 shares (Extra columns)
 	Color   string // RRGGBB when the series has a meaning of its own (late in red); "" takes the palette's
-}
-
-// Limit is a reference line of a chart.
-type Limit struct {
-	Label string
-	Value float64
 }
 
 // Empty tells whether the chart has nothing to draw.

@@ -38,9 +38,9 @@ import (
 // dark enough to read on paper. The XLSX charts use the same.
 var Palette = []string{"0072B2", "E69F00", "009E73", "CC79A7", "56B4E9", "D55E00", "999999", "F0E442"}
 
-// Color is the colour of series s, the i-th of its chart: its own, or
-// the palette's.
-func Color(s legajo.Series, i int) string {
+// seriesColor is the colour of series s, the i-th of its chart: its own,
+// or the palette's.
+func seriesColor(s legajo.Series, i int) string {
 	if s.Color != "" {
 		return s.Color
 	}
@@ -158,7 +158,7 @@ func drawChart(c legajo.Chart, dc draw.Canvas) error {
 		if err != nil {
 			return fmt.Errorf("chart: %s: %w", c.ID, err)
 		}
-		bars.Color = rgb(Color(s, i))
+		bars.Color = rgb(seriesColor(s, i))
 		bars.LineStyle.Width = 0
 		bars.Horizontal = horiz
 		if groups > 1 {
