@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -36,9 +37,12 @@ type Statistics interface {
 type statsPage struct {
 	Desde, Hasta, Area string // as typed, for the form and the export links
 	Areas              []string
-	Problems           []legajo.Problem
-	Stats              *legajo.Stats
-	Charts             []chartView
+	// LastMonth is the month before this one (AAAA-MM) and LastMonthName
+	// it in words: the monthly Informe the jefa asks for.
+	LastMonth, LastMonthName string
+	Problems                 []legajo.Problem
+	Stats                    *legajo.Stats
+	Charts                   []chartView
 }
 
 func (statsPage) title() string { return "Estadísticas" }
@@ -84,6 +88,9 @@ type chartRow struct {
 func (s *Server) statsFilter(r *http.Request) (statsPage, legajo.StatsFilter, error) {
 	q := r.URL.Query()
 	p := statsPage{Desde: q.Get("desde"), Hasta: q.Get("hasta"), Area: q.Get("area"), Areas: s.areas()}
+	now := s.now().In(zone)
+	last := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, zone).AddDate(0, -1, 0)
+	p.LastMonth, p.LastMonthName = last.Format("2006-01"), legajo.MonthYear(last)
 	f, err := legajo.ParseStatsFilter(p.Desde, p.Hasta, p.Area, s.now(), zone)
 	if p.Desde == "" {
 		p.Desde = f.From.Format("2006-01")

@@ -167,6 +167,15 @@ func TestBrowserEstadisticas(t *testing.T) {
 		t.Errorf("pending first row: %q", p)
 	}
 
+	// The monthly Informe is one click away: last month's.
+	mx, _ := time.LoadLocation("America/Mexico_City")
+	now := time.Now().In(mx)
+	last := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, mx).AddDate(0, -1, 0)
+	if got, want := value(t, ctx, "last-month", chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".exports button")).map(b => b.textContent).join("|")`)),
+		"Descargar en Excel (XLSX) con gráficas|Informe del Departamento (PDF)|Informe de "+legajo.MonthYear(last)+" (PDF)"; got != want {
+		t.Errorf("export buttons: %q, want %q", got, want)
+	}
+
 	// A long export says it is working while the file is prepared.
 	step(t, ctx, "progress",
 		chromedp.Click(`//button[text()="Informe del Departamento (PDF)"]`),
