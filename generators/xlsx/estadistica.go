@@ -208,8 +208,12 @@ func (b *book) statsSheet(name string, c legajo.Chart) error {
 	if err := b.printSetup(name, header); err != nil {
 		return err
 	}
-	if len(c.Categories) == 0 || len(c.Series) == 0 {
-		return f.SetCellValue(name, cell(1, header+1), "Sin datos en el periodo.")
+	if len(c.Categories) == 0 || c.Empty() {
+		// Under the caption, never over a row of the table.
+		if err := f.SetCellValue(name, "A3", "Sin datos en el periodo."); err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
+		return nil
 	}
 	// The chart: over the drawn series only, beside the table.
 	typ := excelize.ColStacked

@@ -32,6 +32,8 @@ func sampleStats() *legajo.Stats {
 			Extra:      []legajo.Series{{Name: "Mediana de resolución (horas)", Values: []float64{20.5, math.NaN()}}}},
 		{ID: "telefonia", Title: "Gasto en telefonía por mes y área", Category: "Mes", Value: "Pesos", Kind: legajo.ChartStacked, Money: true,
 			Categories: months, Series: []legajo.Series{{Name: "Oficinas Centrales", Values: []float64{15234.5, 14100, 16000.25}}}},
+		{ID: "pendientes", Title: "Acuses y firmas pendientes por antigüedad", Category: "Antigüedad", Value: "Documentos", Kind: legajo.ChartGrouped,
+			Categories: []string{"Hasta 7 días", "8 a 15 días"}, Series: []legajo.Series{{Name: "Pendientes de acuse", Values: []float64{0, 0}}}},
 	}}
 }
 
@@ -50,7 +52,7 @@ func TestEstadisticasXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(f.GetSheetList(), "|"), "Resumen|Documentos por tipo|Fallas|Telefonía"; got != want {
+	if got, want := strings.Join(f.GetSheetList(), "|"), "Resumen|Documentos por tipo|Fallas|Telefonía|Pendientes"; got != want {
 		t.Errorf("sheets = %s, want %s", got, want)
 	}
 	cells := map[string]string{
@@ -63,6 +65,8 @@ func TestEstadisticasXLSX(t *testing.T) {
 		"Fallas!D5":              "20.5",
 		"Fallas!D6":              "",
 		"Telefonía!B5":           "$15,234.50",
+		"Pendientes!A3":          "Sin datos en el periodo.", // and no chart
+		"Pendientes!A5":          "Hasta 7 días",
 	}
 	for ref, want := range cells {
 		sheet, cell, _ := strings.Cut(ref, "!")
