@@ -111,6 +111,7 @@ type Index struct {
 	facets   *facetTable                         // of the generation open
 	dead     *deadTable                          // of the generation open
 	acronyms atomic.Pointer[map[string][]string] // of the generation open (see refreshAcronyms)
+	dates    *dateTable                          // of the generation open (stats.go)
 }
 
 var _ legajo.Searcher = (*Index)(nil)
@@ -215,6 +216,7 @@ func (x *Index) load() error {
 		x.idx, x.path, x.private, x.gen = idx, path, private, gen
 		x.facets = newFacetTable()
 		x.dead = newDeadTable()
+		x.dates = &dateTable{}
 		x.posMu.Lock()
 		x.pos = pos
 		x.posMu.Unlock()

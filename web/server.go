@@ -41,6 +41,9 @@ type Server struct {
 	// BackupPlan says when and where the daily backup runs, e.g. "todos
 	// los días a las 02:00 en s3://…"; "" when there is none.
 	BackupPlan string
+	// Statistics makes the Estadísticas page and its exports; nil: the
+	// page says they are not available.
+	Statistics Statistics
 	// Areas are SESVER's areas offered in the forms.
 	Areas []string
 	// Synonyms are the abbreviations search understands (from the saved

@@ -38,6 +38,7 @@ var funcs = template.FuncMap{
 	"longDate":  func(t time.Time) string { return legajo.LongDate(t.In(zone)) },
 	"shortDate": func(t time.Time) string { return t.In(zone).Format("02/01/2006") },
 	"dateTime":  func(t time.Time) string { return t.In(zone).Format("02/01/2006 15:04") },
+	"hour":      func(t time.Time) string { return t.In(zone).Format("15:04") },
 	"isoDate":   func(t time.Time) string { return t.In(zone).Format(legajo.DateLayout) },
 	// day writes a date without a time of day (validity dates), untouched
 	// by time zones.

@@ -112,6 +112,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Backups: a.archive, BackupPlan: a.backupPlan(),
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, TrustedProxies: a.cfg.TrustedProxies, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
+	srv.Statistics = m.newStatistics(a, searcher)
 	h, err := srv.Handler()
 	if err != nil {
 		return err
