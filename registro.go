@@ -160,7 +160,8 @@ type RegistroDef struct {
 	Number  int              `json:"number"`
 	Columns []RegistroColumn `json:"columns"`
 	// Key names the columns whose values, joined, make a row's key (the
-	// account, the person's name…); compared without case or accents.
+	// account, the person's name…); compared without case or accents. The
+	// first is required, the others join the key when they have a value.
 	// Empty: rows are numbered KeyPrefix-0001, -0002… in order of alta.
 	Key       []string       `json:"key,omitempty"`
 	KeyPrefix string         `json:"key_prefix,omitempty"`
@@ -209,16 +210,18 @@ func (d *RegistroDef) Folio(year int) Folio {
 	return Folio{Serie: RegistroSerie, Number: d.Number, Year: year}
 }
 
-// KeyOf makes a row's key from its fields ("" when the key columns are
-// empty or the registry numbers its rows).
+// KeyOf makes a row's key from its fields ("" when the first key column
+// is empty or the registry numbers its rows).
 func (d *RegistroDef) KeyOf(fields map[string]string) string {
 	var parts []string
-	for _, k := range d.Key {
+	for i, k := range d.Key {
 		v := strings.Join(strings.Fields(fields[k]), " ")
-		if v == "" {
+		if v == "" && i == 0 {
 			return ""
 		}
-		parts = append(parts, v)
+		if v != "" {
+			parts = append(parts, v)
+		}
 	}
 	return strings.Join(parts, " · ")
 }

@@ -211,3 +211,111 @@ func mustFolio(t testing.TB, s string) legajo.Folio {
 	}
 	return f
 }
+
+func TestRegistroDocumentsOfEachRegistry(t *testing.T) {
+	ctx := context.Background()
+	o, _, logged := registroOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))
+	rs := o.Registros
+	emit := func(typ string, edit func(map[string]any)) string {
+		t.Helper()
+		data, err := fixtures.SampleData(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(data)
+		res, err := o.Emit(ctx, legajo.EmitRequest{Type: typ, Data: data, Author: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Folio
+	}
+	// An acuse gives Ricardo his e-mail account in the padrón and as an
+	// access; two more accesses are registered by hand.
+	emit("acuse-cuenta-correo", func(d map[string]any) {
+		d["usuario_nombre"], d["cuenta"] = "Ricardo Hernández Montiel", "rhernandez@ssaver.gob.mx"
+	})
+	if _, err := rs.File(ctx, legajo.RegistroEvent{Registro: legajo.AccesosID, Author: "ana", Changes: []legajo.RegistroChange{
+		{Kind: legajo.RegAlta, Fields: map[string]string{"persona": "Ricardo Hernández Montiel", "sistema": "Sistema de Control de Adquisiciones (SICOA)", "cuenta": "rhernandez", "tipo_acceso": "Capturista"}},
+		{Kind: legajo.RegAlta, Fields: map[string]string{"persona": "Ricardo Hernandez Montiel", "sistema": "VPN institucional", "cuenta": "rhernandez"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rs.OpenAccesses("C. RICARDO HERNANDEZ MONTIEL")); n != 3 {
+		t.Fatalf("open accesses before the baja: %d", n)
+	}
+	// The informe de baja lists the correo and SICOA (and four accesses
+	// nobody had registered): those close, the VPN stays open.
+	informe := emit("informe-baja-accesos", func(d map[string]any) {})
+	open := rs.OpenAccesses("Ricardo Hernández Montiel")
+	if len(open) != 1 || open[0].Fields["sistema"] != "VPN institucional" {
+		t.Fatalf("open accesses after the informe: %+v", open)
+	}
+	closed, _ := rs.Row(legajo.AccesosID, legajo.AccesoKey("Ricardo Hernández Montiel", "Sistema de Control de Adquisiciones (SICOA)", "rhernandez"))
+	if closed.Active || closed.Fields["fecha_cancelacion"] != "2026-11-06" || closed.History[len(closed.History)-1].Folio != informe {
+		t.Fatalf("SICOA access: %+v", closed)
+	}
+	if n := rs.Count(legajo.AccesosID); n != 3+4 {
+		t.Fatalf("accesses registered: %d", n)
+	}
+	acct, _ := rs.Row(legajo.PadronCorreoID, "rhernandez@ssaver.gob.mx")
+	if acct.Active || acct.Fields["fecha_baja"] != "2026-11-06" {
+		t.Fatalf("the informe did not close the account in the padrón: %+v", acct)
+	}
+
+	// A dictamen de baja with piezas extraídas: the equipment is de baja
+	// and the parts are in stock; two equal parts make a quantity of 2.
+	emit("dictamen-tecnico", func(d map[string]any) {
+		d["variante"], d["motivo_baja"], d["piezas_extraidas"] = "baja de equipo", "obsolescencia del equipo", "Sí"
+		d["piezas"] = []any{
+			map[string]any{"componente": "Memoria RAM DDR4 de 8 GB", "marca_modelo": "Kingston KVR26N19S8/8", "serie": "A1", "estado": "Funcional"},
+			map[string]any{"componente": "Memoria RAM DDR4 de 8 GB", "marca_modelo": "Kingston KVR26N19S8/8", "serie": "A2", "estado": "Funcional"},
+			map[string]any{"componente": "Unidad de estado sólido 256 GB", "marca_modelo": "", "serie": "", "estado": "Funcional"},
+		}
+		delete(d, "refacciones")
+		d["motivo"] = "El equipo no admite actualización del sistema operativo y su reparación excede su valor."
+		d["conclusion"] = "Se propone su baja."
+	})
+	if *logged != nil {
+		t.Fatalf("log: %q", *logged)
+	}
+	eq, err := rs.Row(legajo.EquipoID, "SESVER-5151-2021-01264")
+	if err != nil || eq.Fields["estado"] != legajo.EquipoDeBaja || eq.Fields["motivo_baja"] != "obsolescencia del equipo" {
+		t.Fatalf("equipment: %+v %v", eq, err)
+	}
+	ram, err := rs.Row(legajo.ComponentesID, "Memoria RAM DDR4 de 8 GB · Kingston KVR26N19S8/8")
+	if err != nil || ram.Qty != 2 || ram.Fields["series"] != "A1, A2" {
+		t.Fatalf("RAM in stock: %+v %v", ram, err)
+	}
+	// A part used in a repair goes out; more than there is is refused.
+	_, err = rs.File(ctx, legajo.RegistroEvent{Registro: legajo.ComponentesID, Author: "luis", Changes: []legajo.RegistroChange{
+		{Row: ram.Key, Kind: legajo.RegSalida, Qty: 3, Note: "Para el equipo SESVER-5151-2019-00873"}}})
+	if err == nil || !strings.Contains(err.Error(), "hay 2 y se pidió la salida de 3") {
+		t.Fatalf("salida beyond stock: %v", err)
+	}
+	if _, err := rs.File(ctx, legajo.RegistroEvent{Registro: legajo.ComponentesID, Author: "luis", Changes: []legajo.RegistroChange{
+		{Row: ram.Key, Kind: legajo.RegSalida, Qty: 1, Note: "Para el equipo SESVER-5151-2019-00873"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A formato de servicio of equipment in repair.
+	emit("servicio-equipo", func(d map[string]any) { d["estatus"] = "en espera de refacciones" })
+	eq, _ = rs.Row(legajo.EquipoID, "SESVER-5151-2019-00873")
+	if eq == nil || eq.Fields["estado"] != legajo.EquipoRefacciones {
+		t.Fatalf("equipment in repair: %+v", eq)
+	}
+
+	// Respaldos: the formato adds the base de datos to the bitácora; a
+	// quincenal one made on 24 November and never again is missed by 30
+	// December.
+	emit("respaldo-bd", func(d map[string]any) {})
+	bd, err := rs.Row(legajo.RespaldosID, "sicip_prod · Subdirección de Recursos Humanos")
+	if err != nil || bd.Fields["periodicidad"] != "quincenal" || bd.Fields["ultimo_respaldo"] != "2026-11-24" {
+		t.Fatalf("respaldo: %+v %v", bd, err)
+	}
+	if st := legajo.RespaldoCheck(bd, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); len(st.Missed) != 0 || st.Label() != "Al corriente" {
+		t.Fatalf("a week later: %+v", st)
+	}
+	st := legajo.RespaldoCheck(bd, time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC))
+	if len(st.Missed) != 1 || !st.Missed[0].Equal(time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC)) || st.Label() != "1 respaldo no realizado" {
+		t.Fatalf("a month later: %+v", st)
+	}
+}

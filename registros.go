@@ -309,7 +309,13 @@ func (rs *Registros) check(d *RegistroDef, st *registroState, in []RegistroChang
 	var probs []Problem
 	out := make([]RegistroChange, 0, len(in))
 	next := len(st.order)
-	seen := map[string]int{} // keys changed in this event → qty held after
+	// What the changes before this one in the event left: a row added,
+	// given de baja or stocked earlier in the same event.
+	type pending struct {
+		exists, active bool
+		qty            int
+	}
+	seen := map[string]*pending{}
 	multi := len(in) > 1
 	for i, c := range in {
 		prefix := ""
@@ -359,51 +365,61 @@ func (rs *Registros) check(d *RegistroDef, st *registroState, in []RegistroChang
 		}
 		k := NormalizeKey(c.Row)
 		row := st.rows[k]
-		if _, dup := seen[k]; dup && alta {
-			add("row", "«%s» está repetido.", c.Row)
-			continue
+		now := seen[k]
+		if now == nil {
+			now = &pending{}
+			if row != nil {
+				now.exists, now.active, now.qty = true, row.Active, row.Qty
+			}
 		}
-		qty := 0
+		key := c.Row
 		if row != nil {
-			qty = row.Qty
-		}
-		if q, ok := seen[k]; ok {
-			qty = q
+			key = row.Key
 		}
 		switch {
-		case alta && row != nil:
+		case alta && now.exists && row == nil:
+			add("row", "«%s» está repetido.", c.Row)
+			continue
+		case alta && now.exists:
 			add("row", "«%s» ya está en el registro «%s» (%s desde el %s).", row.Key, d.Title, strings.ToLower(row.Status()), LongDate(row.Created))
 			continue
-		case !alta && row == nil && !rowAddedIn(out, k):
+		case !alta && !now.exists:
 			add("row", "«%s» no está en el registro «%s».", c.Row, d.Title)
 			continue
-		case c.Kind == RegBaja && row != nil && !row.Active:
-			add("row", "«%s» ya fue dado de baja.", row.Key)
+		case c.Kind == RegBaja && !now.active:
+			add("row", "«%s» ya fue dado de baja.", key)
 			continue
-		case c.Kind == RegReactivacion && row != nil && row.Active:
-			add("row", "«%s» está vigente; no hay nada que reactivar.", row.Key)
+		case c.Kind == RegReactivacion && now.active:
+			add("row", "«%s» está vigente; no hay nada que reactivar.", key)
 			continue
-		case (c.Kind == RegModificacion || c.Kind == RegRestablecimiento || c.Kind == RegEntrada || c.Kind == RegSalida) && row != nil && !row.Active:
-			add("row", "«%s» fue dado de baja; no admite «%s».", row.Key, c.Kind.Label())
+		case (c.Kind == RegModificacion || c.Kind == RegRestablecimiento || c.Kind == RegEntrada || c.Kind == RegSalida) && !now.active:
+			add("row", "«%s» fue dado de baja; no admite «%s».", key, c.Kind.Label())
 			continue
 		}
+		next := *now
 		if c.Kind == RegEntrada || c.Kind == RegSalida {
 			if !d.Stock || c.Qty < 1 || c.Qty > 1_000_000 {
 				add("qty", "La cantidad debe ser un número entero de 1 a 1000000.")
 				continue
 			}
-			if c.Kind == RegSalida && c.Qty > qty {
-				add("qty", "No hay existencia suficiente de «%s»: hay %d y se pidió la salida de %d.", c.Row, qty, c.Qty)
+			if c.Kind == RegSalida && c.Qty > now.qty {
+				add("qty", "No hay existencia suficiente de «%s»: hay %d y se pidió la salida de %d.", key, now.qty, c.Qty)
 				continue
 			}
 			if c.Kind == RegEntrada {
-				qty += c.Qty
+				next.qty += c.Qty
 			} else {
-				qty -= c.Qty
+				next.qty -= c.Qty
 			}
 		} else if c.Qty != 0 {
 			add("qty", "Sólo las entradas y salidas llevan cantidad.")
 			continue
+		}
+		switch c.Kind {
+		case RegAlta, RegReactivacion:
+			next.exists, next.active = true, true
+		case RegBaja:
+			next.active = false
 		}
 		if d.Check != nil {
 			probs = append(probs, prefixed(prefix, d.Check(c, row))...)
@@ -411,19 +427,10 @@ func (rs *Registros) check(d *RegistroDef, st *registroState, in []RegistroChang
 		if len(c.Fields) == 0 {
 			c.Fields = nil
 		}
-		seen[k] = qty
+		seen[k] = &next
 		out = append(out, c)
 	}
 	return out, probs
-}
-
-func rowAddedIn(changes []RegistroChange, k string) bool {
-	for _, c := range changes {
-		if c.Kind == RegAlta && NormalizeKey(c.Row) == k {
-			return true
-		}
-	}
-	return false
 }
 
 func prefixed(prefix string, ps []Problem) []Problem {
