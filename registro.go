@@ -234,7 +234,19 @@ func NormalizeKey(s string) string {
 
 // forbiddenColumn are words no column name may contain: Legajo never
 // stores a password, whatever a registry's definition says.
-var forbiddenColumn = []string{"contrasena", "password", "clave_acceso", "pwd", "secret"}
+var forbiddenColumn = []string{"contrasena", "password", "clave de acceso", "pwd", "secret", "passwd"}
+
+// secretColumn tells whether a column's name or heading speaks of a
+// password.
+func secretColumn(name string) bool {
+	n := strings.NewReplacer("_", " ", "-", " ").Replace(NormalizeKey(name))
+	for _, w := range forbiddenColumn {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // CheckDef validates a definition at start-up.
 func (d *RegistroDef) CheckDef() error {
@@ -251,11 +263,8 @@ func (d *RegistroDef) CheckDef() error {
 	}
 	seen := map[string]bool{}
 	for _, c := range d.Columns {
-		n := NormalizeKey(c.Name)
-		for _, w := range forbiddenColumn {
-			if strings.Contains(n, w) {
-				add("column %q: Legajo never stores passwords", c.Name)
-			}
+		if secretColumn(c.Name) || secretColumn(c.Label) {
+			add("column %q: Legajo never stores passwords", c.Name)
 		}
 		if c.Name == "" || seen[c.Name] || c.Label == "" {
 			add("column %q: name missing or repeated, or no label", c.Name)
@@ -327,7 +336,7 @@ func (d *RegistroDef) checkFields(fields map[string]string, alta bool, prefix st
 				add(c.Name, "«%s» debe ser una fecha AAAA-MM-DD (se recibió «%s»).", c.Label, printable(v))
 			}
 		case ColCorreo:
-			if a, err := mail.ParseAddress(v); err != nil || a.Address != v || a.Name != "" {
+			if a, err := mail.ParseAddress(v); err != nil || a.Address != v || a.Name != "" || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
 				add(c.Name, "«%s» no es una dirección de correo válida (se recibió «%s»).", c.Label, printable(v))
 			}
 		case ColNumero:

@@ -41,6 +41,21 @@ func RamaLabel(r string) string {
 	return r
 }
 
+// RamaShort is a branch as a table's cell says it.
+func RamaShort(r string) string {
+	switch r {
+	case RamaNueva:
+		return "3 (cuenta nueva)"
+	case RamaConservaClave:
+		return "2A → 2B"
+	case RamaRestablecer:
+		return "2A → 2C"
+	case RamaImportada:
+		return "Anterior a Legajo"
+	}
+	return r
+}
+
 // PadronCorreo defines the padrón de cuentas de correo electrónico.
 func PadronCorreo() *RegistroDef {
 	return &RegistroDef{

@@ -319,3 +319,86 @@ func TestRegistroDocumentsOfEachRegistry(t *testing.T) {
 		t.Fatalf("a month later: %+v", st)
 	}
 }
+
+func TestRegistroImport(t *testing.T) {
+	ctx := context.Background()
+	o, _, _ := registroOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))
+	rs := o.Registros
+	imp := func(csv string) (legajo.RegistroEvent, error) {
+		t.Helper()
+		table, err := legajo.ReadCSV([]byte(csv))
+		if err != nil {
+			return legajo.RegistroEvent{}, err
+		}
+		return rs.Import(ctx, legajo.PadronCorreoID, table, "padron.csv", "ana")
+	}
+	bad := "\ufeffCuenta de correo;Nombre del usuario;AREA DE ADSCRIPCION;Fecha de creación\n" +
+		"rosa.chazaro@ssaver.gob.mx;Rosa Elena Cházaro Ortega;Recursos Materiales;2019-03-04\n" +
+		"luis.perez@ssaver;Luis Pérez;Informática;2020-01-01\n" +
+		"ana.ruiz@ssaver.gob.mx;Ana Ruiz;Informática;04/05/2021\n" +
+		"ROSA.CHAZARO@ssaver.gob.mx;Rosa Cházaro;Recursos Materiales;2019-03-04\n" +
+		";;;\n"
+	_, err := imp(bad)
+	var ve *legajo.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("bad import: %v", err)
+	}
+	want := []string{
+		"Fila 3: «Cuenta de correo» no es una dirección de correo válida (se recibió «luis.perez@ssaver»).",
+		"Fila 4: «Fecha de creación» debe ser una fecha AAAA-MM-DD (se recibió «04/05/2021»).",
+		"Fila 5: «ROSA.CHAZARO@ssaver.gob.mx» está repetido.",
+	}
+	if len(ve.Problems) != len(want) {
+		t.Fatalf("problems: %q", err)
+	}
+	for i, p := range ve.Problems {
+		if p.Message != want[i] {
+			t.Errorf("problem %d: %q, want %q", i, p.Message, want[i])
+		}
+	}
+	if rs.Count(legajo.PadronCorreoID) != 0 {
+		t.Fatal("a refused import left rows")
+	}
+	// A password column refuses the file before any row is read.
+	_, err = imp("Cuenta,Nombre del usuario,Contraseña\na@ssaver.gob.mx,A,x\n")
+	if err == nil || !strings.Contains(err.Error(), "Columna «Contraseña»: Legajo nunca guarda contraseñas") {
+		t.Fatalf("password column: %v", err)
+	}
+	_, err = imp("Cuenta de correo,Nombre,Extra\n")
+	if err == nil || !strings.Contains(err.Error(), "Columna «Nombre»: no es una columna del registro") {
+		t.Fatalf("unknown column: %v", err)
+	}
+	if _, err := imp(""); err == nil || !strings.Contains(err.Error(), "no tiene filas que importar") {
+		t.Fatalf("empty file: %v", err)
+	}
+	if _, err := imp("Cuenta de correo,Nombre del usuario\n,\n"); err == nil || !strings.Contains(err.Error(), "sólo la de los nombres") {
+		t.Fatalf("empty file: %v", err)
+	}
+	// Windows-1252, comma separated, quoted: imported whole.
+	good := "Cuenta de correo,Nombre del usuario,Área de adscripción\r\n" +
+		"rosa.chazaro@ssaver.gob.mx,\"Cházaro Ortega, Rosa Elena\",Subdirección de Recursos Materiales\r\n" +
+		"luis.perez@ssaver.gob.mx,Luis Pérez Núñez,Informática\r\n"
+	latin := []byte{}
+	for _, r := range good {
+		latin = append(latin, byte(r))
+	}
+	table, err := legajo.ReadCSV(latin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := rs.Import(ctx, legajo.PadronCorreoID, table, "padron.csv", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Changes) != 2 || rs.Count(legajo.PadronCorreoID) != 2 {
+		t.Fatalf("imported: %+v", ev)
+	}
+	row, _ := rs.Row(legajo.PadronCorreoID, "luis.perez@ssaver.gob.mx")
+	if row.Fields["usuario_nombre"] != "Luis Pérez Núñez" || row.Fields["rama"] != legajo.RamaImportada || row.History[0].Source != legajo.RegFromImport {
+		t.Fatalf("imported row: %+v", row)
+	}
+	// The same file again: every row is already there, nothing filed.
+	if _, err := rs.Import(ctx, legajo.PadronCorreoID, table, "padron.csv", "ana"); err == nil || !strings.Contains(err.Error(), "Fila 2: «rosa.chazaro@ssaver.gob.mx» ya está en el registro") {
+		t.Fatalf("second import: %v", err)
+	}
+}
