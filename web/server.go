@@ -26,6 +26,9 @@ type Server struct {
 	Activity legajo.ActivityLog
 	Search   legajo.Searcher // nil: the search page says it is not available
 	Exports  Exporter        // nil: no exports
+	// RegistroFiles writes the registries' XLSX and PDF and reads an XLSX
+	// import; nil: neither.
+	RegistroFiles RegistroFiles
 	Settings legajo.SettingsStore
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.
