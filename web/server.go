@@ -29,7 +29,7 @@ type Server struct {
 	// RegistroFiles writes the registries' XLSX and PDF and reads an XLSX
 	// import; nil: neither.
 	RegistroFiles RegistroFiles
-	Settings legajo.SettingsStore
+	Settings      legajo.SettingsStore
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.
 	Apply func(legajo.Settings) error

@@ -231,4 +231,3 @@ func (m *Main) runRetencion(ctx context.Context, args []string) error {
 	_, err = io.WriteString(m.Stdout, b.String())
 	return err
 }
-
