@@ -32,9 +32,9 @@ func RamaLabel(r string) string {
 	case RamaNueva:
 		return "3 · No existía: se generó la cuenta y se entregó el acuse"
 	case RamaConservaClave:
-		return "2A → 2B · Existía y el usuario conserva la contraseña: se desechó la solicitud"
+		return "2A y 2B · Existía y el usuario conserva la contraseña: se desechó la solicitud"
 	case RamaRestablecer:
-		return "2A → 2C · Existía y el usuario no tiene la contraseña: se le indicó solicitar el restablecimiento"
+		return "2A y 2C · Existía y el usuario no tiene la contraseña: se le indicó solicitar el restablecimiento"
 	case RamaImportada:
 		return "Cuenta anterior a Legajo (importada)"
 	}
@@ -47,9 +47,9 @@ func RamaShort(r string) string {
 	case RamaNueva:
 		return "3 (cuenta nueva)"
 	case RamaConservaClave:
-		return "2A → 2B"
+		return "2A y 2B"
 	case RamaRestablecer:
-		return "2A → 2C"
+		return "2A y 2C"
 	case RamaImportada:
 		return "Anterior a Legajo"
 	}
