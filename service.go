@@ -38,6 +38,9 @@ type Office struct {
 	Cases *Cases
 	// Observer is told of every emission (metrics); nil: none.
 	Observer EmitObserver
+	// Registros holds the registries; nil when they are not configured.
+	// Issuing or cancelling a document changes the ones that follow it.
+	Registros *Registros
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -217,6 +220,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (res *EmitResult, err 
 	}
 	o.reindex(ctx, folio)
 	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, t.Title, r.Author)
+	o.registrar(ctx, IssuedDoc{Folio: folio.String(), Type: t.ID, Values: public, Author: r.Author, At: now})
 	return res, nil
 }
 

@@ -68,6 +68,9 @@ func newEnv(t *testing.T) *env {
 	if err := o.Cases.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if o.Registros, err = legajo.NewRegistros(a, legajo.RegistroDefs()...); err != nil {
+		t.Fatal(err)
+	}
 	idx, err := search.Open(t.TempDir(), cat, a)
 	if err != nil {
 		t.Fatal(err)

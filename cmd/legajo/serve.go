@@ -75,6 +75,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := a.followCases(ctx, logger); err != nil {
 		return err
 	}
+	if err := a.followRegistros(ctx, logger); err != nil {
+		return err
+	}
 	searcher, closeSearch, err := m.openSearch(ctx, a, logger)
 	if err != nil {
 		return err
@@ -110,7 +113,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
 		Backups: a.archive, BackupPlan: a.backupPlan(),
-		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
+		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, RegistroFiles: registroFiles{a}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, TrustedProxies: a.cfg.TrustedProxies, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	srv.Statistics = m.newStatistics(a, searcher)
 	h, err := srv.Handler()
