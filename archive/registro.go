@@ -142,21 +142,14 @@ func (a *Archive) registroEventOf(ctx context.Context, e legajo.Entry) (legajo.R
 	if e.Event != legajo.EventRegistro {
 		return legajo.RegistroEvent{}, false, nil
 	}
-	for _, obj := range e.Objects {
-		if obj.Kind != "manifest" {
-			continue
-		}
-		b, err := a.st.Get(ctx, obj.Key)
-		if err != nil {
-			return legajo.RegistroEvent{}, false, fmt.Errorf("archive: registry event %s: %w", obj.Key, err)
-		}
-		var m legajo.Manifest
-		if err := json.Unmarshal(b, &m); err != nil || m.Registro == nil {
-			return legajo.RegistroEvent{}, false, fmt.Errorf("archive: registry event %s: unreadable manifest", obj.Key)
-		}
-		return *m.Registro, true, nil
+	m, err := a.eventManifest(ctx, e, "registry event")
+	if err == nil && m.Registro == nil {
+		err = fmt.Errorf("archive: registry event of %s: unreadable manifest", e.Key)
 	}
-	return legajo.RegistroEvent{}, false, fmt.Errorf("archive: registry entry %s has no manifest", e.Key)
+	if err != nil {
+		return legajo.RegistroEvent{}, false, err
+	}
+	return *m.Registro, true, nil
 }
 
 // RegistroEvents calls fn for every registry event filed after chain

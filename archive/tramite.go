@@ -178,21 +178,34 @@ func (a *Archive) caseEventOf(ctx context.Context, e legajo.Entry) (legajo.CaseE
 	if e.Event != legajo.EventTramite {
 		return legajo.CaseEvent{}, false, nil
 	}
+	m, err := a.eventManifest(ctx, e, "case event")
+	if err == nil && m.Case == nil {
+		err = fmt.Errorf("archive: case event of %s: unreadable manifest", e.Key)
+	}
+	if err != nil {
+		return legajo.CaseEvent{}, false, err
+	}
+	return *m.Case, true, nil
+}
+
+// eventManifest reads the manifest of a chain entry that records an event
+// of a case or a registry (what names it in errors).
+func (a *Archive) eventManifest(ctx context.Context, e legajo.Entry, what string) (legajo.Manifest, error) {
 	for _, obj := range e.Objects {
 		if obj.Kind != "manifest" {
 			continue
 		}
 		b, err := a.st.Get(ctx, obj.Key)
 		if err != nil {
-			return legajo.CaseEvent{}, false, fmt.Errorf("archive: case event %s: %w", obj.Key, err)
+			return legajo.Manifest{}, fmt.Errorf("archive: %s %s: %w", what, obj.Key, err)
 		}
 		var m legajo.Manifest
-		if err := json.Unmarshal(b, &m); err != nil || m.Case == nil {
-			return legajo.CaseEvent{}, false, fmt.Errorf("archive: case event %s: unreadable manifest", obj.Key)
+		if err := json.Unmarshal(b, &m); err != nil {
+			return legajo.Manifest{}, fmt.Errorf("archive: %s %s: unreadable manifest", what, obj.Key)
 		}
-		return *m.Case, true, nil
+		return m, nil
 	}
-	return legajo.CaseEvent{}, false, fmt.Errorf("archive: case entry %s has no manifest", e.Key)
+	return legajo.Manifest{}, fmt.Errorf("archive: %s entry %s has no manifest", what, e.Key)
 }
 
 // CaseEvents calls fn for every case event filed after chain position pos
