@@ -52,20 +52,7 @@ func (a *app) followRegistros(ctx context.Context, logger *slog.Logger) error {
 		return fmt.Errorf("registros: replay: %w", err)
 	}
 	logger.Info("registries replayed", "took", time.Since(start).String())
-	go func() {
-		t := time.NewTicker(caseFollowEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := rs.Sync(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("registros: follow", "err", err)
-				}
-			}
-		}
-	}()
+	go follow(ctx, logger, "registros: follow", rs.Sync)
 	return nil
 }
 

@@ -52,21 +52,25 @@ func (a *app) followCases(ctx context.Context, logger *slog.Logger) error {
 	}
 	logger.Info("cases replayed", "cases", cs.Count(), "took", time.Since(start).String())
 	cs.Logf = func(format string, args ...any) { logger.Error(fmt.Sprintf(format, args...)) }
-	go func() {
-		t := time.NewTicker(caseFollowEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := cs.Sync(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("cases: follow", "err", err)
-				}
+	go follow(ctx, logger, "cases: follow", cs.Sync)
+	return nil
+}
+
+// follow calls sync every caseFollowEvery until ctx ends: what other
+// processes filed (cases, registry changes) reaches this one's memory.
+func follow(ctx context.Context, logger *slog.Logger, what string, sync func(context.Context) error) {
+	t := time.NewTicker(caseFollowEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := sync(ctx); err != nil && ctx.Err() == nil {
+				logger.Error(what, "err", err)
 			}
 		}
-	}()
-	return nil
+	}
 }
 
 // caseJSON is a line of `legajo tramites --json`.
