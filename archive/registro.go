@@ -90,34 +90,9 @@ func (a *Archive) claimRegistroEvent(ctx context.Context, ev legajo.RegistroEven
 	if err != nil {
 		return err
 	}
-	opts := a.longestOptions(ev.At, "application/json")
-	for k := 1; k <= 20; k++ {
-		key := registroEventKey(ev.Registro, ev.Seq, k)
-		won, err := claimFolio(ctx, a.st, key, body, opts.RetainUntil)
-		if err != nil {
-			return fmt.Errorf("archive: registry %s event %d: %w", ev.Registro, ev.Seq, err)
-		}
-		if won {
-			return nil
-		}
-		var prev registroClaim
-		b, err := a.st.Get(ctx, key)
-		if err != nil {
-			return fmt.Errorf("archive: registry %s event %d: %w", ev.Registro, ev.Seq, err)
-		}
-		if json.Unmarshal(b, &prev) != nil || ev.At.Sub(prev.At) < staleAfter {
-			return legajo.Errorf(legajo.ErrConflict, "archive: registry %s event %d is taken", ev.Registro, ev.Seq)
-		}
-		done, err := a.registroSeqCommitted(ctx, ev.Registro, ev.Seq)
-		if err != nil {
-			return err
-		}
-		if done {
-			return legajo.Errorf(legajo.ErrConflict, "archive: registry %s event %d is filed", ev.Registro, ev.Seq)
-		}
-		// An abandoned claim: take the number under the next key.
-	}
-	return fmt.Errorf("archive: registry %s event %d: too many abandoned claims", ev.Registro, ev.Seq)
+	return a.claimEventNumber(ctx, fmt.Sprintf("registry %s event %d", ev.Registro, ev.Seq), body, ev.At,
+		func(k int) string { return registroEventKey(ev.Registro, ev.Seq, k) },
+		func() (bool, error) { return a.registroSeqCommitted(ctx, ev.Registro, ev.Seq) })
 }
 
 // registroSeqCommitted tells whether the chain holds event seq of

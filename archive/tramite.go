@@ -119,34 +119,47 @@ func (a *Archive) claimCaseEvent(ctx context.Context, folio legajo.Folio, ev leg
 	if err != nil {
 		return err
 	}
-	opts := a.longestOptions(ev.At, "application/json")
+	return a.claimEventNumber(ctx, fmt.Sprintf("case %s event %d", ev.Case, ev.Seq), body, ev.At,
+		func(k int) string { return caseEventKey(folio, ev.Seq, k) },
+		func() (bool, error) { return a.caseSeqCommitted(ctx, folio, ev.Seq) })
+}
+
+// claimEventNumber claims an event's number (of a case or a registry)
+// before it is filed, so that two processes cannot both file number N:
+// body goes under key(1), or, when an earlier claim there was abandoned (it
+// is older than staleAfter and its event never reached the chain, as
+// committed tells), under key(2), key(3)… A claim still fresh or an event
+// filed is ErrConflict; what names the event in errors.
+func (a *Archive) claimEventNumber(ctx context.Context, what string, body []byte, at time.Time, key func(k int) string, committed func() (bool, error)) error {
+	opts := a.longestOptions(at, "application/json")
 	for k := 1; k <= 20; k++ {
-		key := caseEventKey(folio, ev.Seq, k)
-		won, err := claimFolio(ctx, a.st, key, body, opts.RetainUntil)
+		won, err := claimFolio(ctx, a.st, key(k), body, opts.RetainUntil)
 		if err != nil {
-			return fmt.Errorf("archive: case %s event %d: %w", ev.Case, ev.Seq, err)
+			return fmt.Errorf("archive: %s: %w", what, err)
 		}
 		if won {
 			return nil
 		}
-		var prev caseClaim
-		b, err := a.st.Get(ctx, key)
+		var prev struct {
+			At time.Time `json:"at"`
+		}
+		b, err := a.st.Get(ctx, key(k))
 		if err != nil {
-			return fmt.Errorf("archive: case %s event %d: %w", ev.Case, ev.Seq, err)
+			return fmt.Errorf("archive: %s: %w", what, err)
 		}
-		if json.Unmarshal(b, &prev) != nil || ev.At.Sub(prev.At) < staleAfter {
-			return legajo.Errorf(legajo.ErrConflict, "archive: case %s event %d is taken", ev.Case, ev.Seq)
+		if json.Unmarshal(b, &prev) != nil || at.Sub(prev.At) < staleAfter {
+			return legajo.Errorf(legajo.ErrConflict, "archive: %s is taken", what)
 		}
-		done, err := a.caseSeqCommitted(ctx, folio, ev.Seq)
+		done, err := committed()
 		if err != nil {
 			return err
 		}
 		if done {
-			return legajo.Errorf(legajo.ErrConflict, "archive: case %s event %d is filed", ev.Case, ev.Seq)
+			return legajo.Errorf(legajo.ErrConflict, "archive: %s is filed", what)
 		}
 		// An abandoned claim: take the number under the next key.
 	}
-	return fmt.Errorf("archive: case %s event %d: too many abandoned claims", ev.Case, ev.Seq)
+	return fmt.Errorf("archive: %s: too many abandoned claims", what)
 }
 
 // caseSeqCommitted tells whether the case's record holds event seq.
