@@ -36,6 +36,16 @@ func (s *Server) registros() (*legajo.Registros, error) {
 	return s.Office.Registros, nil
 }
 
+// registroOf is the registry a request's path names ({id}).
+func (s *Server) registroOf(r *http.Request) (*legajo.Registros, *legajo.RegistroDef, error) {
+	rs, err := s.registros()
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := rs.Def(r.PathValue("id"))
+	return rs, d, err
+}
+
 type registrosPage struct {
 	Items []registroItem
 }
@@ -182,11 +192,7 @@ func (s *Server) registroPageData(r *http.Request, rs *legajo.Registros, d *lega
 }
 
 func (s *Server) registro(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -219,11 +225,7 @@ func fieldsFrom(d *legajo.RegistroDef, f url.Values, only bool) map[string]strin
 
 // registroAlta files a row typed in the registry's form.
 func (s *Server) registroAlta(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -274,11 +276,7 @@ const maxImport = 10 << 20
 
 // registroImport files the rows of an uploaded CSV or XLSX, all or none.
 func (s *Server) registroImport(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -330,11 +328,7 @@ func (s *Server) readTable(name string, data []byte) ([][]string, error) {
 }
 
 func (s *Server) registroExport(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -471,11 +465,7 @@ func (s *Server) renderFila(w http.ResponseWriter, r *http.Request, code int, rs
 }
 
 func (s *Server) registroFila(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -491,11 +481,7 @@ func (s *Server) registroFila(w http.ResponseWriter, r *http.Request) error {
 // fields that change in c.<column>, the quantity of a stock movement and
 // the clerk's note.
 func (s *Server) registroCambio(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}

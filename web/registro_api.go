@@ -46,11 +46,7 @@ func (s *Server) apiRow(d *legajo.RegistroDef, row *legajo.RegistroRow) apiRegis
 }
 
 func (s *Server) apiRegistroRows(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -71,11 +67,7 @@ func (s *Server) apiRegistroRows(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRegistroRow(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -87,11 +79,7 @@ func (s *Server) apiRegistroRow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRegistroChange(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
@@ -111,11 +99,7 @@ func (s *Server) apiRegistroChange(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiRegistroImport(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.registros()
-	if err != nil {
-		return err
-	}
-	d, err := rs.Def(r.PathValue("id"))
+	rs, d, err := s.registroOf(r)
 	if err != nil {
 		return err
 	}
