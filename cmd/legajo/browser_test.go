@@ -45,6 +45,28 @@ func startServer(t *testing.T, env map[string]string) (string, string) {
 // output and environment are set here.
 func startMain(t *testing.T, m *Main, env map[string]string) (string, string) {
 	t.Helper()
+	addrRe := regexp.MustCompile(`escuchando en (http://127\.0\.0\.1:\d+)`)
+	pwRe := regexp.MustCompile(`contraseña de un solo uso:\s+(\S+)`)
+	var addr, pw string
+	serveUntil(t, m, env, func(out string) bool {
+		a := addrRe.FindStringSubmatch(out)
+		if a == nil {
+			return false
+		}
+		p := pwRe.FindStringSubmatch(out)
+		if p == nil {
+			t.Fatalf("no one-time admin password printed:\n%s", out)
+		}
+		addr, pw = a[1], p[1]
+		return true
+	})
+	return addr, pw
+}
+
+// serveUntil runs m's serve on a free port until the test ends, and waits
+// (a minute at most) until ready finds what the test needs in its output.
+func serveUntil(t *testing.T, m *Main, env map[string]string, ready func(out string) bool) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errs := &syncBuffer{}, &syncBuffer{}
 	m.Stdout, m.Stderr, m.Getenv = out, errs, func(k string) string { return env[k] }
@@ -61,16 +83,9 @@ func startMain(t *testing.T, m *Main, env map[string]string) (string, string) {
 			t.Error("serve did not shut down")
 		}
 	})
-	addrRe := regexp.MustCompile(`escuchando en (http://127\.0\.0\.1:\d+)`)
-	pwRe := regexp.MustCompile(`contraseña de un solo uso:\s+(\S+)`)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		s := out.String()
-		if a := addrRe.FindStringSubmatch(s); a != nil {
-			pw := pwRe.FindStringSubmatch(s)
-			if pw == nil {
-				t.Fatalf("no one-time admin password printed:\n%s", s)
-			}
-			return a[1], pw[1]
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ready(out.String()) {
+			return
 		}
 		select {
 		case code := <-done:
@@ -79,7 +94,6 @@ func startMain(t *testing.T, m *Main, env map[string]string) (string, string) {
 		}
 	}
 	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errs.String())
-	return "", ""
 }
 
 // browser starts Debian's headless chromium, which .ci/run installs. Without

@@ -317,38 +317,18 @@ func metricsUsers(t *testing.T, env map[string]string) map[string]string {
 // address and its metrics' URL.
 func startMetricsServer(t *testing.T, env map[string]string) (string, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &syncBuffer{}, &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
-	done := make(chan int, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("serve exited %d: %s", code, errs.String())
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
 	addrRe := regexp.MustCompile(`escuchando en (http://127\.0\.0\.1:\d+)`)
 	metricsRe := regexp.MustCompile(`Métricas en (http://127\.0\.0\.1:\d+/metrics)`)
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		s := out.String()
-		a, mu := addrRe.FindStringSubmatch(s), metricsRe.FindStringSubmatch(s)
-		if a != nil && mu != nil {
-			return a[1], mu[1]
+	var addr, metrics string
+	serveUntil(t, &Main{Now: time.Now}, env, func(out string) bool {
+		a, mu := addrRe.FindStringSubmatch(out), metricsRe.FindStringSubmatch(out)
+		if a == nil || mu == nil {
+			return false
 		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d: %s", code, errs.String())
-		default:
-		}
-	}
-	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errs.String())
-	return "", ""
+		addr, metrics = a[1], mu[1]
+		return true
+	})
+	return addr, metrics
 }
 
 // scrape reads /metrics with Prometheus' text parser.
