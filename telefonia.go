@@ -29,9 +29,9 @@ type TelephonyRules struct {
 	MinMonths int `json:"meses_minimos"`
 }
 
-// DefaultTelephonyRules flag a line $50.00 over its plan, or a charge at
+// DefaultTelephonyRules flag a line $100.00 over its plan, or a charge at
 // twice its average and $150.00 above it, with three months of history.
-var DefaultTelephonyRules = TelephonyRules{Tolerance: 5000, Factor: 2, MinIncrease: 15000, MinMonths: 3}
+var DefaultTelephonyRules = TelephonyRules{Tolerance: 10000, Factor: 2, MinIncrease: 15000, MinMonths: 3}
 
 // HistoryMonths is how far back a line's average goes.
 const HistoryMonths = 6
