@@ -520,6 +520,10 @@ func parseAmount(s string) (Centavos, bool) {
 	return Centavos(w*100 + int64(f)), true
 }
 
+// ParseCentavos reads an amount as a money field holds it ("1250.00") or
+// an export writes it ("1,250.50", "$1,250.50").
+func ParseCentavos(s string) (Centavos, bool) { return parseAmount(s) }
+
 // NormalizeLine reduces a telephone number as people and exports write it
 // («(228) 812-3456», «52 228 812 3456», «+52 2288123456») to its ten
 // digits.

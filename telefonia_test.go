@@ -3,6 +3,7 @@ package legajo_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/templates"
 )
 
 const billHeader = "Cuenta maestra,Factura,Teléfono,Centro de costos,Ubicación,Paquete,Renta mensual,Servicio medido local,Larga distancia,Llamadas a celular,Servicios adicionales,Total\n"
@@ -283,5 +285,71 @@ func TestTelephonyImport(t *testing.T) {
 	r, err := tel.Office.Record(ctx, f)
 	if err != nil || r.Status != legajo.StatusRecibido || r.Expediente != legajo.BillExpediente {
 		t.Errorf("record: %+v, %v", r, err)
+	}
+}
+
+// The reporte de consumo and the propuesta prefilled from the sample's
+// analysis are valid documents once the clerk adds what the bill cannot
+// know (the unit's address, its titular), and their totals add up.
+func TestTelephonyDocumentsData(t *testing.T) {
+	cat, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var history []*legajo.Bill
+	for k := 1; k <= 6; k++ {
+		p := legajo.AddMonths(fixtures.SampleBillPeriod, -k)
+		b, err := legajo.ParseBill(fixtures.TelephonyBill(p, fixtures.SampleBillLines), legajo.DefaultBillLayout, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Period = p
+		history = append(history, b)
+	}
+	bill, err := legajo.ParseBill(fixtures.SampleBill(), legajo.DefaultBillLayout, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bill.Period = fixtures.SampleBillPeriod
+	a := legajo.Analyze(bill, history, nil, legajo.DefaultTelephonyRules)
+	im := legajo.BillImport{Folio: "SESVER/DA/DTI/FT/0007/2026"}
+	checked := 0
+	for _, at := range a.Areas {
+		rep := a.ReporteConsumoData(im, bill.Invoices, at.Area)
+		rep["domicilio"] = "Av. Miguel Alemán 100, Xalapa, Ver."
+		if at.OverPlan == 0 {
+			if _, ok := rep["lineas"]; ok {
+				t.Errorf("%s: lines in a report of no line over its package", at.Area)
+			}
+			continue
+		}
+		checked++
+		rt, _ := cat.Type("reporte-consumo")
+		vals, err := rt.Validate(rep)
+		if err != nil {
+			t.Fatalf("%s: reporte: %v", at.Area, err)
+		}
+		var sum legajo.Centavos
+		for _, row := range vals["lineas"].Rows {
+			c, _ := legajo.ParseCentavos(row["excedente"])
+			sum += c
+		}
+		if len(vals["lineas"].Rows) != at.OverPlan || vals["total_excedente"].Text != sum.Plain() || !strings.Contains(vals["analisis"].Text, "superan el costo de su paquete") && at.OverPlan > 1 {
+			t.Errorf("%s: %d rows for %d lines over plan, total %s against %s; %q", at.Area, len(vals["lineas"].Rows), at.OverPlan, vals["total_excedente"].Text, sum.Plain(), vals["analisis"].Text)
+		}
+		prop := a.PropuestaReduccionData(at.Area, "SESVER/DA/DTI/RCO/0001/2026")
+		prop["destinatario_nombre"] = "Dr. Raúl Enrique Cobos Zárate"
+		prop["destinatario_cargo"] = "Jefe de la Unidad"
+		pt, _ := cat.Type("propuesta-reduccion")
+		pv, err := pt.Validate(prop)
+		if err != nil {
+			t.Fatalf("%s: propuesta: %v", at.Area, err)
+		}
+		if pv["lineas_excedidas"].Text != strconv.Itoa(at.OverPlan) || len(pv["medidas"].Rows) == 0 || pv["total_excedente"].Text != sum.Plain() {
+			t.Errorf("%s: propuesta %v", at.Area, pv)
+		}
+	}
+	if checked < 5 {
+		t.Errorf("only %d áreas have lines over their package", checked)
 	}
 }
