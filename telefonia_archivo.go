@@ -46,6 +46,11 @@ type Telephony struct {
 	listMu sync.Mutex
 	listed map[string]BillImport // by chain entry key
 	seq    int64                 // the chain is read up to here
+	// bills keeps the last bills read back (filed objects never change):
+	// the accounts of a month are imported one after another, each
+	// reading the six months before it.
+	bills     map[string]*Bill
+	billOrder []string
 }
 
 // BillImport is one filed bill, as listed.
@@ -64,15 +69,35 @@ type BillImport struct {
 	// Keys of the filed objects: the original, and the consumption read.
 	Original string `json:"original"`
 	Consumo  string `json:"consumo"`
+	Analisis string `json:"analisis"`
+	// Seq is the bill's place in the expediente's chain: the documents
+	// issued from it come after.
+	Seq int64 `json:"seq"`
 }
 
 // PeriodLabel words the bill's month.
 func (b BillImport) PeriodLabel() string { return PeriodLabel(b.Period) }
 
-// BillRecord is what the consumption object of a filed bill holds.
+// DuplicateBillError refuses a second bill of one cuenta maestra and
+// month, naming the first. It matches ErrConflict.
+type DuplicateBillError struct {
+	Folio, Account, Period string
+	FiledAt                time.Time
+}
+
+func (e *DuplicateBillError) Error() string {
+	return fmt.Sprintf("La factura de la cuenta maestra %s de %s ya se importó el %s con el folio %s; lo archivado no se reemplaza.",
+		e.Account, PeriodLabel(e.Period), LongDate(e.FiledAt), e.Folio)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *DuplicateBillError) Is(target error) bool { return target == ErrConflict }
+
+// BillRecord is a filed bill read back: what was read from the carrier's
+// file, and its analysis as filed.
 type BillRecord struct {
-	Bill     Bill      `json:"factura"`
-	Analysis *Analysis `json:"analisis"`
+	Bill     Bill
+	Analysis *Analysis
 }
 
 // ImportRequest asks to import one bill.
@@ -170,19 +195,18 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 	var history []*Bill
 	for _, im := range imports {
 		if im.Account == bill.Account && im.Period == bill.Period {
-			return nil, nil, Errorf(ErrConflict, "La factura de la cuenta maestra %s de %s ya se importó el %s con el folio %s; lo archivado no se reemplaza.",
-				bill.Account, PeriodLabel(bill.Period), LongDate(o.inZone(im.FiledAt)), im.Folio)
+			return nil, nil, &DuplicateBillError{Folio: im.Folio, Account: im.Account, Period: im.Period, FiledAt: o.inZone(im.FiledAt)}
 		}
 	}
 	for _, im := range imports {
 		if im.Period < AddMonths(bill.Period, -HistoryMonths) || im.Period >= bill.Period {
 			continue
 		}
-		rec, err := t.Load(ctx, im)
+		past, err := t.LoadBill(ctx, im)
 		if err != nil {
 			return nil, nil, err
 		}
-		history = append(history, &rec.Bill)
+		history = append(history, past)
 	}
 	var plans LinePlans
 	if t.Plans != nil {
@@ -191,7 +215,11 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 		}
 	}
 	an := Analyze(bill, history, plans, t.rules())
-	consumo, err := json.Marshal(BillRecord{Bill: *bill, Analysis: an})
+	consumo, err := json.Marshal(bill)
+	if err != nil {
+		return nil, nil, err
+	}
+	analysis, err := json.Marshal(an)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -215,14 +243,18 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 		Subject:    fmt.Sprintf("Factura de la cuenta maestra %s, %s (%s)", bill.Account, PeriodLabel(bill.Period), bill.Provider),
 		Expediente: BillExpediente, Area: "Departamento de Tecnologías de la Información", Author: r.Author,
 		Date: now, FiledAt: now, Fields: fields}
-	orig, cm := m, m
+	orig, cm, am := m, m, m
 	orig.File = &Object{Kind: ext}
-	cm.Subject = "Consumo leído de la factura y su análisis: " + m.Subject
-	cm.File = &Object{Kind: "consumo.json"} // not .json: its manifest is <stem>.json
+	// The data files are not plain .json: each one's manifest is <stem>.json.
+	cm.Subject = "Consumo leído de la factura: " + m.Subject
+	cm.File = &Object{Kind: "consumo.json"}
+	am.Subject = "Análisis del consumo: " + m.Subject
+	am.File = &Object{Kind: "analisis.json"}
 	entry, err := o.Archive.File(ctx, Filing{Expediente: BillExpediente, Event: EventRecibido, Folio: folio, Type: BillType,
 		Author: r.Author, At: now, Files: []File{
 			{Name: name, Data: r.Data, Kind: "factura", Manifest: orig},
 			{Name: "consumo.json", Data: consumo, Kind: "consumo", Manifest: cm},
+			{Name: "analisis.json", Data: analysis, Kind: "analisis", Manifest: am},
 		}})
 	if err != nil {
 		return nil, nil, o.localize(err)
@@ -237,6 +269,8 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 			im.Original = obj.Key
 		case "consumo":
 			im.Consumo = obj.Key
+		case "analisis":
+			im.Analisis = obj.Key
 		}
 	}
 	return &im, an, nil
@@ -305,7 +339,7 @@ type entryFollower interface {
 
 // importOf reads a filed bill's listing from its manifest.
 func (t *Telephony) importOf(ctx context.Context, e Entry) (BillImport, error) {
-	im := BillImport{Folio: e.Folio, Author: e.Author, FiledAt: e.At}
+	im := BillImport{Folio: e.Folio, Author: e.Author, FiledAt: e.At, Seq: e.Seq}
 	var manifest string
 	for _, obj := range e.Objects {
 		switch obj.Kind {
@@ -313,13 +347,15 @@ func (t *Telephony) importOf(ctx context.Context, e Entry) (BillImport, error) {
 			im.Original = obj.Key
 		case "consumo":
 			im.Consumo = obj.Key
+		case "analisis":
+			im.Analisis = obj.Key
 		case "manifest":
 			if manifest == "" {
 				manifest = obj.Key
 			}
 		}
 	}
-	if manifest == "" || im.Consumo == "" {
+	if manifest == "" || im.Consumo == "" || im.Analisis == "" {
 		return im, fmt.Errorf("telephony: entry %s: no manifest or consumption", e.Key)
 	}
 	b, err := t.Office.Archive.Get(ctx, manifest)
@@ -341,15 +377,60 @@ func (t *Telephony) importOf(ctx context.Context, e Entry) (BillImport, error) {
 
 // Load reads a filed bill's consumption and analysis back.
 func (t *Telephony) Load(ctx context.Context, im BillImport) (*BillRecord, error) {
-	b, err := t.Office.Archive.Get(ctx, im.Consumo)
+	bill, err := t.LoadBill(ctx, im)
 	if err != nil {
-		return nil, fmt.Errorf("telephony: %s: %w", im.Consumo, err)
+		return nil, err
 	}
-	var rec BillRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return nil, fmt.Errorf("telephony: %s: %w", im.Consumo, err)
+	rec := &BillRecord{Bill: *bill}
+	if err := t.getJSON(ctx, im.Analisis, &rec.Analysis); err != nil {
+		return nil, err
 	}
-	return &rec, nil
+	return rec, nil
+}
+
+// LoadBill reads what was read from a filed bill: its lines, without the
+// analysis (the history of a later bill needs no more).
+// The bill returned may be shared: it is not to be changed.
+func (t *Telephony) LoadBill(ctx context.Context, im BillImport) (*Bill, error) {
+	t.listMu.Lock()
+	b, ok := t.bills[im.Consumo]
+	t.listMu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b = &Bill{}
+	if err := t.getJSON(ctx, im.Consumo, b); err != nil {
+		return nil, err
+	}
+	t.listMu.Lock()
+	defer t.listMu.Unlock()
+	if t.bills == nil {
+		t.bills = map[string]*Bill{}
+	}
+	if _, ok := t.bills[im.Consumo]; !ok {
+		t.bills[im.Consumo] = b
+		t.billOrder = append(t.billOrder, im.Consumo)
+		if len(t.billOrder) > maxCachedBills {
+			delete(t.bills, t.billOrder[0])
+			t.billOrder = t.billOrder[1:]
+		}
+	}
+	return b, nil
+}
+
+// maxCachedBills bounds the bills kept: two years of one cuenta maestra,
+// some 30 MB for bills of 5,000 lines.
+const maxCachedBills = 24
+
+func (t *Telephony) getJSON(ctx context.Context, key string, v any) error {
+	b, err := t.Office.Archive.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("telephony: %s: %w", key, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("telephony: %s: %w", key, err)
+	}
+	return nil
 }
 
 // Find returns the filed bill of folio, or ErrNotFound.
@@ -364,4 +445,51 @@ func (t *Telephony) Find(ctx context.Context, folio string) (BillImport, error) 
 		}
 	}
 	return BillImport{}, Errorf(ErrNotFound, "No hay factura telefónica importada con el folio %s.", printable(folio))
+}
+
+// Reports finds the reportes de consumo issued (and not cancelled) from
+// bill im, by área: those filed after it in the department's expediente
+// with its cuenta maestra and period.
+func (t *Telephony) Reports(ctx context.Context, im BillImport) (map[string]string, error) {
+	out := map[string]string{}
+	f, ok := t.Office.Archive.(entryFollower)
+	if !ok {
+		return out, nil
+	}
+	byFolio := map[string]string{}
+	label := PeriodLabel(im.Period)
+	err := f.EntriesAfter(ctx, BillExpediente, im.Seq, func(e Entry) error {
+		if e.Type != "reporte-consumo" {
+			return nil
+		}
+		if e.Event == EventCancelado {
+			if area, ok := byFolio[e.Folio]; ok && out[area] == e.Folio {
+				delete(out, area)
+			}
+			return nil
+		}
+		if e.Event != EventEmitido {
+			return nil
+		}
+		for _, obj := range e.Objects {
+			if obj.Kind != "manifest" {
+				continue
+			}
+			b, err := t.Office.Archive.Get(ctx, obj.Key)
+			if err != nil {
+				return fmt.Errorf("telephony: %s: %w", obj.Key, err)
+			}
+			var m Manifest
+			if err := json.Unmarshal(b, &m); err != nil {
+				return fmt.Errorf("telephony: %s: %w", obj.Key, err)
+			}
+			if m.Fields["cuenta_maestra"].Text == im.Account && m.Fields["periodo"].Text == label {
+				area := m.Fields["area"].Text
+				out[area], byFolio[e.Folio] = e.Folio, area
+			}
+			break
+		}
+		return nil
+	})
+	return out, err
 }

@@ -221,6 +221,7 @@ var contentTypes = map[string]string{
 	// A carrier's bill as it came, and what was read from it (its data
 	// file beside its own manifest, hence not plain .json).
 	"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "consumo.json": "application/json",
+	"analisis.json": "application/json",
 }
 
 // File stores the filing's files and manifests, then appends its chain

@@ -16,9 +16,11 @@ import (
 
 // sampleWorkbook writes the sample bill as a carrier's XLSX: a title row,
 // the headers, amounts as numbers formatted with thousands.
-func sampleWorkbook(t testing.TB) []byte {
+func sampleWorkbook(t testing.TB) []byte { return workbookOf(t, fixtures.SampleBill()) }
+
+func workbookOf(t testing.TB, bill []byte) []byte {
 	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(fixtures.SampleBill())).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bill)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,5 +84,25 @@ func TestReadSheetBill(t *testing.T) {
 	var ve *legajo.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "El archivo de Excel no se pudo leer: no es un libro de Excel válido.") {
 		t.Errorf("broken workbook: %v", err)
+	}
+}
+
+// BenchmarkBillParse reads a 5,000-line bill, CSV against XLSX (the same
+// cells, amounts as formatted numbers).
+func BenchmarkBillParse(b *testing.B) {
+	csv := fixtures.TelephonyBill(fixtures.SampleBillPeriod, 5000)
+	for _, format := range []struct {
+		name string
+		data []byte
+	}{{"csv", csv}, {"xlsx", workbookOf(b, csv)}} {
+		b.Run(format.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(format.data)))
+			for b.Loop() {
+				if _, err := legajo.ParseBill(format.data, legajo.DefaultBillLayout, ReadSheet); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
