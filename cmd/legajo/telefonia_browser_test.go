@@ -92,7 +92,7 @@ func TestBrowserTelephony(t *testing.T) {
 	// The reporte de consumo of the first área with lines over their
 	// package, prefilled.
 	link := value(t, ctx, "reporte-link", chromedp.Evaluate[string](`document.evaluate('//a[text()="Emitir reporte de consumo"]', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.getAttribute("href")`))
-	area := value(t, ctx, "reporte-area", chromedp.Evaluate[string](`document.evaluate('//a[text()="Emitir reporte de consumo"]/ancestor::tr/td[1]', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.textContent`))
+	area := value(t, ctx, "reporte-area", chromedp.Evaluate[string](`document.evaluate('//a[text()="Emitir reporte de consumo"]/ancestor::tr/td[1]/a[1]', document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue.textContent`))
 	step(t, ctx, "reporte-form",
 		chromedp.Navigate(base+link),
 		chromedp.WaitVisible(field("f.domicilio")),
@@ -132,7 +132,7 @@ func TestBrowserTelephony(t *testing.T) {
 	step(t, ctx, "propuesta-link",
 		chromedp.Navigate(base+"/telefonia"),
 		chromedp.Click(`//table//td/a[text()="octubre de 2026"]`),
-		chromedp.WaitVisible(`//td/a[.="`+strings.ReplaceAll(reporte, "-", "/")+`"]`),
+		chromedp.WaitVisible(`//td//a[.="`+strings.ReplaceAll(reporte, "-", "/")+`"]`),
 		chromedp.Click(`//a[text()="Emitir propuesta de reducción"]`),
 		chromedp.WaitVisible(field("f.destinatario_nombre")),
 	)
