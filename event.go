@@ -193,6 +193,8 @@ type Manifest struct {
 	Text string `json:"text,omitempty"`
 	// Case is the event of a trámite this manifest records.
 	Case *CaseEvent `json:"caso,omitempty"`
+	// Registro is the event of a registry this manifest records.
+	Registro *RegistroEvent `json:"registro,omitempty"`
 }
 
 // File is a file to file: bytes plus what describes them.

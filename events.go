@@ -112,6 +112,7 @@ func (o *Office) Cancel(ctx context.Context, folio Folio, reason, author string)
 		return Entry{}, o.localize(err)
 	}
 	o.reindex(ctx, folio)
+	o.registrarCancel(ctx, folio.String(), reason, author)
 	return entry, nil
 }
 

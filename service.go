@@ -36,6 +36,9 @@ type Office struct {
 	Mail Notifier
 	// Cases holds the trámites; nil when they are not configured.
 	Cases *Cases
+	// Registros holds the registries; nil when they are not configured.
+	// Issuing or cancelling a document changes the ones that follow it.
+	Registros *Registros
 
 	live directoryHolder // set by SetDirectory; wins over Directory
 }
@@ -215,6 +218,7 @@ func (o *Office) Emit(ctx context.Context, r EmitRequest) (*EmitResult, error) {
 	}
 	o.reindex(ctx, folio)
 	o.linkCase(ctx, r.Tramite, folio.String(), t.ID, t.Title, r.Author)
+	o.registrar(ctx, IssuedDoc{Folio: folio.String(), Type: t.ID, Values: public, Author: r.Author, At: now})
 	return res, nil
 }
 

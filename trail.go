@@ -106,6 +106,8 @@ func (k EventKind) Label() string {
 		return "Seguimiento del equipo"
 	case EventTramite:
 		return "Movimiento de trámite"
+	case EventRegistro:
+		return "Cambio en un registro"
 	}
 	return string(k)
 }

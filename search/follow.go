@@ -177,7 +177,7 @@ func (x *Index) indexWindow(ctx context.Context, exp string, window []legajo.Ent
 	groups := map[string]*task{}
 	var order []*task
 	for _, e := range window {
-		if e.Folio == "" || e.Event == legajo.EventTramite {
+		if e.Folio == "" || e.Event == legajo.EventTramite || e.Event == legajo.EventRegistro {
 			continue // a case's movement is not a document; the case page shows it
 		}
 		g := groups[e.Folio]

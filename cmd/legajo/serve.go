@@ -66,6 +66,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err := a.followCases(ctx, logger); err != nil {
 		return err
 	}
+	if err := a.followRegistros(ctx, logger); err != nil {
+		return err
+	}
 	searcher, closeSearch, err := m.openSearch(ctx, a, logger)
 	if err != nil {
 		return err

@@ -111,6 +111,10 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 		st.Close()
 		return nil, err
 	}
+	if o.Registros, err = m.openRegistros(a, cfg.Zone); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if o.Cases != nil && notifier != nil {
 		o.Cases.Notifier = legajo.CaseMail{Mail: notifier, Users: a, BaseURL: cfg.Institution.BaseURL}
 	}

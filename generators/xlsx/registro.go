@@ -1,10 +1,14 @@
 package xlsx
 
 import (
+	"bytes"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/sesver/legajo"
 )
@@ -253,4 +257,71 @@ func fallas(events []legajo.TrailEvent) *instrument {
 		"registradas en cada reporte; conforme a las normas del procedimiento, sin atención en 24 horas se reenvía el correo y se llama al ejecutivo, " +
 		"y sin solución 48 horas después del segundo correo se solicita un servicio temporal."}
 	return ins
+}
+
+// RegistroVivo writes the live rows of a registry as legajo.RegistroReport
+// defines them.
+func RegistroVivo(w io.Writer, def *legajo.Instrument) error {
+	return fromDefinition(def).write(w)
+}
+
+// ReadTable reads the first sheet of an XLSX file as a table of text, for
+// an import: a date cell comes back as AAAA-MM-DD whatever its format
+// shows, a number as written. A file that is not an XLSX is
+// legajo.ErrInvalid, said in Spanish.
+func ReadTable(data []byte) ([][]string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 50 << 20})
+	if err != nil {
+		return nil, legajo.Errorf(legajo.ErrInvalid, "El archivo no es un libro de Excel (XLSX) válido.")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, legajo.Errorf(legajo.ErrInvalid, "El libro de Excel no tiene hojas.")
+	}
+	sheet := sheets[0]
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, legajo.Errorf(legajo.ErrInvalid, "No se puede leer la hoja «%s» del libro: %v", sheet, err)
+	}
+	defer rows.Close()
+	dateStyle := map[int]bool{}
+	isDate := func(style int) bool {
+		if v, ok := dateStyle[style]; ok {
+			return v
+		}
+		s, err := f.GetStyle(style)
+		d := err == nil && s != nil && ((s.NumFmt >= 14 && s.NumFmt <= 22) || (s.CustomNumFmt != nil &&
+			strings.ContainsAny(strings.ToLower(*s.CustomNumFmt), "dy") && !strings.Contains(*s.CustomNumFmt, "#")))
+		dateStyle[style] = d
+		return d
+	}
+	var out [][]string
+	for n := 1; rows.Next(); n++ {
+		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, legajo.Errorf(legajo.ErrInvalid, "No se puede leer la fila %d del libro: %v", n, err)
+		}
+		for i, v := range cols {
+			if v == "" {
+				continue
+			}
+			num, err := strconv.ParseFloat(v, 64)
+			if err != nil || num < 1 || num > 2958465 {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(i+1, n)
+			style, err := f.GetCellStyle(sheet, cell)
+			if err == nil && isDate(style) {
+				if t, err := excelize.ExcelDateToTime(num, false); err == nil {
+					cols[i] = t.Format(legajo.DateLayout)
+				}
+			}
+		}
+		out = append(out, cols)
+		if len(out) > legajo.MaxImportRows+1 {
+			return nil, legajo.Errorf(legajo.ErrInvalid, "El archivo tiene más de %d filas; divídalo en varios.", legajo.MaxImportRows)
+		}
+	}
+	return out, nil
 }
