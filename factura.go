@@ -273,13 +273,6 @@ func readCSV(data []byte) ([][]string, error) {
 	return rows, nil
 }
 
-func csvReason(err error) string {
-	switch {
-	case errors.Is(err, csv.ErrQuote), errors.Is(err, csv.ErrBareQuote):
-		return "unas comillas no cierran"
-	}
-	return "formato inválido"
-}
 
 // billFromRows reads the header row and every line below it.
 func billFromRows(rows [][]string, layout BillLayout) (*Bill, error) {
