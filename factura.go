@@ -273,7 +273,6 @@ func readCSV(data []byte) ([][]string, error) {
 	return rows, nil
 }
 
-
 // billFromRows reads the header row and every line below it.
 func billFromRows(rows [][]string, layout BillLayout) (*Bill, error) {
 	var probs []Problem
