@@ -63,6 +63,7 @@ func (s *Server) table() []route {
 		{pattern: "GET /telefonia", perm: permIssue, h: s.telephonyPage},
 		{pattern: "POST /telefonia/facturas", perm: permIssue, h: s.importBill},
 		{pattern: "GET /telefonia/facturas/{folio}", perm: permIssue, h: s.billPage},
+		{pattern: "POST /telefonia/formato", perm: permAdmin, h: s.saveLayout},
 		{pattern: "GET /expedientes", perm: permRead, h: s.expedientes},
 		{pattern: "GET /expedientes/{id}", perm: permRead, h: s.expediente},
 		{pattern: "GET /auditoria", perm: permAudit, h: s.audit},

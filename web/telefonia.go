@@ -26,13 +26,28 @@ type telephonyPage struct {
 	Layout   string
 	Problems []legajo.Problem
 	Existing string // folio of the bill that made an import a duplicate
+	// Edit is the layout the administrator's form shows.
+	Edit        legajo.BillLayout
+	EditColumns []layoutColumn
+	Saved       bool
 }
 
 func (telephonyPage) title() string { return "Telefonía: facturas y consumo" }
 
 type layoutColumn struct {
-	Label, Header string
-	Required      bool
+	Name, Label, Header string
+	Required            bool
+}
+
+// layoutColumns are a layout's columns as the pages show and edit them.
+func layoutColumns(l legajo.BillLayout) []layoutColumn {
+	c := l.Columns
+	return []layoutColumn{
+		{"cuenta", "Cuenta maestra", c.Account, true}, {"factura", "Factura", c.Invoice, false}, {"linea", "Línea", c.Line, true},
+		{"area", "Área", c.Area, false}, {"ubicacion", "Ubicación", c.Location, false}, {"paquete", "Paquete", c.Plan, false},
+		{"renta", "Renta", c.Rent, true}, {"local", "Local", c.Local, true}, {"larga_distancia", "Larga distancia", c.LongDistance, true},
+		{"celular", "Celular", c.Mobile, true}, {"servicios", "Servicios adicionales", c.Services, false}, {"total", "Total", c.Total, false},
+	}
 }
 
 func (s *Server) telephony() (*legajo.Telephony, error) {
@@ -44,6 +59,67 @@ func (s *Server) telephony() (*legajo.Telephony, error) {
 
 func (s *Server) telephonyPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderTelephony(w, r, http.StatusOK, url.Values{}, nil, "")
+}
+
+// layoutOf reads the layout form.
+func layoutOf(form url.Values) legajo.BillLayout {
+	l := legajo.BillLayout{Name: strings.TrimSpace(form.Get("nombre")), Provider: strings.TrimSpace(form.Get("proveedor"))}
+	c := &l.Columns
+	for name, dst := range map[string]*string{"cuenta": &c.Account, "factura": &c.Invoice, "linea": &c.Line, "area": &c.Area,
+		"ubicacion": &c.Location, "paquete": &c.Plan, "renta": &c.Rent, "local": &c.Local, "larga_distancia": &c.LongDistance,
+		"celular": &c.Mobile, "servicios": &c.Services, "total": &c.Total} {
+		*dst = strings.TrimSpace(form.Get("c." + name))
+	}
+	return l
+}
+
+// saveLayout saves a carrier's layout in the settings (a new version of
+// them): it replaces the layout of the same name, or is added first, and
+// is in force at once.
+func (s *Server) saveLayout(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	l := layoutOf(r.PostForm)
+	var ve *legajo.ValidationError
+	if err := l.Validate(); errors.As(err, &ve) {
+		return s.renderTelephony(w, r, http.StatusUnprocessableEntity, r.PostForm, ve.Problems, "")
+	}
+	if s.Settings == nil {
+		return legajo.Errorf(legajo.ErrUnavailable, "La configuración no se puede guardar en este servidor.")
+	}
+	st, err := s.Settings.Settings(r.Context())
+	if errors.Is(err, legajo.ErrNotFound) {
+		// Never saved: the first version is what is in force.
+		st, err = legajo.Settings{Directory: s.Office.Signatories(), Expedientes: s.Office.Archive.Expedientes(), Areas: s.areas(),
+			Synonyms: s.synonyms()}, nil
+	}
+	if err != nil {
+		return err
+	}
+	layouts := []legajo.BillLayout{l}
+	for _, old := range st.BillLayouts {
+		if old.Name != l.Name {
+			layouts = append(layouts, old)
+		}
+	}
+	st.BillLayouts = layouts
+	st.UpdatedAt, st.UpdatedBy = s.now().UTC(), currentUser(r).Login
+	if err := st.Validate(); errors.As(err, &ve) {
+		return s.renderTelephony(w, r, http.StatusUnprocessableEntity, r.PostForm, ve.Problems, "")
+	}
+	saved, err := s.Settings.SaveSettings(r.Context(), st)
+	if err != nil {
+		return err
+	}
+	if s.Apply != nil {
+		if err := s.Apply(saved); err != nil {
+			return err
+		}
+	}
+	s.logActivity(r, "configuracion", "versión "+strconv.Itoa(saved.Version), "formato de factura "+l.Name)
+	http.Redirect(w, r, "/telefonia?formato_guardado=1", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, code int, form url.Values, problems []legajo.Problem, existing string) error {
@@ -58,18 +134,16 @@ func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, code in
 	now := s.now().In(zone)
 	page := telephonyPage{Imports: imports, Layouts: tel.AllLayouts(), Problems: problems, Existing: existing,
 		Period: form.Get("periodo"), Layout: form.Get("formato"),
-		Latest: now.Format("2006-01")}
+		Latest: now.Format("2006-01"), Saved: r.URL.Query().Has("formato_guardado")}
 	if page.Period == "" {
 		page.Period = now.AddDate(0, 0, -now.Day()).Format("2006-01") // the month before
 	}
-	l := page.Layouts[0]
-	c := l.Columns
-	for _, lc := range []layoutColumn{
-		{"Cuenta maestra", c.Account, true}, {"Factura", c.Invoice, false}, {"Línea", c.Line, true},
-		{"Área", c.Area, false}, {"Ubicación", c.Location, false}, {"Paquete", c.Plan, false},
-		{"Renta", c.Rent, true}, {"Local", c.Local, true}, {"Larga distancia", c.LongDistance, true},
-		{"Celular", c.Mobile, true}, {"Servicios adicionales", c.Services, false}, {"Total", c.Total, false},
-	} {
+	page.Edit = page.Layouts[0]
+	if form.Has("nombre") {
+		page.Edit = layoutOf(form) // what the administrator typed, with its problems
+	}
+	page.EditColumns = layoutColumns(page.Edit)
+	for _, lc := range layoutColumns(page.Layouts[0]) {
 		if lc.Header != "" {
 			page.Columns = append(page.Columns, lc)
 		}
