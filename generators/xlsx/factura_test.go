@@ -80,6 +80,12 @@ func TestReadSheetBill(t *testing.T) {
 			t.Fatalf("line %d: %+v, want %+v", i, l, want)
 		}
 	}
+	// A sum stored with Excel's binary tail reads as centavos.
+	for in, want := range map[string]string{"606.59000000000003": "606.59", "0.30000000000000004": "0.30", "12.5": "12.5", "Línea 2.005": "Línea 2.005", "2288123456": "2288123456"} {
+		if got := centavos(in); got != want {
+			t.Errorf("centavos(%q) = %q, want %q", in, got, want)
+		}
+	}
 	_, err = legajo.ParseBill([]byte("PK\x03\x04not a zip at all"), legajo.DefaultBillLayout, ReadSheet)
 	var ve *legajo.ValidationError
 	if !errors.As(err, &ve) || !strings.Contains(err.Error(), "El archivo de Excel no se pudo leer: no es un libro de Excel válido.") {
