@@ -138,7 +138,7 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 	// Issued inside a case (?tramite=TR-0001-2026): the form starts with
 	// what the case knows.
 	form := s.casePrefill(r.Context(), t, r.URL.Query().Get("tramite"))
-	s.telephonyPrefill(r.Context(), t, r.URL.Query(), form)
+	s.telephonyPrefill(r, t, form)
 	s.renderForm(w, r, http.StatusOK, t, form, nil)
 	return nil
 }

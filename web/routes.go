@@ -62,7 +62,7 @@ func (s *Server) table() []route {
 		{pattern: "POST /tramites/{numero}", perm: permIssue, h: s.caseAction},
 		{pattern: "GET /telefonia", perm: permIssue, h: s.telephonyPage},
 		{pattern: "POST /telefonia/facturas", perm: permIssue, h: s.importBill},
-		{pattern: "GET /telefonia/facturas/{folio}", perm: permIssue, h: s.billPage},
+		{pattern: "GET /telefonia/facturas/{factura}", perm: permIssue, h: s.billPage},
 		{pattern: "POST /telefonia/formato", perm: permAdmin, h: s.saveLayout},
 		{pattern: "GET /expedientes", perm: permRead, h: s.expedientes},
 		{pattern: "GET /expedientes/{id}", perm: permRead, h: s.expediente},

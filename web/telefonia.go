@@ -216,9 +216,15 @@ func (s *Server) billPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	im, rec, err := s.bill(r.Context(), tel, r.PathValue("folio"))
+	im, rec, err := s.bill(r.Context(), tel, r.PathValue("factura"))
 	if err != nil {
 		return err
+	}
+	// The bill is a document of its expediente: who may not read that
+	// expediente is told it does not exist.
+	f, _ := legajo.ParseFolio(im.Folio, s.Office.Institution.FolioPrefix)
+	if doc, err := s.Office.Record(r.Context(), f); err != nil || !s.mayRead(r, doc) {
+		return notFound(f)
 	}
 	reports, err := tel.Reports(r.Context(), im)
 	if err != nil {
@@ -239,12 +245,18 @@ func (s *Server) billPage(w http.ResponseWriter, r *http.Request) error {
 // telephonyPrefill fills the form of a reporte de consumo or a propuesta
 // de reducción from a bill's analysis, when the link from the analysis
 // page says which (?factura=<folio>&area=…[&reporte=<folio>]).
-func (s *Server) telephonyPrefill(ctx context.Context, t *legajo.DocType, q url.Values, form url.Values) {
+func (s *Server) telephonyPrefill(r *http.Request, t *legajo.DocType, form url.Values) {
+	ctx, q := r.Context(), r.URL.Query()
 	if s.Telephony == nil || q.Get("factura") == "" || (t.ID != "reporte-consumo" && t.ID != "propuesta-reduccion") {
 		return
 	}
 	im, rec, err := s.bill(ctx, s.Telephony, q.Get("factura"))
 	if err != nil {
+		return
+	}
+	if f, err := legajo.ParseFolio(im.Folio, s.Office.Institution.FolioPrefix); err != nil {
+		return
+	} else if doc, err := s.Office.Record(ctx, f); err != nil || !s.mayRead(r, doc) {
 		return
 	}
 	area := q.Get("area")
