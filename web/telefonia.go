@@ -29,6 +29,7 @@ type telephonyPage struct {
 	// Edit is the layout the administrator's form shows.
 	Edit        legajo.BillLayout
 	EditColumns []layoutColumn
+	EditPosted  bool // the layout form came back with problems
 	Saved       bool
 }
 
@@ -141,6 +142,7 @@ func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, code in
 	page.Edit = page.Layouts[0]
 	if form.Has("nombre") {
 		page.Edit = layoutOf(form) // what the administrator typed, with its problems
+		page.EditPosted = true
 	}
 	page.EditColumns = layoutColumns(page.Edit)
 	for _, lc := range layoutColumns(page.Layouts[0]) {

@@ -70,12 +70,17 @@ func TestBrowserTelephony(t *testing.T) {
 		chromedp.WaitVisible(field("factura")),
 		chromedp.SetUploadFiles(field("factura"), []string{write("siana-octubre-2026.csv", fixtures.SampleBill())}),
 		chromedp.SetValue(field("periodo"), fixtures.SampleBillPeriod),
-		js(`window.__progress = []; new MutationObserver(function(){ window.__progress.push(document.getElementById("progreso-texto").textContent) }).observe(document.getElementById("progreso-texto"), {childList: true, characterData: true, subtree: true})`),
+		// What the progress bar says is kept across the page change.
+		js(`new MutationObserver(function(){ var p = JSON.parse(sessionStorage.getItem("progreso") || "[]"); p.push((document.getElementById("progreso").hasAttribute("value") ? document.getElementById("progreso").value : "…") + " " + document.getElementById("progreso-texto").textContent); sessionStorage.setItem("progreso", JSON.stringify(p)) }).observe(document.querySelector(".upload-progress"), {childList: true, characterData: true, subtree: true, attributes: true})`),
 		chromedp.Click(`//button[text()="Importar y analizar"]`),
 		chromedp.WaitVisible(`//p[@role="status" and contains(., "La factura se importó")]`),
 		chromedp.WaitVisible(`//h2[starts-with(., "Líneas fuera de lo normal")]`),
 	)
 	shot(t, ctx, "telefonia-analisis")
+	progress := value(t, ctx, "progress", chromedp.Evaluate[string](`sessionStorage.getItem("progreso") || ""`))
+	if !strings.Contains(progress, "Enviando la factura") || !strings.Contains(progress, "… Leyendo, analizando y archivando la factura…") || !strings.Contains(progress, "100 Factura importada.") {
+		t.Errorf("the progress bar did not go through sending, reading and done: %s", progress)
+	}
 	text := value(t, ctx, "analysis", chromedp.Text(chromedp.CSS("main")))
 	for _, want := range []string{"Consumo de octubre de 2026 · cuenta maestra 2281004573", "400 líneas", "Totales por área",
 		"Jurisdicción Sanitaria No. VIII Veracruz", "Hospital Regional de Xalapa «Dr. Luis F. Nachón»",
