@@ -9,7 +9,7 @@ import (
 // one row per account, keyed by the address. An acuse de cuenta de correo
 // adds the account (branch 3 of procedure 6: it did not exist); a
 // restablecimiento de contraseña records itself on the account
-// (procedure 7); an informe de baja de accesos that lists the account
+// (procedure 7), and adds it when it predates the padrón; an informe de baja de accesos that lists the account
 // gives it de baja (procedure 13). When a solicitud finds the account
 // already there (branch 2A), the clerk records whether the user still had
 // the password (2B: the solicitud is discarded) or was told to ask for a
@@ -32,9 +32,9 @@ func RamaLabel(r string) string {
 	case RamaNueva:
 		return "3 · No existía: se generó la cuenta y se entregó el acuse"
 	case RamaConservaClave:
-		return "2A → 2B · Existía y el usuario conserva la contraseña: se desechó la solicitud"
+		return "2A y 2B · Existía y el usuario conserva la contraseña: se desechó la solicitud"
 	case RamaRestablecer:
-		return "2A → 2C · Existía y el usuario no tiene la contraseña: se le indicó solicitar el restablecimiento"
+		return "2A y 2C · Existía y el usuario no tiene la contraseña: se le indicó solicitar el restablecimiento"
 	case RamaImportada:
 		return "Cuenta anterior a Legajo (importada)"
 	}
@@ -47,9 +47,9 @@ func RamaShort(r string) string {
 	case RamaNueva:
 		return "3 (cuenta nueva)"
 	case RamaConservaClave:
-		return "2A → 2B"
+		return "2A y 2B"
 	case RamaRestablecer:
-		return "2A → 2C"
+		return "2A y 2C"
 	case RamaImportada:
 		return "Anterior a Legajo"
 	}
@@ -114,15 +114,25 @@ func padronFromDocument(d IssuedDoc, rows RegistroView) ([]RegistroChange, error
 		}
 	case "restablecimiento-contrasena":
 		cuenta := d.Field("cuenta")
-		row := rows.Row(cuenta)
-		if row == nil || !row.Active {
-			return nil, fmt.Errorf("la cuenta %s no está vigente en el padrón; el restablecimiento %s no se registró en él", cuenta, d.Folio)
-		}
 		fields := map[string]string{"motivo": d.Field("motivo"), "fecha_restablecimiento": d.Field("fecha_restablecimiento")}
 		for _, f := range padronPerson {
 			if v := d.Field(f); v != "" {
 				fields[f] = v // the latest document knows the person best
 			}
+		}
+		row := rows.Row(cuenta)
+		switch {
+		case row == nil:
+			// The account exists (its password was reset) but predates
+			// the padrón: it enters it, as an account from before Legajo.
+			alta := map[string]string{"cuenta": cuenta, "rama": RamaImportada}
+			for _, f := range padronPerson {
+				alta[f] = d.Field(f)
+			}
+			return []RegistroChange{{Row: cuenta, Kind: RegAlta, Fields: alta, Note: "Cuenta anterior al padrón, registrada por su restablecimiento"},
+				{Row: cuenta, Kind: RegRestablecimiento, Fields: fields}}, nil
+		case !row.Active:
+			return nil, fmt.Errorf("la cuenta %s fue dada de baja del padrón; el restablecimiento %s no se registró en él", cuenta, d.Folio)
 		}
 		return []RegistroChange{{Row: row.Key, Kind: RegRestablecimiento, Fields: fields}}, nil
 	case "informe-baja-accesos":

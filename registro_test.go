@@ -149,13 +149,22 @@ func TestRegistroFollowsDocuments(t *testing.T) {
 	if row.Active || row.History[len(row.History)-1].Source != legajo.RegFromCancelled {
 		t.Fatalf("after cancelling the acuse: %+v", row)
 	}
-	// A restablecimiento of an account not in the padrón is issued anyway
-	// and the log says why the padrón did not change.
-	rd["cuenta"] = "nadie@ssaver.gob.mx"
+	// A restablecimiento of an account that predates the padrón adds it;
+	// one of an account given de baja is issued anyway, and the log says
+	// why the padrón did not change.
+	rd["cuenta"] = "anterior@ssaver.gob.mx"
 	if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "restablecimiento-contrasena", Data: rd, Author: "ana"}); err != nil {
 		t.Fatal(err)
 	}
-	if len(*logged) != 1 || !strings.Contains((*logged)[0], "nadie@ssaver.gob.mx no está vigente") {
+	row, err = o.Registros.Row(legajo.PadronCorreoID, "anterior@ssaver.gob.mx")
+	if err != nil || row.Fields["rama"] != legajo.RamaImportada || len(row.History) != 2 || row.History[1].Kind != legajo.RegRestablecimiento {
+		t.Fatalf("account from before the padrón: %+v %v", row, err)
+	}
+	rd["cuenta"] = cuenta
+	if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "restablecimiento-contrasena", Data: rd, Author: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(*logged) != 1 || !strings.Contains((*logged)[0], cuenta+" fue dada de baja del padrón") {
 		t.Fatalf("log: %q", *logged)
 	}
 }
@@ -401,4 +410,32 @@ func TestRegistroImport(t *testing.T) {
 	if _, err := rs.Import(ctx, legajo.PadronCorreoID, table, "padron.csv", "ana"); err == nil || !strings.Contains(err.Error(), "Fila 2: «rosa.chazaro@ssaver.gob.mx» ya está en el registro") {
 		t.Fatalf("second import: %v", err)
 	}
+}
+
+func TestReplayRegistros(t *testing.T) {
+	ctx := context.Background()
+	o, a, _ := registroOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))
+	rs := o.Registros
+	o.Registros = nil // documents issued before the registries existed
+	data, _ := fixtures.SampleData("acuse-cuenta-correo")
+	if _, err := o.Emit(ctx, legajo.EmitRequest{Type: "acuse-cuenta-correo", Data: data, Author: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	data["cuenta"] = "otra.cuenta@ssaver.gob.mx"
+	res, err := o.Emit(ctx, legajo.EmitRequest{Type: "acuse-cuenta-correo", Data: data, Author: "ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Cancel(ctx, mustFolio(t, res.Folio), "Capturado dos veces por error.", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	o.Registros = rs
+	n, err := o.ReplayRegistros(ctx)
+	if err != nil || n != 1 || rs.Count(legajo.PadronCorreoID) != 1 || rs.Count(legajo.AccesosID) != 1 {
+		t.Fatalf("replay: %d documents, %v; padrón %d", n, err, rs.Count(legajo.PadronCorreoID))
+	}
+	if _, err := o.ReplayRegistros(ctx); !errors.Is(err, legajo.ErrConflict) {
+		t.Fatalf("a second replay: %v", err)
+	}
+	_ = a
 }

@@ -568,3 +568,73 @@ func (rs *Registros) Cancelled(ctx context.Context, folio, reason, author string
 	}
 	return errors.Join(errs...)
 }
+
+// ReplayRegistros feeds the registries, once, with the documents issued
+// before they existed (an archive older than the registries): every
+// document of the types they follow, in the order it was issued, as if
+// it were issued now; cancelled ones are left out. It refuses when any
+// registry that follows documents already has rows, so it cannot count a
+// document twice. It returns how many documents it read.
+func (o *Office) ReplayRegistros(ctx context.Context) (int, error) {
+	rs := o.Registros
+	if rs == nil {
+		return 0, Errorf(ErrUnavailable, "Los registros no están habilitados: configure el expediente «%s».", RegistroExpediente)
+	}
+	if err := rs.Sync(ctx); err != nil {
+		return 0, err
+	}
+	types := map[string]bool{}
+	for _, d := range rs.defs {
+		if d.FromDocument == nil {
+			continue
+		}
+		if rs.Count(d.ID) > 0 {
+			return 0, Errorf(ErrConflict, "El registro «%s» ya tiene renglones; la reconstrucción sólo se hace una vez, sobre registros vacíos.", d.Title)
+		}
+		for _, t := range d.Types {
+			types[t] = true
+		}
+	}
+	type doc struct {
+		d         IssuedDoc
+		cancelled bool
+	}
+	byFolio := map[string]*doc{}
+	var order []*doc
+	for t := range types {
+		err := o.Trail(ctx, TrailFilter{Type: t}, func(ev TrailEvent) error {
+			if ev.Folio == "" {
+				return nil
+			}
+			d := byFolio[ev.Folio]
+			if d == nil {
+				if ev.Event != EventEmitido {
+					return nil
+				}
+				d = &doc{d: IssuedDoc{Folio: ev.Folio, Type: ev.Type, Values: ev.Fields, Author: ev.Author, At: ev.At}}
+				byFolio[ev.Folio] = d
+				order = append(order, d)
+			}
+			if ev.Status == StatusCancelado {
+				d.cancelled = true
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].d.At.Before(order[j].d.At) })
+	n := 0
+	var errs []error
+	for _, d := range order {
+		if d.cancelled {
+			continue
+		}
+		n++
+		if err := rs.Issued(ctx, d.d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}

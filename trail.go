@@ -1249,8 +1249,8 @@ func InventoryRows(kind string, sums []ExpedienteSummary, now time.Time) ([]Expe
 	return out, nil
 }
 
-// Registry is one of the registries the procedures keep (padrones,
-// inventarios, bitácoras), rebuilt from the documents that feed them.
+// Registry is a registry rebuilt from the documents that feed it (the
+// bitácora de fallas); the others are live data (RegistroDef).
 type Registry struct {
 	ID    string   `json:"id"`
 	Title string   `json:"title"`
@@ -1258,8 +1258,6 @@ type Registry struct {
 }
 
 var registries = []Registry{
-	{ID: "padron-correo", Title: "Padrón de cuentas de correo electrónico", Types: []string{"acuse-cuenta-correo", "restablecimiento-contrasena"}},
-	{ID: "componentes", Title: "Inventario de componentes informáticos reutilizables", Types: []string{"dictamen-tecnico"}},
 	{ID: "fallas", Title: "Bitácora de reportes de fallas en líneas telefónicas e internet", Types: []string{"reporte-cierre"}},
 }
 

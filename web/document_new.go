@@ -138,6 +138,9 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 	// Issued inside a case (?tramite=TR-0001-2026): the form starts with
 	// what the case knows.
 	form := s.casePrefill(r.Context(), t, r.URL.Query().Get("tramite"))
+	// An informe de baja de accesos for a person (?persona=) starts with
+	// the accesses the registry holds open for them.
+	form = s.registroPrefill(t, form, r.URL.Query().Get("persona"))
 	s.telephonyPrefill(r, t, form)
 	s.renderForm(w, r, http.StatusOK, t, form, nil)
 	return nil

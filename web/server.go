@@ -26,7 +26,10 @@ type Server struct {
 	Activity legajo.ActivityLog
 	Search   legajo.Searcher // nil: the search page says it is not available
 	Exports  Exporter        // nil: no exports
-	Settings legajo.SettingsStore
+	// RegistroFiles writes the registries' XLSX and PDF and reads an XLSX
+	// import; nil: neither.
+	RegistroFiles RegistroFiles
+	Settings      legajo.SettingsStore
 	// Apply puts saved settings in force (signatories, expedientes); set by
 	// the program that wires the server.
 	Apply func(legajo.Settings) error

@@ -81,7 +81,7 @@ var commands = map[string]command{
 	"caratula":   {"print the carátula (cover sheet) of an expediente", (*Main).runCaratula},
 	"inventario": {"write an inventario documental: general, transferencia or baja", (*Main).runInventario},
 	"retencion":  {"list the expedientes whose vigencia has run out", (*Main).runRetencion},
-	"registro":   {"rebuild a registry: padron-correo, componentes or fallas", (*Main).runRegistro},
+	"registro":   {"the registries: list, search, export (XLSX, PDF), import, changes", (*Main).runRegistro},
 	"telefonia":  {"import a carrier's monthly bill (CSV or XLSX) and print its analysis", (*Main).runTelephony},
 }
 

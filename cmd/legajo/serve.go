@@ -91,7 +91,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
 		Backups: a.archive, BackupPlan: a.backupPlan(), Telephony: a.telephony,
-		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, StampCancelled: pdf.StampCancelled,
+		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, RegistroFiles: registroFiles{a}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	h, err := srv.Handler()
 	if err != nil {

@@ -526,6 +526,11 @@ func testInstrumentsCLI(t *testing.T, data string) {
 		}
 		golden(t, "retencion.xlsx.golden", dumpXLSX(t, path))
 	})
+	// The documents were issued before the registries existed: they are
+	// fed to them once.
+	if code, stdout, stderr := runAt(t, env, "registro", "--reconstruir"); code != 0 || !strings.Contains(stdout, "documento(s) leídos") {
+		t.Fatalf("registro --reconstruir: exit %d: %s %s", code, stdout, stderr)
+	}
 	for _, name := range []string{"padron-correo", "componentes", "fallas"} {
 		t.Run("registro-"+name, func(t *testing.T) {
 			path := filepath.Join(out, name+".xlsx")

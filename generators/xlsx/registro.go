@@ -3,7 +3,6 @@ package xlsx
 import (
 	"bytes"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,19 +12,14 @@ import (
 	"github.com/sesver/legajo"
 )
 
-// Registro rebuilds one of the registries the procedures keep from the
-// documents that feed it, and writes it: events are every event of the
-// registry's document types, in chronological order (see
-// legajo.Office.RegistryEvents). The padrón de cuentas de correo has no
-// column for passwords: Legajo never stores them. An unknown registry is
-// legajo.ErrInvalid.
+// Registro rebuilds the bitácora de fallas from the documents that feed
+// it, and writes it: events are every event of the registry's document
+// types, in chronological order (see legajo.Office.RegistryEvents). The
+// padrón de correo and the componentes reutilizables are live registries
+// now (RegistroVivo). An unknown registry is legajo.ErrInvalid.
 func Registro(w io.Writer, r legajo.Registry, events []legajo.TrailEvent, info Info) error {
 	var ins *instrument
 	switch r.ID {
-	case "padron-correo":
-		ins = padronCorreo(events)
-	case "componentes":
-		ins = componentes(events)
 	case "fallas":
 		ins = fallas(events)
 	default:
@@ -108,115 +102,6 @@ func hours(from, to time.Time) any {
 	}
 	h := to.Sub(from).Hours()
 	return float64(int(h*10+0.5)) / 10
-}
-
-// padronCorreo: one row per account, from the acuses de cuenta de correo
-// (creation) and the restablecimientos de contraseña.
-func padronCorreo(events []legajo.TrailEvent) *instrument {
-	type account struct {
-		cuenta, nombre, cargo, area, empleado, telefono, autorizo string
-		solicitud, alta                                           time.Time
-		acuse                                                     string
-		acuseStatus                                               legajo.Status
-		resets                                                    int
-		lastReset                                                 time.Time
-		lastMotivo, lastFolio                                     string
-		lastStatus                                                legajo.Status
-	}
-	byCuenta := map[string]*account{}
-	get := func(ev legajo.TrailEvent) *account {
-		k := strings.ToLower(strings.TrimSpace(field(ev, "cuenta")))
-		a := byCuenta[k]
-		if a == nil {
-			a = &account{cuenta: field(ev, "cuenta")}
-			byCuenta[k] = a
-		}
-		// the latest document knows the person best
-		for _, f := range []struct {
-			dst  *string
-			name string
-		}{{&a.nombre, "usuario_nombre"}, {&a.cargo, "usuario_cargo"}, {&a.area, "area"}, {&a.empleado, "usuario_empleado"}, {&a.telefono, "usuario_telefono"}} {
-			if v := field(ev, f.name); v != "" {
-				*f.dst = v
-			}
-		}
-		return a
-	}
-	for _, d := range documents(events, "acuse-cuenta-correo", "restablecimiento-contrasena") {
-		ev := d.first
-		a := get(ev)
-		switch ev.Type {
-		case "acuse-cuenta-correo":
-			a.autorizo = field(ev, "jefe_autoriza")
-			a.solicitud, a.alta = day(ev, "fecha_solicitud"), day(ev, "fecha_alta")
-			a.acuse, a.acuseStatus = ev.Folio, d.status
-		case "restablecimiento-contrasena":
-			if d.status != legajo.StatusCancelado {
-				a.resets++
-			}
-			a.lastReset, a.lastMotivo, a.lastFolio, a.lastStatus = day(ev, "fecha_restablecimiento"), field(ev, "motivo"), ev.Folio, d.status
-		}
-	}
-	var list []*account
-	for _, a := range byCuenta {
-		list = append(list, a)
-	}
-	sort.Slice(list, func(i, j int) bool { return strings.ToLower(list[i].cuenta) < strings.ToLower(list[j].cuenta) })
-	ins := &instrument{sheet: "Padrón de cuentas"}
-	ins.cols = []column{{"No.", 6, integer}, {"Cuenta de correo", 32, text}, {"Nombre del usuario", 34, text}, {"Cargo o puesto", 34, wrapped},
-		{"Área de adscripción", 34, wrapped}, {"Número de empleado", 11, text}, {"Teléfono y extensión", 20, text},
-		{"Autorizó (jefe inmediato)", 40, wrapped}, {"Fecha de solicitud", 12, date}, {"Fecha de creación", 12, date},
-		{"Folio del acuse de entrega", 28, text}, {"Estado del acuse", 17, text}, {"Restablecimientos", 11, integer},
-		{"Último restablecimiento", 13, date}, {"Motivo del último", 24, text}, {"Folio del último", 28, text},
-		{"Observaciones", 45, wrapped}}
-	for i, a := range list {
-		var obs []string
-		if a.acuse == "" {
-			obs = append(obs, "Sin acuse de creación en Legajo: la cuenta es anterior o se creó por otro medio")
-		}
-		if a.acuseStatus == legajo.StatusCancelado {
-			obs = append(obs, "El acuse de entrega fue cancelado")
-		}
-		if a.lastStatus == legajo.StatusCancelado {
-			obs = append(obs, "El último restablecimiento fue cancelado")
-		}
-		resets := any(a.resets)
-		ins.rows = append(ins.rows, []any{i + 1, a.cuenta, a.nombre, a.cargo, a.area, a.empleado, a.telefono, a.autorizo,
-			a.solicitud, a.alta, a.acuse, string(a.acuseStatus), resets, a.lastReset, a.lastMotivo, a.lastFolio, strings.Join(obs, ". ")})
-	}
-	ins.totals = [][2]any{{"Cuentas", len(list)}}
-	ins.notes = []string{"Reconstruido de los acuses de cuenta y de los restablecimientos de contraseña archivados. " +
-		"Las contraseñas no figuran: se entregan sólo en el tanto del usuario y Legajo nunca las guarda."}
-	return ins
-}
-
-// componentes: one row per reusable part extracted from equipment given
-// de baja, from the dictámenes técnicos of that variant.
-func componentes(events []legajo.TrailEvent) *instrument {
-	ins := &instrument{sheet: "Componentes reutilizables"}
-	ins.cols = []column{{"No.", 6, integer}, {"Componente", 34, wrapped}, {"Marca y modelo", 30, text}, {"Número de serie", 18, text},
-		{"Estado", 26, text}, {"Bien de origen: número de inventario", 24, text}, {"Descripción del bien", 26, text},
-		{"Marca del bien", 14, text}, {"Modelo del bien", 20, text}, {"Serie del bien", 16, text}, {"Área", 32, wrapped},
-		{"Motivo de la baja", 28, text}, {"Folio del dictamen", 28, text}, {"Fecha del dictamen", 12, date},
-		{"Estado del dictamen", 17, text}, {"Expediente", 14, text}}
-	n, dictamenes := 0, 0
-	for _, d := range documents(events, "dictamen-tecnico") {
-		ev := d.first
-		if field(ev, "variante") != "baja de equipo" {
-			continue
-		}
-		dictamenes++
-		for _, p := range ev.Fields["piezas"].Rows {
-			n++
-			ins.rows = append(ins.rows, []any{n, p["componente"], p["marca_modelo"], p["serie"], p["estado"],
-				field(ev, "numero_inventario"), field(ev, "descripcion"), field(ev, "marca"), field(ev, "modelo"), field(ev, "serie"),
-				field(ev, "area"), field(ev, "motivo_baja"), ev.Folio, ev.Date, string(d.status), ev.Expediente})
-		}
-	}
-	ins.totals = [][2]any{{"Componentes", n}, {"Dictámenes de baja leídos", dictamenes}}
-	ins.notes = []string{"Reconstruido de las tablas «Piezas reutilizables extraídas» de los dictámenes técnicos de baja de equipo. " +
-		"Las piezas de un dictamen cancelado figuran con ese estado y no deben considerarse disponibles."}
-	return ins
 }
 
 // fallas: the bitácora of reportes de fallas, one row per reporte de cierre
