@@ -6,5 +6,5 @@ package legajo
 // reparación y de baja, 5 componentes reutilizables, 6 respaldos,
 // 7 líneas telefónicas y servicios.
 func RegistroDefs() []*RegistroDef {
-	return []*RegistroDef{PadronCorreo(), MedidasSeguridad(), Accesos(), Equipo(), Componentes(), Respaldos()}
+	return []*RegistroDef{PadronCorreo(), MedidasSeguridad(), Accesos(), Equipo(), Componentes(), Respaldos(), LineasTelefonicas()}
 }

@@ -27,6 +27,10 @@ type Settings struct {
 	// NonWorkingDays are the institution's own días inhábiles (AAAA-MM-DD)
 	// besides weekends and the rest days of the Ley Federal del Trabajo.
 	NonWorkingDays []string `json:"non_working_days,omitempty"`
+
+	// BillLayouts are the carriers' bill layouts (telephony); none:
+	// DefaultBillLayout.
+	BillLayouts []BillLayout `json:"bill_layouts,omitempty"`
 }
 
 // SettingsStore keeps the versions of the settings.
@@ -97,6 +101,16 @@ func (s Settings) Validate() error {
 		if p := syn.problem(); p != "" {
 			add("sinonimos", "Sinónimo %d: %s", i+1, p)
 		}
+	}
+	names := map[string]bool{}
+	for i, l := range s.BillLayouts {
+		if err := l.Validate(); err != nil {
+			add("formatos", "Formato de factura %d: %v", i+1, err)
+		}
+		if names[l.Name] {
+			add("formatos", "El formato de factura «%s» está repetido.", l.Name)
+		}
+		names[l.Name] = true
 	}
 	if _, err := NewCalendar(s.NonWorkingDays); err != nil {
 		add("dias_inhabiles", "%v", err)

@@ -218,6 +218,10 @@ func (a *Archive) retainFor(years int, at time.Time, contentType string) CreateO
 var contentTypes = map[string]string{
 	"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "tif": "image/tiff", "json": "application/json",
 	"eml": "message/rfc822",
+	// A carrier's bill as it came, and what was read from it (its data
+	// file beside its own manifest, hence not plain .json).
+	"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "consumo.json": "application/json",
+	"analisis.json": "application/json",
 }
 
 // File stores the filing's files and manifests, then appends its chain

@@ -141,6 +141,7 @@ func (s *Server) newDocument(w http.ResponseWriter, r *http.Request) error {
 	// An informe de baja de accesos for a person (?persona=) starts with
 	// the accesses the registry holds open for them.
 	form = s.registroPrefill(t, form, r.URL.Query().Get("persona"))
+	s.telephonyPrefill(r, t, form)
 	s.renderForm(w, r, http.StatusOK, t, form, nil)
 	return nil
 }

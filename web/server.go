@@ -38,6 +38,9 @@ type Server struct {
 	// page, with note along the top, before it is served; nil, such files
 	// are not served at all.
 	StampCancelled func(doc []byte, note string) ([]byte, error)
+	// Telephony imports the carriers' bills and analyzes them; nil hides
+	// the Telefonía pages.
+	Telephony *legajo.Telephony
 	// Backups is the record of backup runs shown to administrators; nil
 	// hides the section.
 	Backups legajo.BackupLog

@@ -181,6 +181,11 @@ func (s *Server) saveConfig(w http.ResponseWriter, r *http.Request) error {
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "config", page)
 		return nil
 	}
+	// What this form does not edit is kept as saved (the carriers' bill
+	// layouts, edited on the Telefonía page).
+	if prev, err := s.Settings.Settings(r.Context()); err == nil {
+		st.BillLayouts = prev.BillLayouts
+	}
 	saved, err := s.Settings.SaveSettings(r.Context(), st)
 	if err != nil {
 		return err

@@ -90,6 +90,7 @@ var commands = map[string]command{
 	"inventario": {"write an inventario documental: general, transferencia or baja", (*Main).runInventario},
 	"retencion":  {"list the expedientes whose vigencia has run out", (*Main).runRetencion},
 	"registro":   {"the registries: list, search, export (XLSX, PDF), import, changes", (*Main).runRegistro},
+	"telefonia":  {"import a carrier's monthly bill (CSV or XLSX) and print its analysis", (*Main).runTelephony},
 }
 
 // usageError marks bad usage: exit status 2.

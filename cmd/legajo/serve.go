@@ -112,7 +112,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		logger.Info("e-mail", "smtp", *a.cfg.Mail)
 	}
 	srv := &web.Server{Office: a.office, PublicKey: publicKey, Users: a.archive, Activity: a.archive, Search: searcher, Logger: logger,
-		Backups: a.archive, BackupPlan: a.backupPlan(),
+		Backups: a.archive, BackupPlan: a.backupPlan(), Telephony: a.telephony,
 		Settings: a.archive, Apply: a.apply, Areas: a.cfg.Areas, Synonyms: a.synonyms, Exports: webExporter{exporter{m, a}}, RegistroFiles: registroFiles{a}, StampCancelled: pdf.StampCancelled,
 		SessionKey: key, TrustedProxies: a.cfg.TrustedProxies, Secure: strings.HasPrefix(a.cfg.Institution.BaseURL, "https://"), Now: m.Now}
 	srv.Statistics = m.newStatistics(a, searcher)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -25,6 +26,10 @@ type app struct {
 	// synonyms are the saved settings' abbreviations for search; nil:
 	// the defaults.
 	synonyms []legajo.Synonym
+	// telephony analyzes the carriers' bills in billLayouts, the saved
+	// settings' layouts (nil: the default).
+	telephony   *legajo.Telephony
+	billLayouts atomic.Pointer[[]legajo.BillLayout]
 }
 
 // openApp loads the configuration, the document types and the archive, and
@@ -120,7 +125,10 @@ func (m *Main) openApp(ctx context.Context) (*app, error) {
 	if o.Cases != nil && notifier != nil {
 		o.Cases.Notifier = legajo.CaseMail{Mail: notifier, Users: a, BaseURL: cfg.Institution.BaseURL}
 	}
-	return &app{cfg: cfg, store: st, witness: witness, archive: a, office: o, synonyms: synonyms}, nil
+	ap := &app{cfg: cfg, store: st, witness: witness, archive: a, office: o, synonyms: synonyms}
+	ap.billLayouts.Store(&settings.BillLayouts)
+	ap.telephony = telephonyOf(o, &ap.billLayouts)
+	return ap, nil
 }
 
 // Close seals what this process filed into the archive's log, then
@@ -213,6 +221,7 @@ func (a *app) apply(s legajo.Settings) error {
 		return err
 	}
 	a.office.SetDirectory(s.Directory)
+	a.billLayouts.Store(&s.BillLayouts)
 	if a.office.Cases != nil {
 		cal, err := legajo.NewCalendar(s.NonWorkingDays)
 		if err != nil {
