@@ -179,3 +179,94 @@ func ParseMonthYear(s string, zone *time.Location) (time.Time, bool) {
 	}
 	return time.Date(year, time.Month(month), 1, 0, 0, 0, 0, zone), true
 }
+
+// BilledPhoneSpend is the telephony spend as the carrier's bills imported
+// on the Telefonía page give it, per área and month; a month with no bill
+// imported takes what the reportes de consumo issued for it say
+// (Reported), so the years before the bills were imported keep their
+// figures. A filed bill never changes: each one's analysis is read from the
+// archive once.
+type BilledPhoneSpend struct {
+	Bills    *Telephony
+	Reported PhoneSource // nil: months without a bill spend nothing
+	Zone     *time.Location
+
+	mu    sync.Mutex
+	areas map[string][]AreaTotals // by the bill's folio
+}
+
+// Spend implements PhoneSource.
+func (b *BilledPhoneSpend) Spend(ctx context.Context, f StatsFilter) ([]PhoneSpend, error) {
+	imports, err := b.Bills.Imports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zone := b.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	var out []PhoneSpend
+	billed := map[time.Time]bool{}
+	for _, im := range imports {
+		p, err := ParsePeriod(im.Period)
+		if err != nil {
+			continue // listed by its import, which checked it
+		}
+		month := time.Date(p.Year(), p.Month(), 1, 0, 0, 0, 0, zone)
+		if month.Before(monthOf(f.From, zone)) || !month.Before(f.To) {
+			continue
+		}
+		areas, err := b.areasOf(ctx, im)
+		if err != nil {
+			return nil, err
+		}
+		billed[month] = true
+		for _, a := range areas {
+			if f.Area == "" || a.Area == f.Area {
+				out = append(out, PhoneSpend{Month: month, Area: a.Area, Amount: float64(a.Total) / 100})
+			}
+		}
+	}
+	if b.Reported == nil {
+		return out, nil
+	}
+	reported, err := b.Reported.Spend(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range reported {
+		if !billed[monthOf(s.Month, zone)] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func monthOf(t time.Time, zone *time.Location) time.Time {
+	t = t.In(zone)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, zone)
+}
+
+// areasOf is the per-área totals of a filed bill's analysis.
+func (b *BilledPhoneSpend) areasOf(ctx context.Context, im BillImport) ([]AreaTotals, error) {
+	b.mu.Lock()
+	areas, ok := b.areas[im.Folio]
+	b.mu.Unlock()
+	if ok {
+		return areas, nil
+	}
+	rec, err := b.Bills.Load(ctx, im)
+	if err == nil && rec.Analysis == nil {
+		err = fmt.Errorf("no analysis filed")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("telephony spend of %s: %w", im.Folio, err)
+	}
+	b.mu.Lock()
+	if b.areas == nil {
+		b.areas = map[string][]AreaTotals{}
+	}
+	b.areas[im.Folio] = rec.Analysis.Areas
+	b.mu.Unlock()
+	return rec.Analysis.Areas, nil
+}

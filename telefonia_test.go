@@ -3,6 +3,7 @@ package legajo_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -352,4 +353,87 @@ func TestTelephonyDocumentsData(t *testing.T) {
 	if checked < 5 {
 		t.Errorf("only %d áreas have lines over their package", checked)
 	}
+}
+
+// The statistics' telephony spend comes from the bills imported, per área
+// and month, summing to each bill's total; a month without a bill takes the
+// reportes de consumo's figures, and a month with one ignores them.
+func TestBilledPhoneSpend(t *testing.T) {
+	ctx := context.Background()
+	tel, clock := telephonyOffice(t, time.Date(2026, 11, 10, 9, 0, 0, 0, mexico))
+	prev := legajo.AddMonths(fixtures.SampleBillPeriod, -1)
+	for _, p := range []string{prev, fixtures.SampleBillPeriod} {
+		*clock = clock.Add(time.Minute)
+		if _, _, err := tel.Import(ctx, legajo.ImportRequest{Data: fixtures.TelephonyBill(p, fixtures.SampleBillLines), Name: p + ".csv", Period: p, Author: "admin"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ims, err := tel.Imports(ctx)
+	if err != nil || len(ims) != 2 {
+		t.Fatal(ims, err)
+	}
+	month := func(p string) time.Time {
+		m, err := legajo.ParsePeriod(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, mexico)
+	}
+	older := month(legajo.AddMonths(prev, -1))
+	reported := fakePhoneSource{{Month: older, Area: "Hospital General de Tuxpan", Amount: 1234.5},
+		{Month: month(prev), Area: "Hospital General de Tuxpan", Amount: 99999}}
+	src := &legajo.BilledPhoneSpend{Bills: tel, Reported: reported, Zone: mexico}
+	f := legajo.StatsFilter{From: older, To: month(fixtures.SampleBillPeriod).AddDate(0, 1, 0)}
+	spend, err := src.Spend(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[time.Time]float64{}
+	for _, s := range spend {
+		sums[s.Month] += s.Amount
+	}
+	for _, im := range ims {
+		if got, want := sums[month(im.Period)], float64(im.Total)/100; math.Abs(got-want) > 0.005 {
+			t.Errorf("%s: the áreas sum to %.2f, the bill's total is %.2f", im.Period, got, want)
+		}
+	}
+	if sums[older] != 1234.5 {
+		t.Errorf("the month without a bill: %.2f, want the report's 1234.50", sums[older])
+	}
+	// One área only; a period that ends before the bills' months.
+	area := ""
+	for _, s := range spend {
+		if s.Month.Equal(month(prev)) {
+			area = s.Area
+			break
+		}
+	}
+	only, err := src.Spend(ctx, legajo.StatsFilter{From: f.From, To: f.To, Area: area})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range only {
+		if s.Area != area {
+			t.Errorf("filtered by %q: %+v", area, s)
+		}
+	}
+	before, err := src.Spend(ctx, legajo.StatsFilter{From: older, To: month(prev)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 1 || before[0].Month != older {
+		t.Errorf("a period before the bills: %+v", before)
+	}
+}
+
+type fakePhoneSource []legajo.PhoneSpend
+
+func (f fakePhoneSource) Spend(_ context.Context, q legajo.StatsFilter) ([]legajo.PhoneSpend, error) {
+	var out []legajo.PhoneSpend
+	for _, s := range f {
+		if !s.Month.Before(q.From) && s.Month.Before(q.To) && (q.Area == "" || s.Area == q.Area) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

@@ -41,11 +41,15 @@ func (m *Main) newStatistics(a *app, searcher legajo.Searcher) web.Statistics {
 	return &statistics{m: m, a: a, docs: docs, phone: phoneSource(a, searcher)}
 }
 
-// phoneSource is where the telephony spend comes from: the reportes de
-// consumo issued. The one place to re-point when the carrier's bills are
-// imported into a register of their own.
+// phoneSource is where the telephony spend comes from: the carrier's bills
+// imported on the Telefonía page, and for the months without one, the
+// reportes de consumo issued.
 func phoneSource(a *app, searcher legajo.Searcher) legajo.PhoneSource {
-	return &legajo.ReportedPhoneSpend{Search: searcher, Archive: a.archive, Prefix: a.cfg.Institution.FolioPrefix, Zone: a.cfg.Zone}
+	reported := &legajo.ReportedPhoneSpend{Search: searcher, Archive: a.archive, Prefix: a.cfg.Institution.FolioPrefix, Zone: a.cfg.Zone}
+	if a.telephony == nil {
+		return reported
+	}
+	return &legajo.BilledPhoneSpend{Bills: a.telephony, Reported: reported, Zone: a.cfg.Zone}
 }
 
 func (s *statistics) Stats(ctx context.Context, f legajo.StatsFilter) (*legajo.Stats, error) {
