@@ -2,10 +2,8 @@ package legajo
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -215,62 +213,21 @@ func billProblem(format string, args ...any) error {
 	return &ValidationError{Problems: []Problem{{Field: "factura", Message: fmt.Sprintf(format, args...)}}}
 }
 
-// readCSV reads the rows of a CSV export, guessing its separator from the
-// first line.
+// readCSV reads the rows of a bill exported as CSV (see csvRows).
 func readCSV(data []byte) ([][]string, error) {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if bytes.IndexByte(data, 0) >= 0 {
+	rows, err := csvRows(data, MaxBillLines+1)
+	var bad *csvRowError
+	switch {
+	case err == nil:
+		return rows, nil
+	case errors.Is(err, errNotText):
 		return nil, billProblem("El archivo no es texto CSV ni un libro de Excel (XLSX).")
+	case errors.Is(err, errTooManyRows):
+		return nil, billProblem("La factura tiene más de %d líneas: no es una factura mensual; divídala por cuenta maestra.", MaxBillLines)
+	case errors.As(err, &bad):
+		return nil, billProblem("Fila %d: el archivo CSV está mal formado (%s).", bad.Row, bad.Reason)
 	}
-	if !utf8.Valid(data) {
-		// Excel in Spanish saves CSV in Windows-1252.
-		data = []byte(decodeCharset("windows-1252", data))
-	}
-	// The separator is the one most used in a line among the first ten
-	// (a title line above the headers has none).
-	sep, best := ',', 0
-	rest := data
-	for range 10 {
-		var line []byte
-		line, rest, _ = bytes.Cut(rest, []byte("\n"))
-		for _, c := range []rune{',', ';', '\t'} {
-			if n := bytes.Count(line, []byte(string(c))); n > best {
-				sep, best = c, n
-			}
-		}
-		if len(rest) == 0 {
-			break
-		}
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = sep
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, billProblem("Fila %d: el archivo CSV está mal formado (%s).", pe.Line, csvReason(pe.Err))
-			}
-			return nil, billProblem("El archivo CSV no se pudo leer.")
-		}
-		if len(rows) > MaxBillLines+1 {
-			return nil, billProblem("La factura tiene más de %d líneas: no es una factura mensual; divídala por cuenta maestra.", MaxBillLines)
-		}
-		// Rows are numbered as the spreadsheet shows them: the reader
-		// skips blank lines, which keep their number here.
-		line, _ := r.FieldPos(0)
-		for len(rows) < line-1 {
-			rows = append(rows, nil)
-		}
-		rows = append(rows, rec)
-	}
-	return rows, nil
+	return nil, billProblem("El archivo CSV no se pudo leer.")
 }
 
 // billFromRows reads the header row and every line below it.

@@ -1,14 +1,10 @@
 package legajo
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // Import of existing rows (the accounts that existed before Legajo): a
@@ -26,43 +22,28 @@ const MaxImportRows = 20000
 // in Spanish writes semicolons), UTF-8 with or without BOM, or Windows-1252
 // (what Excel saves as «CSV» on a Windows in Spanish).
 func ReadCSV(data []byte) ([][]string, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		data = []byte(decodeCharset("windows-1252", data))
+	rows, err := csvRows(data, MaxImportRows+1)
+	var bad *csvRowError
+	switch {
+	case err == nil:
+	case errors.Is(err, errNotText):
+		return nil, Errorf(ErrInvalid, "El archivo no es texto CSV ni un libro de Excel (XLSX).")
+	case errors.Is(err, errTooManyRows):
+		return nil, Errorf(ErrInvalid, "El archivo tiene más de %d filas; divídalo en varios.", MaxImportRows)
+	case errors.As(err, &bad):
+		return nil, Errorf(ErrInvalid, "El archivo CSV no se puede leer en la fila %d: %s.", bad.Row, bad.Reason)
+	default:
+		return nil, Errorf(ErrInvalid, "El archivo CSV no se puede leer: %v", err)
 	}
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	r := csv.NewReader(bytes.NewReader(data))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	var out [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, Errorf(ErrInvalid, "El archivo CSV no se puede leer en la fila %d: %s.", pe.Line, csvReason(pe.Err))
-			}
-			return nil, Errorf(ErrInvalid, "El archivo CSV no se puede leer: %v", err)
-		}
-		out = append(out, rec)
-		if len(out) > MaxImportRows+1 {
-			return nil, Errorf(ErrInvalid, "El archivo tiene más de %d filas; divídalo en varios.", MaxImportRows)
+	// The registries number rows from the header, and blank lines are
+	// not rows.
+	out := rows[:0]
+	for _, r := range rows {
+		if r != nil {
+			out = append(out, r)
 		}
 	}
 	return out, nil
-}
-
-func csvReason(err error) string {
-	switch {
-	case errors.Is(err, csv.ErrQuote), errors.Is(err, csv.ErrBareQuote):
-		return "hay comillas sin cerrar o en medio de un valor"
-	}
-	return err.Error()
 }
 
 // ImportChanges turns a table (header first) into altas of registry d.
