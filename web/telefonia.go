@@ -155,7 +155,7 @@ func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, code in
 }
 
 // importBill reads, analyzes and files the month's bill. The browser sends
-// it with a progress bar (telefonia.js); without JavaScript it is an
+// it with a progress bar (upload.js); without JavaScript it is an
 // ordinary form.
 func (s *Server) importBill(w http.ResponseWriter, r *http.Request) error {
 	tel, err := s.telephony()

@@ -56,10 +56,16 @@ func TestBrowserRegistros(t *testing.T) {
 	}
 	step(t, ctx, "import-good",
 		chromedp.SetUploadFiles(field("archivo"), []string{good}),
+		// What the progress bar says is kept across the page change.
+		js(`new MutationObserver(function(){ var b = document.querySelector(".upload-progress"); var p = JSON.parse(sessionStorage.getItem("progreso") || "[]"); p.push((b.querySelector("progress").hasAttribute("value") ? b.querySelector("progress").value : "…") + " " + b.querySelector(".upload-text").textContent); sessionStorage.setItem("progreso", JSON.stringify(p)) }).observe(document.querySelector(".upload-progress"), {childList: true, characterData: true, subtree: true, attributes: true})`),
 		chromedp.Click(`//button[text()="Importar"]`),
 		chromedp.WaitVisible(`//p[text()="Se importaron 2 renglones."]`),
 		chromedp.WaitVisible(`//table[@id="renglones"]//td[text()="luis.perez@ssaver.gob.mx"]`),
 	)
+	progress := value(t, ctx, "progress", chromedp.Evaluate[string](`sessionStorage.getItem("progreso") || ""`))
+	if !strings.Contains(progress, "Enviando el archivo") || !strings.Contains(progress, "… Revisando cada fila e importando…") || !strings.Contains(progress, "100 Archivo importado.") {
+		t.Errorf("the import's progress bar did not go through sending, checking and done: %s", progress)
+	}
 	step(t, ctx, "search",
 		chromedp.SetValue(field("q"), "chazaro"),
 		chromedp.Click(`//button[text()="Buscar"]`),

@@ -1,38 +1,44 @@
-// Telefonía: the bill is sent with a progress bar. Without JavaScript the
-// form is sent as any other; with it, the upload's progress is shown, then
-// the reading and filing, and the answer replaces the page.
+// Imports (the carrier's bill, a registry's rows) are sent with a progress
+// bar. Without JavaScript the form is sent as any other; with it, the
+// upload's progress is shown, then the server's work (data-working), and
+// the answer replaces the page: the page the server sends on success (its
+// address holds the form's data-done-at), or the form again with its
+// problems by row and column. The words come from the form's data-sending,
+// data-working, data-done and data-failed.
 (function () {
   var form = document.querySelector("form[data-upload]");
   if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
   var box = form.querySelector(".upload-progress");
-  var bar = document.getElementById("progreso");
-  var text = document.getElementById("progreso-texto");
+  var bar = box.querySelector("progress");
+  var text = box.querySelector(".upload-text");
+  var say = function (name) { return form.getAttribute("data-" + name) || ""; };
+  var sending = false; // one upload at a time: a second click waits for it
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    if (form.dataset.sending) { return; }
-    form.dataset.sending = "1";
+    if (sending) { return; }
+    sending = true;
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     box.hidden = false;
     bar.value = 0;
-    text.textContent = "Enviando la factura… 0 %";
+    text.textContent = say("sending") + " 0 %";
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.upload.addEventListener("progress", function (ev) {
       if (!ev.lengthComputable) { return; }
       var pct = Math.round(ev.loaded / ev.total * 100);
       bar.value = pct;
-      text.textContent = "Enviando la factura… " + pct + " %";
+      text.textContent = say("sending") + " " + pct + " %";
     });
     xhr.upload.addEventListener("load", function () {
-      bar.removeAttribute("value"); // indeterminate: the server reads, analyzes and files
-      text.textContent = "Leyendo, analizando y archivando la factura…";
+      bar.removeAttribute("value"); // indeterminate: the server reads, checks and files
+      text.textContent = say("working");
     });
     xhr.addEventListener("load", function () {
-      var done = xhr.responseURL && xhr.responseURL.indexOf("/telefonia/facturas/") >= 0;
+      var done = xhr.responseURL && xhr.responseURL.indexOf(say("done-at")) >= 0;
       if (done) {
         bar.value = 100;
-        text.textContent = "Factura importada.";
+        text.textContent = say("done");
         window.location.href = xhr.responseURL;
         return;
       }
@@ -42,10 +48,10 @@
       document.close();
     });
     xhr.addEventListener("error", function () {
-      delete form.dataset.sending;
+      sending = false;
       button.disabled = false;
       bar.value = 0;
-      text.textContent = "No se pudo enviar la factura: revise la conexión y vuelva a intentarlo. No se importó nada.";
+      text.textContent = say("failed");
     });
     xhr.send(new FormData(form));
   });
