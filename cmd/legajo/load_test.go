@@ -82,6 +82,10 @@ func loadEnv(b *testing.B, backend string) map[string]string {
 	case "fs":
 		if corpus := os.Getenv("LEGAJO_LOAD_CORPUS"); corpus != "" {
 			copyTree(b, filepath.Join(corpus, "archive"), filepath.Join(data, "archive"), true)
+			// A signed corpus (the archive package's) brings its key.
+			if key := filepath.Join(corpus, "firma.key"); fileExists(key) {
+				env["LEGAJO_SIGNING_KEY_FILE"] = key
+			}
 		}
 	case "s3":
 		maps.Copy(env, s3Env(b, "legajo-load"))
