@@ -403,8 +403,10 @@ func webSearcher(base string) (func(q string) (int, error), error) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.Request.URL.Path != "/buscar" {
-			return http.StatusUnauthorized, nil // sent to sign in
+		// A folio typed alone opens its document; anything else that is
+		// not the search page is the sign-in page.
+		if p := resp.Request.URL.Path; p != "/buscar" && !strings.HasPrefix(p, "/documentos/") {
+			return http.StatusUnauthorized, nil
 		}
 		return resp.StatusCode, nil
 	}, nil
