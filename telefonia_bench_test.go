@@ -4,50 +4,24 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/fixtures"
+	"github.com/sesver/legajo/internal/heaptest"
 )
 
 // benchLines is the bill the issue names: 5,000 lines.
 const benchLines = 5000
 
-// peakHeap samples the live heap every millisecond while fn runs and
-// returns its highest value above the heap before, in bytes.
+// peakHeap is the highest live heap while fn runs above the heap before,
+// in bytes.
 func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-done
-	if p := peak.Load(); p > base {
-		return p - base
+	peak, before := heaptest.Peak(fn)
+	if peak > before {
+		return peak - before
 	}
 	return 0
 }

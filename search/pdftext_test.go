@@ -6,12 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sesver/legajo/internal/heaptest"
 )
 
 // pdfObj is one object of a generated PDF: a dictionary or value, and the
@@ -162,31 +161,10 @@ func TestPDFTextTimeout(t *testing.T) {
 }
 
 // peakHeap runs f and returns the peak of the heap while it ran, sampled
-// every millisecond.
+// every millisecond, in MiB.
 func peakHeap(f func()) float64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(stop)
-	<-done
-	return float64(peak.Load()) / (1 << 20)
+	peak, _ := heaptest.Peak(f)
+	return float64(peak) / (1 << 20)
 }
 
 // BenchmarkWorstPDF extracts the text of each hostile PDF and reports the
