@@ -196,6 +196,9 @@ type Activity struct {
 // ActivityLog is the append-only activity log.
 type ActivityLog interface {
 	Log(ctx context.Context, a Activity) error
+	// LogAll appends several activities at once (one write, where the
+	// store allows).
+	LogAll(ctx context.Context, acts []Activity) error
 	// Activities calls fn for each activity between from and to (zero:
 	// unbounded), oldest first.
 	Activities(ctx context.Context, from, to time.Time, fn func(Activity) error) error

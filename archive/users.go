@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +17,8 @@ import (
 // Accounts and the activity log live in the store like everything else:
 //
 //	usuarios/<login>/<version, 8 digits>.json   every version of an account
-//	actividad/<AAAA>/<MM>/<DD>/<time>_<random>.json
+//	actividad/<AAAA>/<MM>/<DD>/<time>_<random>.json    one activity
+//	actividad/<AAAA>/<MM>/<DD>/<time>_<random>.jsonl   several, one per line, oldest first
 const (
 	userRoot     = "usuarios/"
 	activityRoot = "actividad/"
@@ -191,16 +193,49 @@ func (a *Archive) SaveUser(ctx context.Context, u legajo.User) (legajo.User, err
 
 // Log appends an activity to the log.
 func (a *Archive) Log(ctx context.Context, act legajo.Activity) error {
-	at := act.At.UTC()
-	key := fmt.Sprintf("%s%04d/%02d/%02d/%s_%s.json", activityRoot, at.Year(), int(at.Month()), at.Day(), timestamp(at), randomToken())
-	b, err := json.Marshal(act)
-	if err != nil {
-		return err
-	}
-	return a.st.Create(ctx, key, b, CreateOptions{ContentType: "application/json"})
+	return a.LogAll(ctx, []legajo.Activity{act})
 }
 
-// Activities walks the log in time order.
+// LogAll appends activities to the log, one object per day they fall on:
+// what a busy server did in the same moment costs one synced write, not
+// one each.
+func (a *Archive) LogAll(ctx context.Context, acts []legajo.Activity) error {
+	acts = slices.Clone(acts)
+	slices.SortStableFunc(acts, func(x, y legajo.Activity) int { return x.At.Compare(y.At) })
+	for len(acts) > 0 {
+		at := acts[0].At.UTC()
+		n := 1
+		for n < len(acts) && sameDay(acts[n].At.UTC(), at) {
+			n++
+		}
+		var buf bytes.Buffer
+		for _, act := range acts[:n] {
+			b, err := json.Marshal(act)
+			if err != nil {
+				return err
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+		ext, data := ".jsonl", buf.Bytes()
+		if n == 1 {
+			ext, data = ".json", bytes.TrimSuffix(data, []byte("\n"))
+		}
+		key := fmt.Sprintf("%s%04d/%02d/%02d/%s_%s%s", activityRoot, at.Year(), int(at.Month()), at.Day(), timestamp(at), randomToken(), ext)
+		if err := a.st.Create(ctx, key, data, CreateOptions{ContentType: "application/json"}); err != nil {
+			return err
+		}
+		acts = acts[n:]
+	}
+	return nil
+}
+
+func sameDay(x, y time.Time) bool {
+	return x.Year() == y.Year() && x.YearDay() == y.YearDay()
+}
+
+// Activities walks the log in time order (the order of the objects, each
+// written by one process; within one, oldest first).
 func (a *Archive) Activities(ctx context.Context, from, to time.Time, fn func(legajo.Activity) error) error {
 	start := ""
 	if !from.IsZero() {
@@ -212,13 +247,18 @@ func (a *Archive) Activities(ctx context.Context, from, to time.Time, fn func(le
 		if err != nil {
 			return err
 		}
-		var act legajo.Activity
-		if err := json.Unmarshal(b, &act); err != nil {
-			return nil // not ours
+		for line := range bytes.Lines(b) {
+			var act legajo.Activity
+			if err := json.Unmarshal(line, &act); err != nil {
+				continue // not ours
+			}
+			if (!from.IsZero() && act.At.Before(from)) || (!to.IsZero() && !act.At.Before(to)) {
+				continue
+			}
+			if err := fn(act); err != nil {
+				return err
+			}
 		}
-		if (!from.IsZero() && act.At.Before(from)) || (!to.IsZero() && !act.At.Before(to)) {
-			return nil
-		}
-		return fn(act)
+		return nil
 	})
 }

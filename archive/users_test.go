@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sesver/legajo"
 )
@@ -92,3 +93,55 @@ func testUsers(t *testing.T, st Store) {
 
 func TestUsersFS(t *testing.T) { testUsers(t, newFSStore(t)) }
 func TestUsersS3(t *testing.T) { testUsers(t, newS3Store(t, S3Config{})) }
+
+// testActivityLog: entries written together are one object per day they
+// fall on, oldest first, and are read back, with the entries written one
+// by one, in time order and within the bounds asked.
+func testActivityLog(t *testing.T, st Store) {
+	ctx := context.Background()
+	a, err := New(st, legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 29, 23, 59, 58, 0, time.UTC)
+	if err := a.Log(ctx, legajo.Activity{At: day.Add(-time.Hour), User: "ana", Action: "entrar"}); err != nil {
+		t.Fatal(err)
+	}
+	// Out of order, across midnight.
+	batch := []legajo.Activity{
+		{At: day.Add(3 * time.Second), User: "beto", Action: "buscar", Object: "red"},
+		{At: day, User: "carla", Action: "consultar", Object: "OL/0001/2026"},
+		{At: day.Add(time.Second), User: "daniel", Action: "buscar", Object: "«acuse» de recibo\ncon salto"},
+	}
+	if err := a.LogAll(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	if err := st.List(ctx, activityRoot, "", func(o ObjectInfo) error { keys = append(keys, o.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 3 || !strings.HasPrefix(keys[0], "actividad/2026/11/29/") || !strings.HasSuffix(keys[0], ".json") ||
+		!strings.HasPrefix(keys[1], "actividad/2026/11/29/") || !strings.HasSuffix(keys[1], ".jsonl") ||
+		!strings.HasPrefix(keys[2], "actividad/2026/11/30/") || !strings.HasSuffix(keys[2], ".json") {
+		t.Fatalf("objects %v: want the single entry, the 29th's two, the 30th's one", keys)
+	}
+	read := func(from, to time.Time) []string {
+		var out []string
+		if err := a.Activities(ctx, from, to, func(x legajo.Activity) error { out = append(out, x.User); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := strings.Join(read(time.Time{}, time.Time{}), " "); got != "ana carla daniel beto" {
+		t.Errorf("whole log: %s", got)
+	}
+	if got := strings.Join(read(day, day.Add(2*time.Second)), " "); got != "carla daniel" {
+		t.Errorf("between %v and 2 s later: %s", day, got)
+	}
+	if got := strings.Join(read(day.Add(2*time.Second), time.Time{}), " "); got != "beto" {
+		t.Errorf("from the 30th: %s", got)
+	}
+}
+
+func TestActivityLogFS(t *testing.T) { testActivityLog(t, newFSStore(t)) }
+func TestActivityLogS3(t *testing.T) { testActivityLog(t, newS3Store(t, S3Config{})) }

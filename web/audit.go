@@ -107,6 +107,7 @@ func (s *Server) auditData(r *http.Request) (auditPage, error) {
 		return page, nil
 	}
 	var all []legajo.Activity
+	s.activity.flush(r.Context()) // what this server did up to now is in the list
 	err = s.Activity.Activities(r.Context(), from, to, func(a legajo.Activity) error {
 		if (l.Person == "" || a.User == l.Person) && (l.Action == "" || a.Action == l.Action || strings.HasPrefix(a.Action, l.Action+"-")) {
 			all = append(all, a)

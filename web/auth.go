@@ -322,12 +322,12 @@ func remote(r *http.Request) string {
 // logActivity records an action in the activity log; a failure to log is
 // itself logged, never hidden.
 func (s *Server) logActivity(r *http.Request, action, object, detail string) {
-	u := currentUser(r)
-	a := legajo.Activity{At: s.now().UTC(), User: u.Login, Role: u.Role, Action: action, Object: object,
-		Remote: remote(r), Detail: detail}
-	// Not cancelled with the request: a person who leaves the page does not
-	// take the record of what they did with them.
-	if err := s.Activity.Log(context.WithoutCancel(r.Context()), a); err != nil {
-		s.Logger.Error("activity log", "err", err, "action", action, "user", u.Login)
+	if s.activity == nil {
+		return
 	}
+	u := currentUser(r)
+	// Written behind the request (see activityWriter): a person who leaves
+	// the page does not take the record of what they did with them.
+	s.activity.add(legajo.Activity{At: s.now().UTC(), User: u.Login, Role: u.Role, Action: action, Object: object,
+		Remote: remote(r), Detail: detail})
 }

@@ -75,6 +75,7 @@ type Server struct {
 	once     sync.Once
 	pages    *pages
 	throttle *throttle
+	activity *activityWriter
 	prints   *printCache
 	accounts *accountCache
 	staff    peopleCache // names and who may take a turno, for the case pages
@@ -97,10 +98,21 @@ func (s *Server) Init() error {
 		s.throttle = newThrottle()
 		s.prints = newPrintCache()
 		s.accounts = &accountCache{m: map[string]cachedAccount{}}
+		if s.Activity != nil {
+			s.activity = newActivityWriter(s.Activity, s.Logger)
+		}
 		sub, _ := fs.Sub(assets, "static")
 		s.static = http.StripPrefix("/static/", http.FileServerFS(sub))
 	})
 	return s.initErr
+}
+
+// Close writes the activity log's entries still queued. Call it once the
+// HTTP server has shut down.
+func (s *Server) Close() {
+	if s.activity != nil {
+		s.activity.close()
+	}
 }
 
 func (s *Server) now() time.Time {

@@ -86,6 +86,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close) // after the test server's: the activity log's last entries, before the folder goes
 	hash, err := HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)

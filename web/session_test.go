@@ -37,6 +37,7 @@ func (e *env) node(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts
