@@ -56,6 +56,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	m.lockNotice(a)
+	// The whole log is read before the first request, which would wait for
+	// it (the sealer then only catches up).
+	if err := a.archive.LoadProofs(ctx); err != nil {
+		logger.Error("sealed log", "err", err)
+	}
 	// Entries are sealed into the signed log as they are committed; at the
 	// end, Close seals what is left.
 	sealCtx, stopSealing := context.WithCancel(context.WithoutCancel(ctx))
@@ -120,6 +125,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close() // after the HTTP server's shutdown: the activity log's last entries
 	if m.metrics != nil {
 		h = m.metrics.Instrument(h)
 	}
