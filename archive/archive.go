@@ -571,13 +571,20 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	if folio.IsZero() {
 		return nil, notFound
 	}
-	var keys []string
+	// A record is a handful of small objects (pointers, entries,
+	// manifests); each kind is read at once, so that on S3 it costs a
+	// round trip's wait, not one per object.
+	var pointers []string
 	err := a.st.List(ctx, docRoot+folio.Slug()+"/", "", func(o ObjectInfo) error {
+		pointers = append(pointers, o.Key)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	err = a.getAll(ctx, pointers, func(_ int, b []byte) error {
 		var p struct{ Entry string }
-		b, err := a.st.Get(ctx, o.Key)
-		if err != nil {
-			return err
-		}
 		if json.Unmarshal(b, &p) == nil && p.Entry != "" {
 			keys = append(keys, p.Entry)
 		}
@@ -587,14 +594,19 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 		return nil, err
 	}
 	rec := &legajo.Record{Folio: folio}
-	for _, k := range keys {
-		e, err := a.readEntry(ctx, k)
+	err = a.getAll(ctx, keys, func(i int, b []byte) error {
+		e, err := decodeEntry(b)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("archive: entry %s: %w", keys[i], err)
 		}
+		e.Key, e.Hash = keys[i], sum(b)
 		// An entry of another folio (a redirected pointer) is returned as
 		// it is: legajo.Office.CheckRecord names the mismatch.
 		rec.Entries = append(rec.Entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rec.Entries) == 0 {
 		// A pointer may be missing after a crash right after the commit:
@@ -619,23 +631,52 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	sort.SliceStable(rec.Entries, func(i, j int) bool { return rec.Entries[i].At.Before(rec.Entries[j].At) })
 	rec.Expediente = rec.Entries[0].Expediente
 	if e, ok := rec.Emitted(); ok {
+		var manifests []string
 		for _, obj := range e.Objects {
-			if obj.Kind != "manifest" {
-				continue
+			if obj.Kind == "manifest" {
+				manifests = append(manifests, obj.Key)
 			}
-			b, err := a.st.Get(ctx, obj.Key)
-			if err != nil {
-				return nil, err
-			}
+		}
+		err := a.getAll(ctx, manifests, func(i int, b []byte) error {
 			var m legajo.Manifest
 			if err := json.Unmarshal(b, &m); err != nil {
-				return nil, fmt.Errorf("archive: manifest %s: %w", obj.Key, err)
+				return fmt.Errorf("archive: manifest %s: %w", manifests[i], err)
 			}
 			rec.Manifests = append(rec.Manifests, m)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	rec.Derive()
 	return rec, nil
+}
+
+// getAll reads keys, a few at a time, and gives each object's bytes to fn
+// in the order of keys. The first error (of a read, or of fn) stops it.
+func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []byte) error) error {
+	data := make([][]byte, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			data[i], errs[i] = a.st.Get(ctx, k)
+		})
+	}
+	wg.Wait()
+	for i := range keys {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := fn(i, data[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *Archive) claimedExpediente(ctx context.Context, folio legajo.Folio) (string, bool) {
