@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/sesver/legajo"
+	"github.com/sesver/legajo/archive"
 	"github.com/sesver/legajo/fixtures"
 	"github.com/sesver/legajo/web"
 )
@@ -52,8 +54,8 @@ import (
 //
 // The fs run works on a hard-linked copy of the corpus archive (filed
 // objects are read-only, new ones go to the copy only) and a copy of its
-// index; the S3 run files into a new bucket and searches a copy of the same
-// index, since search reads only the local index.
+// index; the S3 run serves the corpus from a bucket of the S3 server (see
+// seedBucket) and a copy of the same index.
 func BenchmarkLoad(b *testing.B) {
 	secs := 5
 	if n, err := strconv.Atoi(os.Getenv("LEGAJO_LOAD_SECONDS")); err == nil && n > 0 {
@@ -89,8 +91,45 @@ func loadEnv(b *testing.B, backend string) map[string]string {
 		}
 	case "s3":
 		maps.Copy(env, s3Env(b, "legajo-load"))
+		if corpus := os.Getenv("LEGAJO_LOAD_CORPUS"); corpus != "" {
+			seedBucket(b, env, corpus)
+		}
 	}
 	return env
+}
+
+// seedBucket puts the corpus's archive in a bucket of the S3 server, the
+// same for every run on that corpus (copying 100,000 documents takes many
+// minutes): env is pointed at it. The copy is a backup (archive.Backup), so
+// a run interrupted, or a bucket that a previous run's clerks filed more
+// documents into, is completed with what it lacks. The index copied for the
+// run catches up with those documents before serve listens.
+func seedBucket(b *testing.B, env map[string]string, corpus string) {
+	b.Helper()
+	ctx := context.Background()
+	host, _, _ := strings.Cut(strings.TrimPrefix(env["LEGAJO_ARCHIVE"], "s3://"), "/")
+	sum := sha256.Sum256([]byte(corpus))
+	bucket := fmt.Sprintf("legajo-load-corpus-%x", sum[:4])
+	env["LEGAJO_ARCHIVE"] = "s3://" + host + "/" + bucket
+	src, err := archive.OpenFS(filepath.Join(corpus, "archive"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst, err := archive.OpenS3(ctx, archive.S3Config{Endpoint: host, Bucket: bucket, AccessKey: env["LEGAJO_S3_ACCESS_KEY"],
+		SecretKey: env["LEGAJO_S3_SECRET_KEY"], CreateBucket: true, ObjectLock: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := archive.Backup(ctx, src, dst, archive.CopyOptions{})
+	if err != nil {
+		b.Fatalf("seeding %s from %s: %v", bucket, corpus, err)
+	}
+	fmt.Fprintf(os.Stderr, "%s: bucket %s: %d of the corpus's %d objects copied in %.0f s\n",
+		b.Name(), bucket, rep.ObjectsCopied, rep.ObjectsSource, time.Since(start).Seconds())
+	if key := filepath.Join(corpus, "firma.key"); fileExists(key) {
+		env["LEGAJO_SIGNING_KEY_FILE"] = key
+	}
 }
 
 // copyTree copies a directory; links makes hard links instead of copies
@@ -131,12 +170,17 @@ func loadUsers(b *testing.B, env map[string]string) map[string]string {
 		b.Fatal(err)
 	}
 	tokens := map[string]string{}
-	for _, u := range []legajo.User{
+	users := []legajo.User{
 		{Login: "carga-capturista", Name: "Prueba de carga", Role: legajo.RoleCapturista, Service: true},
 		{Login: "carga-consulta", Name: "Prueba de carga", Role: legajo.RoleConsulta, Service: true},
 		{Login: "admin", Name: "Administrador", Role: legajo.RoleAdmin},
-		{Login: "carga-personal", Name: "Personal de consulta", Role: legajo.RoleConsulta},
-	} {
+	}
+	// The staff who search through the web page, each with an account of
+	// their own, as in the department.
+	for i := range loadStaff {
+		users = append(users, legajo.User{Login: staffLogin(i), Name: fmt.Sprintf("Personal de consulta %d", i+1), Role: legajo.RoleConsulta})
+	}
+	for _, u := range users {
 		tok := u.Login + ".token-de-prueba-de-carga"
 		u.Tokens = []legajo.Token{{ID: "carga", Hash: web.TokenHash(tok), Label: "prueba de carga"}}
 		if !u.Service {
@@ -155,9 +199,14 @@ func loadUsers(b *testing.B, env map[string]string) map[string]string {
 	return tokens
 }
 
-// loadPassword is the password of the staff account that searches through
+// loadPassword is the password of the staff accounts that search through
 // the web page (LEGAJO_LOAD_STAFF_WEB).
 const loadPassword = "contraseña-de-prueba-de-carga"
+
+// loadStaff is how many staff search, and clerks issue, at once.
+const loadStaff = 20
+
+func staffLogin(i int) string { return fmt.Sprintf("carga-personal-%02d", i+1) }
 
 // serveEnv marks the child process of startServeProcess.
 const serveEnv = "LEGAJO_TEST_SERVE"
@@ -296,7 +345,7 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 	}
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
-	for c := range 20 {
+	for c := range loadStaff {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
 			for i := 0; time.Now().Before(deadline); i++ {
@@ -315,7 +364,7 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 		})
 	}
 	staffWeb := os.Getenv("LEGAJO_LOAD_STAFF_WEB") != ""
-	for c := range 20 {
+	for c := range loadStaff {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 11))
 			ask := func(q string) (int, error) {
@@ -327,7 +376,7 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 			}
 			if staffWeb {
 				var err error
-				if ask, err = webSearcher(bases[c%len(bases)]); err != nil {
+				if ask, err = webSearcher(bases[c%len(bases)], staffLogin(c)); err != nil {
 					record(&find, time.Now(), "entrar", 0, err, http.StatusOK)
 					return
 				}
@@ -387,15 +436,18 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 // webSearcher signs in as one of the staff and returns what searches
 // through the web page, as a browser would: /buscar counts facets and
 // writes the activity log on every search.
-func webSearcher(base string) (func(q string) (int, error), error) {
+func webSearcher(base, login string) (func(q string) (int, error), error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	resp, err := client.PostForm(base+"/entrar", url.Values{"usuario": {"carga-personal"}, "contrasena": {loadPassword}})
+	resp, err := client.PostForm(base+"/entrar", url.Values{"usuario": {login}, "contrasena": {loadPassword}})
 	if err != nil {
 		return nil, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path == "/entrar" {
+		return nil, fmt.Errorf("%s did not sign in: %d at %s", login, resp.StatusCode, resp.Request.URL.Path)
+	}
 	return func(q string) (int, error) {
 		resp, err := client.Get(base + "/buscar?" + q)
 		if err != nil {
