@@ -235,9 +235,11 @@ func (b *book) statsSheet(name string, c legajo.Chart) error {
 		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.Title, Font: &excelize.Font{Size: 12, Bold: true}}}},
 		Legend: excelize.ChartLegend{Position: "right"},
 		Format: excelize.GraphicOptions{OffsetX: 10, OffsetY: 5},
+		// Axis labels in dark grey: the spreadsheets' default is a pale grey
+		// that a printed or projected sheet loses.
 		YAxis: excelize.ChartAxis{MajorGridLines: true, Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.Value}}},
-			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}},
-		XAxis:        excelize.ChartAxis{ReverseOrder: horizontal}, // the first category on top, as in the table
+			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}, Font: axisFont},
+		XAxis:        excelize.ChartAxis{ReverseOrder: horizontal, Font: axisFont}, // the first category on top, as in the table
 		Dimension:    excelize.ChartDimension{Width: 720, Height: 360},
 		PlotArea:     excelize.ChartPlotArea{ShowVal: false},
 		ShowBlanksAs: "zero",
@@ -267,3 +269,5 @@ func (b *book) statsSheet(name string, c legajo.Chart) error {
 	}
 	return nil
 }
+
+var axisFont = excelize.Font{Color: "404040", Size: 9}
