@@ -222,6 +222,8 @@ var contentTypes = map[string]string{
 	// file beside its own manifest, hence not plain .json).
 	"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "consumo.json": "application/json",
 	"analisis.json": "application/json",
+	// Activity log entries gathered in one write, one per line.
+	"jsonl": "application/json",
 }
 
 // File stores the filing's files and manifests, then appends its chain

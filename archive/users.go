@@ -222,7 +222,7 @@ func (a *Archive) LogAll(ctx context.Context, acts []legajo.Activity) error {
 			ext, data = ".json", bytes.TrimSuffix(data, []byte("\n"))
 		}
 		key := fmt.Sprintf("%s%04d/%02d/%02d/%s_%s%s", activityRoot, at.Year(), int(at.Month()), at.Day(), timestamp(at), randomToken(), ext)
-		if err := a.st.Create(ctx, key, data, CreateOptions{ContentType: "application/json"}); err != nil {
+		if err := a.st.Create(ctx, key, data, CreateOptions{ContentType: contentTypes[strings.TrimPrefix(ext, ".")]}); err != nil {
 			return err
 		}
 		acts = acts[n:]
