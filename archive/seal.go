@@ -346,8 +346,14 @@ func (a *Archive) Seal(ctx context.Context, scan bool) (int, error) {
 			a.dropPending(heads)
 			return len(leaves), witnessErr
 		}
-		if !errors.Is(err, legajo.ErrConflict) || attempt == 5 {
+		if !errors.Is(err, legajo.ErrConflict) {
 			return 0, err
+		}
+		if attempt == 5 {
+			// Other sealers kept taking the next number (several nodes
+			// sealing their own entries at once). Nothing is lost: the
+			// entries stay offered, and the next round seals them.
+			return 0, nil
 		}
 		// Another sealer took the number: catch up and try again.
 	}
