@@ -499,12 +499,31 @@ func (c *createLater) link() error { return c.a.st.Create(c.ctx, c.key, c.data, 
 func (c *createLater) sync() error { return nil }
 func (c *createLater) discard()    {}
 
-// findHead finds the last entry of a chain by listing it.
+// findHead finds the last entry of a chain by listing it: after the last
+// entry the signed log holds when this process knows it (on S3 a chain of
+// 100,000 entries is a hundred listing pages, which the first emission
+// into it after a start would wait for), else whole.
 func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {
-	var last string
-	err := a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error { last = o.Key; return nil })
+	var last, after string
+	if seq := a.log.sealedHead(exp); seq > 0 {
+		after = chainKey(exp, seq)
+	}
+	err := a.st.List(ctx, chainPrefix(exp), after, func(o ObjectInfo) error { last = o.Key; return nil })
 	if err != nil {
 		return err
+	}
+	if last == "" && after != "" {
+		// Nothing after the sealed head: it is the head, if it is still
+		// there. A sealed entry gone (verify names it) is looked past by
+		// listing the whole chain, as without a log.
+		if _, err := a.st.Stat(ctx, after); err == nil {
+			last = after
+		} else if errors.Is(err, legajo.ErrNotFound) {
+			err = a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error { last = o.Key; return nil })
+		}
+		if err != nil {
+			return err
+		}
 	}
 	h.known, h.seq, h.hash = true, 0, ""
 	if last == "" {

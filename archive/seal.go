@@ -91,6 +91,20 @@ func (l *logState) sealedFolio(folio string) bool {
 	return l.tree != nil && l.tree.folios[folio] > 0
 }
 
+// sealedHead is the sequence number of the last entry of exp's chain that
+// the log, as this process holds it, sealed; 0 when none, or when the log
+// is not loaded or busy (an emission never waits for a sealing).
+func (l *logState) sealedHead(exp string) int64 {
+	if !l.mu.TryLock() {
+		return 0
+	}
+	defer l.mu.Unlock()
+	if !l.loaded {
+		return 0
+	}
+	return l.heads[exp]
+}
+
 // HasLog tells whether st holds a log, that is, an archive already
 // signed with some key.
 func HasLog(ctx context.Context, st Store) (bool, error) {

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -213,4 +214,80 @@ func TestSealerTakesOver(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+}
+
+// listCounter counts the chain entries a store's listings return.
+type listCounter struct {
+	Store
+	listed atomic.Int64
+}
+
+func (c *listCounter) List(ctx context.Context, prefix, startAfter string, fn func(ObjectInfo) error) error {
+	return c.Store.List(ctx, prefix, startAfter, func(o ObjectInfo) error {
+		if strings.HasPrefix(o.Key, chainRoot) {
+			c.listed.Add(1)
+		}
+		return fn(o)
+	})
+}
+
+// A process that starts on a sealed archive finds a chain's head by
+// listing after the last entry the log sealed, not the whole chain: after
+// the entries appended since the seal, and with nothing after it. Every
+// append lands right after the true head.
+func TestHeadAfterSealed(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		o, a := newOffice(t, st)
+		a.UseKey(testSigner())
+		emit := func(o *legajo.Office) legajo.Entry {
+			t.Helper()
+			res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+			rec, err := o.Archive.Record(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, _ := rec.Emitted()
+			return e
+		}
+		for range 6 {
+			emit(o)
+		}
+		if _, err := a.Seal(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		last := emit(o) // appended after the seal: not in the log
+		// A new process on the same store, its log loaded as serve does.
+		restart := func() (*legajo.Office, *listCounter) {
+			t.Helper()
+			c := &listCounter{Store: st}
+			o2, a2 := newOffice(t, c)
+			a2.UseKey(testSigner())
+			if err := a2.LoadProofs(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c.listed.Store(0)
+			return o2, c
+		}
+		o2, c := restart()
+		next := emit(o2)
+		if next.Expediente != last.Expediente || next.Seq != last.Seq+1 || next.Prev != last.Hash {
+			t.Fatalf("appended %s seq %d after %s, want seq %d after the head %s", next.Key, next.Seq, next.Prev, last.Seq+1, last.Hash)
+		}
+		// The chain listing saw the unsealed entry, not the six sealed ones.
+		if n := c.listed.Load(); n != 1 {
+			t.Errorf("the first emission listed %d chain entries, want 1 (the one after the sealed head)", n)
+		}
+		if _, err := a.Seal(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+		o3, _ := restart()
+		if e := emit(o3); e.Seq != next.Seq+1 || e.Prev != next.Hash {
+			t.Fatalf("with nothing after the sealed head: seq %d after %s, want %d after %s", e.Seq, e.Prev, next.Seq+1, next.Hash)
+		}
+	})
 }
