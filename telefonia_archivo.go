@@ -263,8 +263,10 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (res *BillImpor
 	// processes importing the same bill one files it and the other is
 	// refused with nothing filed.
 	if c, ok := o.Archive.(BillClaimer); ok {
+		// Held as of now, not the import's start: a hold lapses a few
+		// minutes after its time, and reading the history takes a while.
 		release, err := c.ClaimBill(ctx, BillClaim{Account: bill.Account, Period: bill.Period, Provider: bill.Provider,
-			Author: r.Author, At: now})
+			Author: r.Author, At: o.now()})
 		var dup *DuplicateBillError
 		if errors.As(err, &dup) {
 			// The winner may have filed by now: name its folio.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,5 +157,46 @@ func TestBillHold(t *testing.T) {
 		if _, err := a.ClaimBill(ctx, bad); !errors.Is(err, legajo.ErrInvalid) {
 			t.Errorf("%+v: %v", bad, err)
 		}
+	}
+}
+
+// failingFiles is an archive whose filings fail while fail is set, as a
+// storage that stops answering between the folio and the chain entry.
+type failingFiles struct {
+	*Archive
+	fail atomic.Bool
+}
+
+func (f *failingFiles) File(ctx context.Context, fl legajo.Filing) (legajo.Entry, error) {
+	if f.fail.Load() {
+		return legajo.Entry{}, legajo.Errorf(legajo.ErrUnavailable, "storage down")
+	}
+	return f.Archive.File(ctx, fl)
+}
+
+// TestBillImportFailedGivesUp: an import that fails after holding its
+// month gives the hold up, so the bill is imported at once when storage
+// answers again, not refused as «se está archivando».
+func TestBillImportFailedGivesUp(t *testing.T) {
+	ctx := context.Background()
+	a, err := New(newFSStore(t), legajo.DefaultExpedientes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 10, 15, 0, 0, 0, time.UTC)
+	arch := &failingFiles{Archive: a}
+	tel := &legajo.Telephony{Office: &legajo.Office{Archive: arch, Institution: fixtures.Institution(), Now: func() time.Time { return at }}}
+	req := legajo.ImportRequest{Data: fixtures.SampleBill(), Period: fixtures.SampleBillPeriod, Author: "ana"}
+	arch.fail.Store(true)
+	if _, _, err := tel.Import(ctx, req); !errors.Is(err, legajo.ErrUnavailable) {
+		t.Fatalf("import while storage fails: %v", err)
+	}
+	arch.fail.Store(false)
+	im, _, err := tel.Import(ctx, req)
+	if err != nil {
+		t.Fatalf("import once storage answers: %v", err)
+	}
+	if _, _, err := tel.Import(ctx, req); err == nil || !strings.Contains(err.Error(), "con el folio "+im.Folio) {
+		t.Fatalf("third import: %v", err)
 	}
 }
