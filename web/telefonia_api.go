@@ -62,15 +62,19 @@ func apiBillOf(im legajo.BillImport, an *legajo.Analysis, area string, flagged b
 	return b
 }
 
-// readableBills are the bills the caller may read: each is a document of
-// the department's expediente.
-func (s *Server) readableBills(r *http.Request, tel *legajo.Telephony) ([]legajo.BillImport, error) {
+// readableBills are the bills keep takes that the caller may read: each
+// is a document of the department's expediente, looked up only when keep
+// took it.
+func (s *Server) readableBills(r *http.Request, tel *legajo.Telephony, keep func(legajo.BillImport) bool) ([]legajo.BillImport, error) {
 	imports, err := tel.Imports(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	out := []legajo.BillImport{}
 	for _, im := range imports {
+		if !keep(im) {
+			continue
+		}
 		f, err := legajo.ParseFolio(im.Folio, s.Office.Institution.FolioPrefix)
 		if err != nil {
 			continue
@@ -87,7 +91,7 @@ func (s *Server) apiBills(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	bills, err := s.readableBills(r, tel)
+	bills, err := s.readableBills(r, tel, func(legajo.BillImport) bool { return true })
 	if err != nil {
 		return err
 	}
@@ -167,7 +171,9 @@ func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
 			return &legajo.ValidationError{Problems: []legajo.Problem{{Field: field, Message: "«" + field + "» es demasiado largo: el máximo es 200 caracteres."}}}
 		}
 	}
-	bills, err := s.readableBills(r, tel)
+	bills, err := s.readableBills(r, tel, func(im legajo.BillImport) bool {
+		return im.Period == month && (account == "" || im.Account == account)
+	})
 	if err != nil {
 		return err
 	}
@@ -176,12 +182,7 @@ func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
 		Period string    `json:"periodo"`
 		Bills  []apiBill `json:"facturas"`
 	}{Month: month, Period: legajo.PeriodLabel(month), Bills: []apiBill{}}
-	any := false
 	for _, im := range bills {
-		if im.Period != month || (account != "" && im.Account != account) {
-			continue
-		}
-		any = true
 		rec, err := tel.Load(r.Context(), im)
 		if err != nil {
 			return err
@@ -194,9 +195,9 @@ func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
 		out.Bills = append(out.Bills, apiBillOf(im, rec.Analysis, area, q.Get("anormales") == "1"))
 	}
 	switch {
-	case !any && account != "":
+	case len(bills) == 0 && account != "":
 		return legajo.Errorf(legajo.ErrNotFound, "No hay factura telefónica importada de la cuenta maestra %s de %s.", legajo.Printable(account, false), out.Period)
-	case !any:
+	case len(bills) == 0:
 		return legajo.Errorf(legajo.ErrNotFound, "No hay factura telefónica importada de %s.", out.Period)
 	case len(out.Bills) == 0:
 		return &legajo.ValidationError{Problems: []legajo.Problem{{Field: "area",
