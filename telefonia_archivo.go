@@ -79,19 +79,56 @@ type BillImport struct {
 func (b BillImport) PeriodLabel() string { return PeriodLabel(b.Period) }
 
 // DuplicateBillError refuses a second bill of one cuenta maestra and
-// month, naming the first. It matches ErrConflict.
+// month, naming the first import: who made it and when, and its folio
+// once it is filed. It matches ErrConflict.
 type DuplicateBillError struct {
-	Folio, Account, Period string
-	FiledAt                time.Time
+	Folio, Account, Period, Provider, Author string
+	FiledAt                                  time.Time
 }
 
 func (e *DuplicateBillError) Error() string {
-	return fmt.Sprintf("La factura de la cuenta maestra %s de %s ya se importó el %s con el folio %s; lo archivado no se reemplaza.",
-		e.Account, PeriodLabel(e.Period), LongDate(e.FiledAt), e.Folio)
+	who := ""
+	if e.Author != "" {
+		who = " por " + e.Author
+	}
+	of := "de la cuenta maestra " + e.Account
+	if e.Provider != "" {
+		of = fmt.Sprintf("de %s de la cuenta maestra %s", e.Provider, e.Account)
+	}
+	if e.Folio == "" {
+		// The first import holds the month but has not filed yet (or
+		// was interrupted: its hold lapses after a few minutes).
+		return fmt.Sprintf("La factura %s de %s ya se importó el %s a las %s%s y se está archivando; lo archivado no se reemplaza.",
+			of, PeriodLabel(e.Period), LongDate(e.FiledAt), e.FiledAt.Format("15:04"), who)
+	}
+	return fmt.Sprintf("La factura %s de %s ya se importó el %s a las %s%s con el folio %s; lo archivado no se reemplaza.",
+		of, PeriodLabel(e.Period), LongDate(e.FiledAt), e.FiledAt.Format("15:04"), who, e.Folio)
 }
 
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *DuplicateBillError) Is(target error) bool { return target == ErrConflict }
+
+// BillClaim is the hold an import takes on a cuenta maestra's month before
+// it uses a folio.
+type BillClaim struct {
+	Account  string    `json:"cuenta"`
+	Period   string    `json:"periodo"`
+	Provider string    `json:"proveedor"`
+	Author   string    `json:"autor"`
+	At       time.Time `json:"at"`
+}
+
+// BillClaimer is an archive that decides, across processes sharing its
+// storage, which import of a cuenta maestra's month goes on (package
+// archive's does, with one conditional create): the in-process check
+// cannot see another server or the CLI importing the same bill.
+type BillClaimer interface {
+	// ClaimBill takes c's month. Of concurrent claims exactly one wins;
+	// the others get a *DuplicateBillError naming the winner (without
+	// folio). release gives the month up when the import fails before its
+	// bill is filed, so that it may be imported again at once.
+	ClaimBill(ctx context.Context, c BillClaim) (release func(context.Context) error, err error)
+}
 
 // BillRecord is a filed bill read back: what was read from the carrier's
 // file, and its analysis as filed.
@@ -143,7 +180,7 @@ func (t *Telephony) rules() TelephonyRules {
 // Import reads, analyzes and files a bill. A bill with any bad row is
 // refused whole, with every problem by row and column; a second bill of
 // the same cuenta maestra and month is refused, naming the first.
-func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *Analysis, error) {
+func (t *Telephony) Import(ctx context.Context, r ImportRequest) (res *BillImport, _ *Analysis, _ error) {
 	var probs []Problem
 	period, perr := ParsePeriod(r.Period)
 	o := t.Office
@@ -193,10 +230,8 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 		return nil, nil, err
 	}
 	var history []*Bill
-	for _, im := range imports {
-		if im.Account == bill.Account && im.Period == bill.Period {
-			return nil, nil, &DuplicateBillError{Folio: im.Folio, Account: im.Account, Period: im.Period, FiledAt: o.inZone(im.FiledAt)}
-		}
+	if dup := duplicateOf(imports, bill, o); dup != nil {
+		return nil, nil, dup
 	}
 	for _, im := range imports {
 		if im.Period < AddMonths(bill.Period, -HistoryMonths) || im.Period >= bill.Period {
@@ -224,6 +259,35 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 		return nil, nil, err
 	}
 
+	// The month is held in the archive before a folio is used: of two
+	// processes importing the same bill one files it and the other is
+	// refused with nothing filed.
+	if c, ok := o.Archive.(BillClaimer); ok {
+		// Held as of now, not the import's start: a hold lapses a few
+		// minutes after its time, and reading the history takes a while.
+		release, err := c.ClaimBill(ctx, BillClaim{Account: bill.Account, Period: bill.Period, Provider: bill.Provider,
+			Author: r.Author, At: o.now()})
+		var dup *DuplicateBillError
+		if errors.As(err, &dup) {
+			// The winner may have filed by now: name its folio.
+			if imports, lerr := t.Imports(ctx); lerr == nil {
+				if filed := duplicateOf(imports, bill, o); filed != nil {
+					return nil, nil, filed
+				}
+			}
+			dup.FiledAt = o.inZone(dup.FiledAt)
+			return nil, nil, dup
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		defer func() {
+			if res == nil && release != nil {
+				// Give the month up: nothing of this import was filed.
+				release(context.WithoutCancel(ctx))
+			}
+		}()
+	}
 	claim, _ := json.Marshal(map[string]any{"type": BillType, "expediente": BillExpediente, "author": r.Author,
 		"prefix": o.Institution.FolioPrefix, "at": now.UTC(), "nonce": nonce()})
 	folio, err := o.Archive.AllocateFolio(ctx, o.Institution.FolioPrefix, BillSerie, now.Year(), claim)
@@ -274,6 +338,18 @@ func (t *Telephony) Import(ctx context.Context, r ImportRequest) (*BillImport, *
 		}
 	}
 	return &im, an, nil
+}
+
+// duplicateOf is the refusal of bill when imports hold its cuenta
+// maestra's month, or nil.
+func duplicateOf(imports []BillImport, bill *Bill, o *Office) *DuplicateBillError {
+	for _, im := range imports {
+		if im.Account == bill.Account && im.Period == bill.Period {
+			return &DuplicateBillError{Folio: im.Folio, Account: im.Account, Period: im.Period, Provider: im.Provider,
+				Author: im.Author, FiledAt: o.inZone(im.FiledAt)}
+		}
+	}
+	return nil
 }
 
 // Imports lists the filed bills, the latest period first. The list is

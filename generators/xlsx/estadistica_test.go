@@ -3,12 +3,14 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"html"
 	"io"
 	"math"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +110,120 @@ func TestEstadisticasXLSX(t *testing.T) {
 	} {
 		if !refs[want] {
 			t.Errorf("no chart refers to %s; refs: %v", want, refs)
+		}
+	}
+}
+
+// TestEstadisticasChartPerSheet follows each sheet's drawing to its chart,
+// as Excel does, and checks that the chart draws that sheet's table: one
+// series per drawn column, named by its header cell, its categories the
+// rows of column A and its values the column's cells, which hold the
+// chart's figures. A sheet with nothing to draw has no chart.
+func TestEstadisticasChartPerSheet(t *testing.T) {
+	st := sampleStats()
+	var buf bytes.Buffer
+	if err := Estadisticas(&buf, st, Info{By: "Ana Pérez", At: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(name string) string {
+		for _, zf := range z.File {
+			if zf.Name == name {
+				r, _ := zf.Open()
+				b, _ := io.ReadAll(r)
+				r.Close()
+				return string(b)
+			}
+		}
+		return ""
+	}
+	// target is the part a relationship of rels points to, relative to dir.
+	target := func(rels, dir, typ string) string {
+		m := regexp.MustCompile(`Target="([^"]+)" Type="[^"]+/` + typ + `"`).FindStringSubmatch(part(rels))
+		if m == nil {
+			return ""
+		}
+		if strings.HasPrefix(m[1], "/") {
+			return m[1][1:]
+		}
+		p := dir + "/" + m[1]
+		for strings.Contains(p, "/../") {
+			p = regexp.MustCompile(`[^/]+/\.\./`).ReplaceAllString(p, "")
+		}
+		return p
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) != len(st.Charts)+1 {
+		t.Fatalf("sheets %v for %d charts", sheets, len(st.Charts))
+	}
+	ref := regexp.MustCompile(`<f>([^<]+)</f>`)
+	for i, c := range st.Charts {
+		sheet := sheets[i+1]
+		rid := regexp.MustCompile(`<sheet name="` + regexp.QuoteMeta(html.EscapeString(sheet)) + `" sheetId="\d+" r:id="(rId\d+)"`).FindStringSubmatch(part("xl/workbook.xml"))
+		if rid == nil {
+			t.Fatalf("%s: not in the workbook", sheet)
+		}
+		ws := regexp.MustCompile(`Id="` + rid[1] + `" Target="([^"]+)"`).FindStringSubmatch(part("xl/_rels/workbook.xml.rels"))
+		if ws == nil {
+			t.Fatalf("%s: no worksheet part", sheet)
+		}
+		name := strings.TrimPrefix(ws[1], "worksheets/")
+		drawing := target("xl/worksheets/_rels/"+name+".rels", "xl/worksheets", "drawing")
+		if c.Empty() {
+			if drawing != "" {
+				t.Errorf("%s has nothing to draw and has a drawing %s", sheet, drawing)
+			}
+			continue
+		}
+		if drawing == "" {
+			t.Errorf("%s has no drawing", sheet)
+			continue
+		}
+		d := strings.Split(drawing, "/")
+		chart := target("xl/drawings/_rels/"+d[len(d)-1]+".rels", "xl/drawings", "chart")
+		xml := part(chart)
+		if xml == "" {
+			t.Errorf("%s: drawing %s has no chart", sheet, drawing)
+			continue
+		}
+		sers := regexp.MustCompile(`(?s)<ser>.*?</ser>`).FindAllString(xml, -1)
+		if len(sers) != len(c.Series) {
+			t.Errorf("%s: %d series drawn, want %d", sheet, len(sers), len(c.Series))
+			continue
+		}
+		q := "'" + sheet + "'!"
+		last := 4 + len(c.Categories)
+		for j, ser := range sers {
+			col, _ := excelize.ColumnNumberToName(2 + j)
+			var refs []string
+			for _, m := range ref.FindAllStringSubmatch(ser, -1) {
+				refs = append(refs, html.UnescapeString(m[1]))
+			}
+			want := []string{q + "$" + col + "$4", fmt.Sprintf("%s$A$5:$A$%d", q, last), fmt.Sprintf("%s$%s$5:$%s$%d", q, col, col, last)}
+			if strings.Join(refs, " ") != strings.Join(want, " ") {
+				t.Errorf("%s, series %d: refs %q, want %q", sheet, j, refs, want)
+				continue
+			}
+			if h, _ := f.GetCellValue(sheet, col+"4"); h != c.Series[j].Name {
+				t.Errorf("%s!%s4 = %q, want the series %q", sheet, col, h, c.Series[j].Name)
+			}
+			for k, v := range c.Series[j].Values {
+				cell := fmt.Sprintf("%s%d", col, 5+k)
+				raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+				if got, err := strconv.ParseFloat(raw, 64); err != nil || math.Abs(got-v) > 1e-9 {
+					t.Errorf("%s!%s = %q, want %v", sheet, cell, raw, v)
+				}
+				if cat, _ := f.GetCellValue(sheet, fmt.Sprintf("A%d", 5+k)); cat != c.Categories[k] {
+					t.Errorf("%s!A%d = %q, want %q", sheet, 5+k, cat, c.Categories[k])
+				}
+			}
 		}
 	}
 }
