@@ -48,7 +48,7 @@ type Archive struct {
 
 	mu     sync.Mutex
 	heads  map[string]*head       // per expediente
-	series map[string]*sync.Mutex // per serie and year
+	series map[string]*sync.Mutex // claim turns, by numbers directory (serie and year)
 
 	// The signing key, when this process holds it: entries and checkpoints
 	// are signed with it. verifier checks them; it is set with or without
@@ -128,26 +128,19 @@ func (a *Archive) Expedientes() []legajo.Expediente {
 	return a.order
 }
 
-// AllocateFolio claims the next folio of serie in year. Claims of one
-// process take turns, so that they do not all race for the same number on
-// the store: only other processes' claims can conflict.
+// AllocateFolio claims the next folio of serie in year (see claimNumber).
 func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year int, claim []byte) (legajo.Folio, error) {
-	k := serie + "/" + strconv.Itoa(year)
-	a.mu.Lock()
-	mu := a.series[k]
-	if mu == nil {
-		mu = &sync.Mutex{}
-		a.series[k] = mu
+	dir, err := folioDir(serie, year)
+	if err != nil {
+		return legajo.Folio{}, err
 	}
-	a.mu.Unlock()
-	mu.Lock()
-	defer mu.Unlock()
 	retain := a.longestOptions(time.Now(), "application/octet-stream").RetainUntil
 	for {
-		f, err := AllocateFolio(ctx, a.st, prefix, serie, year, claim, retain)
+		n, err := a.claimNumber(ctx, dir, claim, retain)
 		if err != nil {
-			return f, err
+			return legajo.Folio{}, err
 		}
+		f := legajo.Folio{Prefix: prefix, Serie: serie, Number: n, Year: year}
 		// A claim deleted from storage, or lost by a restore, must not give
 		// its number out again: the number is taken if a document points at
 		// it or the log sealed an entry of it. This caller's claim of it is
@@ -157,6 +150,53 @@ func (a *Archive) AllocateFolio(ctx context.Context, prefix, serie string, year 
 			return f, err
 		}
 	}
+}
+
+// claimNumber claims the next number under dir (see allocateNumber), durably.
+// Claims of one process take turns, so that they do not all race for the
+// same number on the store: only other processes' claims can conflict.
+//
+// On fs a turn is only a link. The claim's file is written and synced
+// before the turn (the slow half, as for chain entries: see appendEntry),
+// and the directory entry is synced after it, in one fsync shared with the
+// claims linked meanwhile (dirSyncer): the clerks of a serie wait for each
+// other's links, not for each other's disk syncs. Numbers stay gap-free
+// across a crash: number n is linked only once n-1 is linked, both in the
+// one directory of the serie and year, and n is handed out only after an
+// fsync of that directory that started after n's link, which makes every
+// entry linked before it durable too.
+func (a *Archive) claimNumber(ctx context.Context, dir string, claim []byte, retain time.Time) (int, error) {
+	if len(claim) == 0 {
+		return 0, legajo.Errorf(legajo.ErrInvalid, "archive: allocate folio %s: empty claim", dir)
+	}
+	a.mu.Lock()
+	mu := a.series[dir]
+	if mu == nil {
+		mu = &sync.Mutex{}
+		a.series[dir] = mu
+	}
+	a.mu.Unlock()
+	fs, ok := unwrap(a.st).(*FSStore)
+	if !ok {
+		mu.Lock()
+		defer mu.Unlock()
+		return allocateNumber(ctx, a.st, dir, claim, retain, nil)
+	}
+	o, err := fs.stageIn(ctx, dir, claim)
+	if err != nil {
+		return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+	}
+	defer o.discard()
+	mu.Lock()
+	n, err := allocateNumber(ctx, a.st, dir, claim, retain, o.linkAs)
+	mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if err := o.sync(); err != nil {
+		return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+	}
+	return n, nil
 }
 
 // folioTaken tells whether a document already holds folio f.

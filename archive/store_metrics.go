@@ -26,8 +26,8 @@ const (
 // Observe wraps st so that o is told of every call made through it.
 // backend names the kind of storage, for the observer's labels. The
 // archive looks through the wrapper where it needs the Store itself (an
-// FSStore stages chain entries on disk before linking them, so on fs
-// the creates of chain entries are not observed).
+// FSStore stages chain entries and folio claims on disk before linking
+// them, so on fs those creates are not observed).
 func Observe(st Store, backend string, o StoreObserver) Store {
 	return &observedStore{st: st, backend: backend, o: o}
 }
