@@ -369,7 +369,7 @@ func writeFont(out *bytes.Buffer, setOffset func(int), pf *pdfaFont, ft *ttFont)
 		strconv.FormatFloat(ft.italicAngle, 'f', -1, 64), ft.scale(ft.ascent), ft.scale(ft.descent), ft.scale(ft.capH),
 		stemV, ft.missingWidth, pf.desc+1)
 	// font files are always deflated: nothing in them is compared by eye
-	z, length1 := ft.subsetZ(&pf.used)
+	z, length1 := ft.subsetCached(&pf.used)
 	setOffset(pf.desc + 1)
 	fmt.Fprintf(out, "%d 0 obj\n<</Length1 %d /Filter /FlateDecode /Length %d>>\nstream\n", pf.desc+1, length1, len(z))
 	out.Write(z)
