@@ -152,7 +152,9 @@ func TestAllocateFolioProcesses(t *testing.T) {
 // steps over numbers another process claimed, takes its own earlier write,
 // refuses an empty claim and a serie that is not one key segment, and
 // leaves no staged file behind, whatever happened.
-func TestArchiveAllocateFolioStaged(t *testing.T) {
+func TestArchiveAllocateFolioStaged(t *testing.T) { testArchiveAllocateFolioStaged(t) }
+
+func testArchiveAllocateFolioStaged(t *testing.T) {
 	ctx := context.Background()
 	st := newFSStore(t)
 	a, err := New(st, nil)
