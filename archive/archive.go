@@ -182,21 +182,26 @@ func (a *Archive) claimNumber(ctx context.Context, dir string, claim []byte, ret
 		defer mu.Unlock()
 		return allocateNumber(ctx, a.st, dir, claim, retain, nil)
 	}
-	o, err := fs.stageIn(ctx, dir, claim)
-	if err != nil {
-		return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
-	}
-	defer o.discard()
-	mu.Lock()
-	n, err := allocateNumber(ctx, a.st, dir, claim, retain, o.linkAs)
-	mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
-	if err := o.sync(); err != nil {
-		return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
-	}
-	return n, nil
+	t0 := time.Now()
+	n, err := func() (int, error) {
+		o, err := fs.stageIn(ctx, dir, claim)
+		if err != nil {
+			return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+		}
+		defer o.discard()
+		mu.Lock()
+		n, err := allocateNumber(ctx, a.st, dir, claim, retain, o.linkAs)
+		mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
+		if err := o.sync(); err != nil {
+			return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+		}
+		return n, nil
+	}()
+	observeCreate(a.st, t0, err)
+	return n, err
 }
 
 // folioTaken tells whether a document already holds folio f.
@@ -329,6 +334,21 @@ func (a *Archive) fileOne(ctx context.Context, exp legajo.Expediente, at time.Ti
 	if file.Manifest.File != nil && file.Manifest.File.Kind != "" {
 		ext = file.Manifest.File.Kind
 	}
+	if fs, ok := unwrap(a.st).(*FSStore); ok {
+		t0 := time.Now()
+		objs, done, err := fileOneStaged(ctx, fs, stem, ext, file)
+		if done {
+			observeCreate(a.st, t0, err)
+			return objs, err
+		}
+	}
+	return a.fileOneCreates(ctx, exp, at, stem, ext, file)
+}
+
+// fileOneCreates is fileOne with one create after the other, each
+// durable before the next: the file, then its manifest, which records the
+// file's key.
+func (a *Archive) fileOneCreates(ctx context.Context, exp legajo.Expediente, at time.Time, stem, ext string, file legajo.File) ([2]legajo.Object, error) {
 	key, err := a.createUnique(ctx, stem, "."+ext, file.Data, a.createOptions(exp, at, contentTypes[ext]))
 	if err != nil {
 		return [2]legajo.Object{}, err
@@ -338,6 +358,55 @@ func (a *Archive) fileOne(ctx context.Context, exp legajo.Expediente, at time.Ti
 	m.File = &obj
 	mobj, err := a.putJSON(ctx, strings.TrimSuffix(key, "."+ext)+".json", m, exp, at, "manifest", file.Tanto)
 	return [2]legajo.Object{obj, mobj}, err
+}
+
+// fileOneStaged is fileOne on fs with the file and its manifest written
+// and synced at the same time, then linked, the file first, and their
+// directory synced once: one disk sync on an emission's way instead of
+// four. done is false, and nothing is left behind, when the file's name
+// is taken (another filing in the same millisecond): fileOne then goes
+// the way that picks another name.
+func fileOneStaged(ctx context.Context, fs *FSStore, stem, ext string, file legajo.File) (objs [2]legajo.Object, done bool, err error) {
+	key, mkey := stem+"."+ext, stem+".json"
+	obj := legajo.Object{Key: key, SHA256: sum(file.Data), Size: int64(len(file.Data)), Kind: file.Kind, Tanto: file.Tanto}
+	m := file.Manifest
+	m.File = &obj
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return objs, true, fmt.Errorf("archive: encode %s: %w", mkey, err)
+	}
+	var fo, mo *staged
+	var ferr, merr error
+	var wg sync.WaitGroup
+	wg.Go(func() { fo, ferr = fs.stage(ctx, key, file.Data, true) })
+	mo, merr = fs.stage(ctx, mkey, mb, true)
+	wg.Wait()
+	for _, o := range []*staged{fo, mo} {
+		if o != nil {
+			defer o.discard()
+		}
+	}
+	if err := errors.Join(ferr, merr); err != nil {
+		return objs, !errors.Is(err, legajo.ErrConflict), err
+	}
+	if err := fo.link(); err != nil {
+		return objs, !errors.Is(err, legajo.ErrConflict), err
+	}
+	if err := mo.link(); err != nil {
+		return objs, true, err // as when the manifest's create fails: the file stays, unrecorded
+	}
+	// Both names are in one directory: one fsync started after both links
+	// makes both durable.
+	if err := fo.sync(); err != nil {
+		return objs, true, err
+	}
+	if mo.parent != fo.parent {
+		if err := mo.sync(); err != nil {
+			return objs, true, err
+		}
+	}
+	mobj := legajo.Object{Key: mkey, SHA256: sum(mb), Size: int64(len(mb)), Kind: "manifest", Tanto: file.Tanto}
+	return [2]legajo.Object{obj, mobj}, true, nil
 }
 
 // createUnique creates stem+ext, or stem-<random>+ext should another
