@@ -362,8 +362,8 @@ func (a *Archive) fileOneCreates(ctx context.Context, exp legajo.Expediente, at 
 
 // fileOneStaged is fileOne on fs with the file and its manifest written
 // and synced at the same time, then linked, the file first, and their
-// directory synced once: one disk sync on an emission's way instead of
-// four. done is false, and nothing is left behind, when the file's name
+// directory synced once: two disk syncs one after the other on an
+// emission's way instead of four. done is false, and nothing is left behind, when the file's name
 // is taken (another filing in the same millisecond): fileOne then goes
 // the way that picks another name.
 func fileOneStaged(ctx context.Context, fs *FSStore, stem, ext string, file legajo.File) (objs [2]legajo.Object, done bool, err error) {
