@@ -129,6 +129,89 @@ func TestAllocateFolioProcesses(t *testing.T) {
 		st := newS3Store(t, S3Config{})
 		testFolioProcesses(t, st, "s3:"+st.bucket)
 	})
+	// Through an Archive, as Office.Emit claims: on fs the claims are
+	// staged before the turn and their directory synced after it.
+	t.Run("archive-fs", func(t *testing.T) {
+		dir := t.TempDir()
+		st, err := OpenFS(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testFolioProcesses(t, st, "archive-fs:"+dir)
+		if left, _ := os.ReadDir(filepath.Join(dir, fsTempDir)); len(left) != 0 {
+			t.Errorf("%d temporary files left behind", len(left))
+		}
+	})
+	t.Run("archive-s3", func(t *testing.T) {
+		st := newS3Store(t, S3Config{})
+		testFolioProcesses(t, st, "archive-s3:"+st.bucket)
+	})
+}
+
+// Archive.AllocateFolio on fs links a claim staged before its turn: it
+// steps over numbers another process claimed, takes its own earlier write,
+// refuses an empty claim and a serie that is not one key segment, and
+// leaves no staged file behind, whatever happened.
+func TestArchiveAllocateFolioStaged(t *testing.T) { testArchiveAllocateFolioStaged(t) }
+
+func testArchiveAllocateFolioStaged(t *testing.T) {
+	ctx := context.Background()
+	st := newFSStore(t)
+	a, err := New(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc := func(claim string) int {
+		t.Helper()
+		f, err := a.AllocateFolio(ctx, "P", "OL", 2026, []byte(claim))
+		if err != nil {
+			t.Fatalf("AllocateFolio(%q): %v", claim, err)
+		}
+		return f.Number
+	}
+	if n := alloc("a"); n != 1 {
+		t.Fatalf("first folio %d, want 1", n)
+	}
+	// Another process claims 2 and 3 behind this one's back.
+	mustCreate(t, st, "folios/OL/2026/000002", []byte("other-2"))
+	mustCreate(t, st, "folios/OL/2026/000003", []byte("other-3"))
+	if n := alloc("b"); n != 4 {
+		t.Errorf("folio after two foreign claims %d, want 4", n)
+	}
+	// This caller's own earlier write of 5 (a retry) is taken, not skipped.
+	mustCreate(t, st, "folios/OL/2026/000005", []byte("retried"))
+	if n := alloc("retried"); n != 5 {
+		t.Errorf("own earlier claim: folio %d, want 5", n)
+	}
+	// Claim 6's number is held by a document whose claim was lost: skipped.
+	mustCreate(t, st, docRoot+legajo.Folio{Prefix: "P", Serie: "OL", Number: 6, Year: 2026}.Slug()+"/x.pdf", []byte("%PDF"))
+	if n := alloc("c"); n != 7 {
+		t.Errorf("folio after a number a document holds %d, want 7", n)
+	}
+	for _, bad := range []struct{ serie, claim string }{{"OL", ""}, {"OL/X", "x"}, {"..", "x"}, {"", "x"}} {
+		if _, err := a.AllocateFolio(ctx, "P", bad.serie, 2026, []byte(bad.claim)); !errors.Is(err, legajo.ErrInvalid) {
+			t.Errorf("AllocateFolio(%q, %q): %v, want ErrInvalid", bad.serie, bad.claim, err)
+		}
+	}
+	claims, err := ListFolios(ctx, st, "OL", 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range claims {
+		got = append(got, fmt.Sprintf("%d=%s", c.Number, c.Claim))
+	}
+	if s := strings.Join(got, " "); s != "1=a 2=other-2 3=other-3 4=b 5=retried 6=c 7=c" {
+		t.Errorf("claims %s", s)
+	}
+	if left, _ := os.ReadDir(st.tmp); len(left) != 0 {
+		t.Errorf("%d temporary files left behind", len(left))
+	}
+	// Claims are read-only files, as every object.
+	info, err := os.Stat(filepath.Join(st.dir, "folios", "OL", "2026", "000004"))
+	if err != nil || info.Mode().Perm()&0o222 != 0 {
+		t.Errorf("claim file %v, %v: want read-only", info, err)
+	}
 }
 
 func testFolioProcesses(t *testing.T, st Store, spec string) {
@@ -204,8 +287,17 @@ func TestFolioChild(t *testing.T) {
 		t.Skip("runs only as a child of TestAllocateFolioProcesses")
 	}
 	ctx := context.Background()
+	// "archive-fs:<dir>": allocate through an Archive, as Office.Emit does.
+	spec, viaArchive := strings.CutPrefix(spec, "archive-")
 	st := openSpec(t, spec)
 	defer st.Close()
+	var a *Archive
+	if viaArchive {
+		var err error
+		if a, err = New(st, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	proc := os.Getenv("LEGAJO_TEST_FOLIO_PROC")
 	var mu sync.Mutex
@@ -214,7 +306,13 @@ func TestFolioChild(t *testing.T) {
 	for g := range folioPerChild {
 		wg.Go(func() {
 			claim := fmt.Sprintf("%s-g%02d", proc, g)
-			f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, []byte(claim), time.Time{})
+			alloc := func() (legajo.Folio, error) {
+				return AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, []byte(claim), time.Time{})
+			}
+			if a != nil {
+				alloc = func() (legajo.Folio, error) { return a.AllocateFolio(ctx, "SESVER/DA/DTI", "OL", 2026, []byte(claim)) }
+			}
+			f, err := alloc()
 			if err != nil {
 				t.Error(err)
 				return

@@ -26,8 +26,9 @@ const (
 // Observe wraps st so that o is told of every call made through it.
 // backend names the kind of storage, for the observer's labels. The
 // archive looks through the wrapper where it needs the Store itself (an
-// FSStore stages chain entries on disk before linking them, so on fs
-// the creates of chain entries are not observed).
+// FSStore stages chain entries, folio claims, files and manifests on disk
+// before linking them; on fs the creates of chain entries are not
+// observed, the others are, from staging to sync).
 func Observe(st Store, backend string, o StoreObserver) Store {
 	return &observedStore{st: st, backend: backend, o: o}
 }
@@ -93,6 +94,14 @@ func (s *observedStore) List(ctx context.Context, prefix, startAfter string, fn 
 func (s *observedStore) Locking() bool { return s.st.Locking() }
 
 func (s *observedStore) Close() error { return s.st.Close() }
+
+// observeCreate tells st's observer, if st has one, of a create the
+// archive made beneath the wrapper (a staged one on fs), begun at t0.
+func observeCreate(st Store, t0 time.Time, err error) {
+	if o, ok := st.(*observedStore); ok {
+		o.o.ObserveStore(OpPutIfAbsent, o.backend, time.Since(t0), err)
+	}
+}
 
 // unwrap is the Store beneath an Observe wrapper, or st itself.
 func unwrap(st Store) Store {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -41,18 +40,9 @@ func (a *Archive) AllocateCase(ctx context.Context, year int, claim []byte) (leg
 		return legajo.Folio{}, legajo.Errorf(legajo.ErrUnavailable, "Los trámites necesitan el expediente «%s» en la configuración.", legajo.CaseExpediente)
 	}
 	dir := caseNumbers + strconv.Itoa(year) + "/"
-	a.mu.Lock()
-	mu := a.series[dir]
-	if mu == nil {
-		mu = &sync.Mutex{}
-		a.series[dir] = mu
-	}
-	a.mu.Unlock()
-	mu.Lock()
-	defer mu.Unlock()
 	retain := a.longestOptions(time.Now(), "application/octet-stream").RetainUntil
 	for {
-		n, err := allocateNumber(ctx, a.st, dir, claim, retain)
+		n, err := a.claimNumber(ctx, dir, claim, retain)
 		if err != nil {
 			return legajo.Folio{}, err
 		}
@@ -133,7 +123,7 @@ func (a *Archive) claimCaseEvent(ctx context.Context, folio legajo.Folio, ev leg
 func (a *Archive) claimEventNumber(ctx context.Context, what string, body []byte, at time.Time, key func(k int) string, committed func() (bool, error)) error {
 	opts := a.longestOptions(at, "application/json")
 	for k := 1; k <= 20; k++ {
-		won, err := claimFolio(ctx, a.st, key(k), body, opts.RetainUntil)
+		won, err := claimFolio(ctx, a.st, key(k), body, opts.RetainUntil, nil)
 		if err != nil {
 			return fmt.Errorf("archive: %s: %w", what, err)
 		}
@@ -259,7 +249,7 @@ func (a *Archive) ClaimNotice(ctx context.Context, key string, at time.Time) (bo
 	if err != nil {
 		return false, err
 	}
-	won, err := claimFolio(ctx, a.st, caseNotices+key, body, a.longestOptions(at, "application/json").RetainUntil)
+	won, err := claimFolio(ctx, a.st, caseNotices+key, body, a.longestOptions(at, "application/json").RetainUntil, nil)
 	if err != nil {
 		return false, fmt.Errorf("archive: notice %s: %w", key, err)
 	}

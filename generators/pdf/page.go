@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/go-pdf/fpdf"
-	"rsc.io/qr"
 
 	"github.com/sesver/legajo"
 )
@@ -152,44 +151,4 @@ func (p *page) footer() {
 		f.CellFormat(w, 3.2, text(d.Institution.Address), "", 2, "L", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	}
-}
-
-// qrRun is a horizontal run of dark modules.
-type qrRun struct{ x, y, n int }
-
-// qrRuns encodes url; runs make the code a few dozen rectangles instead of
-// hundreds of squares.
-func qrRuns(url string) ([]qrRun, int) {
-	c, err := qr.Encode(url, qr.M)
-	if err != nil {
-		return nil, 0 // a URL too long for a QR code: the text line still carries it
-	}
-	var runs []qrRun
-	for y := 0; y < c.Size; y++ {
-		for x := 0; x < c.Size; {
-			if !c.Black(x, y) {
-				x++
-				continue
-			}
-			start := x
-			for x < c.Size && c.Black(x, y) {
-				x++
-			}
-			runs = append(runs, qrRun{start, y, x - start})
-		}
-	}
-	return runs, c.Size
-}
-
-func (p *page) drawQR(x, y, size float64) {
-	if p.qrN == 0 {
-		return
-	}
-	m := size / float64(p.qrN+2) // one module of quiet zone each side
-	f := p.f
-	f.SetFillColor(0, 0, 0)
-	for _, r := range p.qr {
-		f.Rect(x+m*float64(r.x+1), y+m*float64(r.y+1), m*float64(r.n), m, "F")
-	}
-	f.SetFillColor(255, 255, 255)
 }

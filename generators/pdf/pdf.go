@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/go-pdf/fpdf"
 
@@ -40,6 +41,7 @@ type Renderer struct {
 	// fpdf's output deflated but not PDF/A, as before issue 12.
 	fonts          map[string]*ttFont
 	reparse, plain bool
+	qrs            *qrCache // shared by copies of the Renderer (tests make some)
 }
 
 // New returns a Renderer. It fails if the logo is not a PNG or JPEG.
@@ -48,7 +50,7 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{opts: opts, fonts: fonts}
+	r := &Renderer{opts: opts, fonts: fonts, qrs: &qrCache{}}
 	if len(opts.Logo) > 0 {
 		if r.opts.Logo, r.logoType, err = opaqueLogo(opts.Logo); err != nil {
 			return nil, err
@@ -101,20 +103,46 @@ func (r *Renderer) Render(w io.Writer, d *legajo.Document, tanto legajo.Tanto) e
 	if err := p.f.Error(); err != nil {
 		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	var buf bytes.Buffer
-	if err := p.f.Output(&buf); err != nil {
+	// fpdf's output and the PDF/A file are only steps on the way to w:
+	// their buffers are reused.
+	buf, out := getBuffer(), getBuffer()
+	defer putBuffer(buf)
+	defer putBuffer(out)
+	if err := p.f.Output(buf); err != nil {
 		return fmt.Errorf("pdf: write %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	out, err := r.pdfa(buf.Bytes(), p.info, !r.opts.Uncompressed)
+	file, err := r.pdfaTo(out, buf.Bytes(), p.info, !r.opts.Uncompressed)
 	if err != nil {
 		return fmt.Errorf("pdf: render %s %s: %w", d.Type.ID, tanto.Name, err)
 	}
-	_, err = w.Write(out)
+	_, err = w.Write(file)
 	return err
 }
 
-// pdfa makes fpdf's output PDF/A (see pdfa.go).
+// buffers are the reusable buffers of Render.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse: a long document's must
+// not stay in memory.
+const maxPooled = 1 << 20
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		b.Reset()
+		buffers.Put(b)
+	}
+}
+
+// pdfa makes fpdf's output PDF/A (see pdfa.go), in a new buffer.
 func (r *Renderer) pdfa(in []byte, info docInfo, compress bool) ([]byte, error) {
+	return r.pdfaTo(new(bytes.Buffer), in, info, compress)
+}
+
+// pdfaTo makes fpdf's output PDF/A in out, which must be empty, and
+// returns out's bytes.
+func (r *Renderer) pdfaTo(out *bytes.Buffer, in []byte, info docInfo, compress bool) ([]byte, error) {
 	fonts := r.fonts
 	if r.plain {
 		fonts = nil
@@ -128,7 +156,7 @@ func (r *Renderer) pdfa(in []byte, info docInfo, compress bool) ([]byte, error) 
 			fonts[std] = ft
 		}
 	}
-	return toPDFA(in, info, compress, fonts)
+	return toPDFA(out, in, info, compress, fonts)
 }
 
 // page carries the state of one rendering.
@@ -137,8 +165,7 @@ type page struct {
 	f     *fpdf.Fpdf
 	d     *legajo.Document
 	tanto legajo.Tanto
-	qr    []qrRun
-	qrN   int
+	url   string   // the verification address, in the QR code
 	log   []placed // what the body and closing block put on which page
 	paras int      // paragraphs laid out so far: their ids in the log
 	fs    fontState
@@ -172,7 +199,7 @@ func (r *Renderer) newPage(d *legajo.Document, tanto legajo.Tanto) *page {
 	if r.logoType != "" {
 		f.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.opts.Logo))
 	}
-	p.qr, p.qrN = qrRuns(d.VerifyURL())
+	p.url = d.VerifyURL()
 	if d.Type.Layout != legajo.LayoutLabel {
 		f.SetHeaderFuncMode(p.header, true)
 		f.SetFooterFunc(p.footer)

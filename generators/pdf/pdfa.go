@@ -118,11 +118,12 @@ type pdfaFont struct {
 	used      [256]bool
 }
 
-// toPDFA makes fpdf's output a PDF/A-2b file; compress deflates the
-// content streams. With fonts nil it only deflates them and rebuilds the
-// cross-reference table, as Legajo did before PDF/A: only the benchmark
-// that measures what PDF/A costs does that.
-func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([]byte, error) {
+// toPDFA makes fpdf's output a PDF/A-2b file, written to out (empty), and
+// returns out's bytes; compress deflates the content streams. With fonts
+// nil it only deflates them and rebuilds the cross-reference table, as
+// Legajo did before PDF/A: only the benchmark that measures what PDF/A
+// costs does that.
+func toPDFA(out *bytes.Buffer, in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([]byte, error) {
 	plain := fonts == nil
 	bad := func(what string, args ...any) error {
 		return fmt.Errorf("pdf: PDF/A: "+what, args...)
@@ -147,7 +148,7 @@ func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([
 		metaObj, intentObj, iccObj = alloc(1), alloc(1), alloc(1)
 	}
 
-	out := bytes.NewBuffer(make([]byte, 0, len(in)/2+16<<10))
+	out.Grow(len(in)/2 + 16<<10)
 	if plain {
 		out.Write(in[:bytes.IndexByte(in, '\n')+1])
 	} else {
@@ -232,10 +233,7 @@ func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([
 	}
 	if plain {
 		xrefAt := out.Len()
-		fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", next)
-		for i := 1; i < next; i++ {
-			fmt.Fprintf(out, "%010d 00000 n \n", offsets[i])
-		}
+		writeXref(out, offsets[:next])
 		tr := in[xref+1:]
 		out.Write(tr[bytes.Index(tr, []byte("trailer\n")):bytes.Index(tr, []byte("startxref\n"))])
 		fmt.Fprintf(out, "startxref\n%d\n%%%%EOF\n", xrefAt)
@@ -297,16 +295,32 @@ func toPDFA(in []byte, info docInfo, compress bool, fonts map[string]*ttFont) ([
 	sum := sha256.Sum256(out.Bytes())
 	id := hex.EncodeToString(sum[:16])
 	xrefAt := out.Len()
-	fmt.Fprintf(out, "xref\n0 %d\n0000000000 65535 f \n", next)
 	for i := 1; i < next; i++ {
 		if offsets[i] < 0 {
 			return nil, bad("object %d missing", i)
 		}
-		fmt.Fprintf(out, "%010d 00000 n \n", offsets[i])
 	}
+	writeXref(out, offsets[:next])
 	fmt.Fprintf(out, "trailer\n<</Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>]>>\nstartxref\n%d\n%%%%EOF\n",
 		next, root, infoNum, id, id, xrefAt)
 	return out.Bytes(), nil
+}
+
+// writeXref writes the cross-reference table of the objects at offsets
+// (offsets[0], object 0, is the head of the free list). A line is
+// "%010d 00000 n \n", written without fmt: a document has dozens.
+func writeXref(out *bytes.Buffer, offsets []int) {
+	out.WriteString("xref\n0 ")
+	out.WriteString(strconv.Itoa(len(offsets)))
+	out.WriteString("\n0000000000 65535 f \n")
+	line := []byte("0000000000 00000 n \n")
+	for _, off := range offsets[1:] {
+		for i := 9; i >= 0; i-- {
+			line[i] = byte('0' + off%10)
+			off /= 10
+		}
+		out.Write(line)
+	}
 }
 
 // writeFont writes the TrueType font dictionary that replaces a standard
@@ -355,7 +369,7 @@ func writeFont(out *bytes.Buffer, setOffset func(int), pf *pdfaFont, ft *ttFont)
 		strconv.FormatFloat(ft.italicAngle, 'f', -1, 64), ft.scale(ft.ascent), ft.scale(ft.descent), ft.scale(ft.capH),
 		stemV, ft.missingWidth, pf.desc+1)
 	// font files are always deflated: nothing in them is compared by eye
-	z, length1 := ft.subsetZ(&pf.used)
+	z, length1 := ft.subsetCached(&pf.used)
 	setOffset(pf.desc + 1)
 	fmt.Fprintf(out, "%d 0 obj\n<</Length1 %d /Filter /FlateDecode /Length %d>>\nstream\n", pf.desc+1, length1, len(z))
 	out.Write(z)
@@ -474,6 +488,9 @@ func isDelim(c byte) bool {
 	return false
 }
 
+// literalEscaper escapes a PDF literal string; made once, it is not cheap.
+var literalEscaper = strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
+
 // pdfText writes s as a PDF text string: literal when ASCII, else
 // UTF-16BE with its byte order mark, in hex.
 func pdfText(s string) string {
@@ -485,8 +502,7 @@ func pdfText(s string) string {
 		}
 	}
 	if ascii {
-		r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
-		return "(" + r.Replace(s) + ")"
+		return "(" + literalEscaper.Replace(s) + ")"
 	}
 	var b strings.Builder
 	b.WriteString("<FEFF")

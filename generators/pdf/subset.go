@@ -7,6 +7,7 @@ import (
 	"hash/adler32"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // A document embeds, of each font it uses, only the glyphs of the
@@ -222,6 +223,42 @@ func (ft *ttFont) subsetZ(used *[256]bool) ([]byte, int) {
 	out = append(out, 1, 0, 0, 0xFF, 0xFF) // the final, empty, stored block
 	out = binary.BigEndian.AppendUint32(out, adler)
 	return out, len(pre) + glyfLen + len(post)
+}
+
+// subsetCache holds the last subsets of a font made, by the codes they
+// hold: the tantos of a document print nearly the same characters, and the
+// fixed texts of a type (headings in bold, the footer's small print) the
+// very same ones in every document. It is dropped whole when full.
+type subsetCache struct {
+	mu sync.Mutex
+	m  map[[256]bool]*subsetEntry
+}
+
+type subsetEntry struct {
+	once    sync.Once
+	z       []byte
+	length1 int
+}
+
+// maxSubsets bounds the cache of each font: some 64 × 20 kB.
+const maxSubsets = 64
+
+// subsetCached is subsetZ, made once for a set of codes while the set is
+// in the cache. The bytes returned are shared: they must not be changed.
+func (ft *ttFont) subsetCached(used *[256]bool) ([]byte, int) {
+	c := &ft.subsets
+	c.mu.Lock()
+	e := c.m[*used]
+	if e == nil {
+		if c.m == nil || len(c.m) >= maxSubsets {
+			c.m = make(map[[256]bool]*subsetEntry, maxSubsets)
+		}
+		e = &subsetEntry{}
+		c.m[*used] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.z, e.length1 = ft.subsetZ(used) })
+	return e.z, e.length1
 }
 
 // storedBlocks appends data as deflate stored blocks, not final.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"slices"
 	"sort"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -214,4 +216,40 @@ func BenchmarkParseFont(b *testing.B) {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
 	b.ReportMetric(float64(cpu)/1e6/float64(b.N), "cpu-ms/op")
+}
+
+// TestSubsetCached: a cached subset is byte for byte subsetZ's for the same
+// codes, whoever asks first among concurrent renderings, and another set of
+// codes gets its own; the cache stays bounded.
+func TestSubsetCached(t *testing.T) {
+	fonts, err := embeddedFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft := fonts["Helvetica-Bold"]
+	sets := make([][256]bool, 3*maxSubsets)
+	for i := range sets {
+		for _, c := range []byte(toCP1252(fmt.Sprintf("Folio %d · ORIGINAL ÁÉÍÓÚ", i))) {
+			sets[i][c] = true
+		}
+		sets[i][32+i%200] = true // sets that differ in one code
+	}
+	var wg sync.WaitGroup
+	for i := range sets {
+		for range 2 {
+			wg.Go(func() {
+				used := sets[i]
+				z, n := ft.subsetCached(&used)
+				used[200] = !used[200] // the caller's array is not the key
+				want, wantN := ft.subsetZ(&sets[i])
+				if !bytes.Equal(z, want) || n != wantN {
+					t.Errorf("set %d: cached subset differs from subsetZ's", i)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if n := len(ft.subsets.m); n > maxSubsets {
+		t.Errorf("%d subsets cached, more than %d", n, maxSubsets)
+	}
 }

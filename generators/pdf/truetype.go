@@ -44,6 +44,7 @@ type ttFont struct {
 	widths                [256]int    // Windows-1252 code → width in 1/1000 em
 	missingWidth          int
 	glyphs                map[uint16]*glyphZ // the Windows-1252 ones, see prepareGlyphs
+	subsets               subsetCache        // see subsetCached
 }
 
 // standardFont maps the names of the standard fonts the layout uses to the

@@ -1,0 +1,160 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sesver/legajo"
+)
+
+// BenchmarkFolioTurn claims folios of one serie on fs by 1 and by 8
+// concurrent clients, two ways in one run: as before issue 10's emission
+// work (in-turn: the whole create, file fsync and directory fsync, inside
+// the serie's turn) and as Archive.AllocateFolio does now (staged: the
+// claim written and synced before the turn, the directory synced after it,
+// the turn only a link):
+//
+//	go test -run '^$' -bench FolioTurn -benchtime 400x -count 3 ./archive
+func BenchmarkFolioTurn(b *testing.B) {
+	for _, clients := range []int{1, 8} {
+		for _, mode := range []string{"in-turn", "staged"} {
+			b.Run(mode+"/clients="+strconv.Itoa(clients), func(b *testing.B) {
+				ctx := context.Background()
+				st := newFSStore(b)
+				a, err := New(st, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var turn sync.Mutex
+				alloc := func(claim []byte) error {
+					if mode == "staged" {
+						_, err := a.AllocateFolio(ctx, "P", "OL", 2026, claim)
+						return err
+					}
+					turn.Lock()
+					defer turn.Unlock()
+					_, err := AllocateFolio(ctx, st, "P", "OL", 2026, claim, time.Time{})
+					return err
+				}
+				var mu sync.Mutex
+				lat := make([]time.Duration, 0, b.N)
+				var n int
+				one := func() {
+					mu.Lock()
+					n++
+					claim := []byte("bench-" + strconv.Itoa(n))
+					mu.Unlock()
+					t0 := time.Now()
+					if err := alloc(claim); err != nil {
+						b.Error(err)
+					}
+					d := time.Since(t0)
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+				}
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				if clients == 1 {
+					for b.Loop() {
+						one()
+					}
+				} else {
+					b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							one()
+						}
+					})
+				}
+				b.StopTimer()
+				b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
+				slices.Sort(lat)
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "folios/s")
+				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+				b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+				claims, err := ListFolios(ctx, st, "OL", 2026)
+				if err != nil || len(claims) != b.N || claims[len(claims)-1].Number != b.N {
+					b.Errorf("%d folios claimed for %d allocations (%v)", len(claims), b.N, err)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkFileTanto files a 40 kB tanto and its manifest on fs by 1 and
+// by 8 concurrent clients, two ways in one run: one durable create after
+// the other (creates: file fsync, link, directory fsync, then the same for
+// the manifest) and as fileOne does on fs now (staged: both written and
+// synced at once, linked, their directory synced once):
+//
+//	go test -run '^$' -bench FileTanto -benchtime 400x -count 3 ./archive
+func BenchmarkFileTanto(b *testing.B) {
+	data := bytes.Repeat([]byte("%PDF-1.7 tanto "), 40000/15)
+	for _, clients := range []int{1, 8} {
+		for _, mode := range []string{"creates", "staged"} {
+			b.Run(mode+"/clients="+strconv.Itoa(clients), func(b *testing.B) {
+				ctx := context.Background()
+				st := newFSStore(b)
+				a, err := New(st, legajo.DefaultExpedientes())
+				if err != nil {
+					b.Fatal(err)
+				}
+				exp, err := a.Expediente("dti")
+				if err != nil {
+					b.Fatal(err)
+				}
+				at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+				var seq atomic.Int64
+				var mu sync.Mutex
+				lat := make([]time.Duration, 0, b.N)
+				one := func() {
+					stem := fmt.Sprintf("expedientes/dti/2026/11/%06d_original", seq.Add(1))
+					file := legajo.File{Data: data, Kind: "pdf", Tanto: "ORIGINAL", Manifest: legajo.Manifest{Folio: stem, Tanto: "ORIGINAL"}}
+					t0 := time.Now()
+					var err error
+					if mode == "staged" {
+						_, err = a.fileOne(ctx, exp, at, stem, file)
+					} else {
+						_, err = a.fileOneCreates(ctx, exp, at, stem, "pdf", file)
+					}
+					if err != nil {
+						b.Error(err)
+					}
+					d := time.Since(t0)
+					mu.Lock()
+					lat = append(lat, d)
+					mu.Unlock()
+				}
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				if clients == 1 {
+					for b.Loop() {
+						one()
+					}
+				} else {
+					b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							one()
+						}
+					})
+				}
+				b.StopTimer()
+				b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
+				slices.Sort(lat)
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tantos/s")
+				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+				b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+			})
+		}
+	}
+}
