@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/sesver/legajo"
 	"github.com/sesver/legajo/fixtures"
@@ -53,7 +57,7 @@ func BenchmarkBackup(b *testing.B) {
 		open func(b *testing.B) Store
 	}{
 		{"fs", func(b *testing.B) Store { return newFSStore(b) }},
-		{"s3", func(b *testing.B) Store { return newS3Store(b, S3Config{}) }},
+		{"s3", func(b *testing.B) Store { return countedS3Store(b) }},
 	}
 	for _, tg := range targets {
 		b.Run(tg.name+"/full", func(b *testing.B) {
@@ -94,13 +98,21 @@ func BenchmarkBackup(b *testing.B) {
 			b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
 		})
 		// After new documents: following the log (the default), and
-		// listing the whole archive (--full), in one run.
-		for _, full := range []bool{false, true} {
-			name := fmt.Sprintf("%s/after-%d-new", tg.name, added)
-			if full {
-				name += "-full"
-			}
-			b.Run(name, func(b *testing.B) {
+		// listing the whole archive (--full), in one run. On S3, also the
+		// alternatives to what the copy does by default: each copy read
+		// back (the target's checked create hidden), and more workers.
+		type variant struct {
+			name     string
+			full     bool
+			readBack bool
+			workers  int
+		}
+		variants := []variant{{name: ""}, {name: "-full", full: true}}
+		if tg.name == "s3" {
+			variants = append(variants, variant{name: "-readback", readBack: true}, variant{name: "-w32", workers: 32}, variant{name: "-w64", workers: 64})
+		}
+		for _, v := range variants {
+			b.Run(fmt.Sprintf("%s/after-%d-new%s", tg.name, added, v.name), func(b *testing.B) {
 				var rep CopyReport
 				for b.Loop() {
 					b.StopTimer()
@@ -114,9 +126,13 @@ func BenchmarkBackup(b *testing.B) {
 						b.Fatal(err)
 					}
 					dst, since := backedUp(b, tg.name, corpus, tg.open)
+					if v.readBack {
+						dst = plainStore{dst}
+					}
 					fileCorpus(b, src, 2, added, true, signer)
+					requests.reset()
 					b.StartTimer()
-					if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: since, Full: full}); err != nil {
+					if rep, err = Backup(context.Background(), src, dst, CopyOptions{Since: since, Full: v.full, Workers: v.workers}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -124,8 +140,73 @@ func BenchmarkBackup(b *testing.B) {
 				b.ReportMetric(float64(rep.ObjectsCopied), "copied")
 				b.ReportMetric(float64(rep.Ranges), "ranges")
 				b.ReportMetric(float64(rep.RangesListed), "ranges-listed")
+				requests.report(b, rep)
 			})
 		}
+	}
+}
+
+// plainStore hides every method of a Store but those of the interface
+// (such as S3Store.CreateChecked).
+type plainStore struct{ Store }
+
+// requests counts the requests sent to the S3 target, by method
+// (retries included).
+var requests = &requestCounter{}
+
+type requestCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// countedS3Store is newS3Store whose requests are counted in requests.
+func countedS3Store(b *testing.B) *S3Store {
+	cfg := s3TestConfig(b)
+	st, err := OpenS3(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	st.client, err = minio.New(cfg.Endpoint, &minio.Options{
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Region:     cfg.Region,
+		Secure:     cfg.Secure,
+		Transport:  requestCounting{st.transport},
+		MaxRetries: 2,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+type requestCounting struct{ http.RoundTripper }
+
+func (rt requestCounting) RoundTrip(req *http.Request) (*http.Response, error) {
+	requests.mu.Lock()
+	if requests.n == nil {
+		requests.n = map[string]int{}
+	}
+	requests.n[req.Method]++
+	requests.mu.Unlock()
+	return rt.RoundTripper.RoundTrip(req)
+}
+
+func (r *requestCounter) reset() {
+	r.mu.Lock()
+	r.n = nil
+	r.mu.Unlock()
+}
+
+// report gives the requests of each method per object copied.
+func (r *requestCounter) report(b *testing.B, rep CopyReport) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.n) == 0 || rep.ObjectsCopied == 0 {
+		return
+	}
+	for m, n := range r.n {
+		b.ReportMetric(float64(n)/float64(rep.ObjectsCopied), m+"/copied")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -300,9 +301,15 @@ func TestBackupFollowsLog(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			rep, err := Backup(ctx, src, dst, CopyOptions{Since: &first.State})
+			counted := &countingStore{Store: dst}
+			rep, err := Backup(ctx, src, counted, CopyOptions{Since: &first.State})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// An object both the log and a range listed beside it name is
+			// copied once.
+			if counted.creates.Load() != int64(rep.ObjectsCopied) {
+				t.Errorf("%d creates for %d objects copied", counted.creates.Load(), rep.ObjectsCopied)
 			}
 			if rep.State.Lote != s.a.log.last.Seq || rep.State.Lote <= first.State.Lote {
 				t.Errorf("state after the log run names lote %d; the log's last is %d", rep.State.Lote, s.a.log.last.Seq)
@@ -384,4 +391,84 @@ func TestBackupFollowsLog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBackupChecksCopies: a copy to a target whose answer to the write
+// shows what it stored (S3: Content-MD5 checked, ETag the MD5) costs one
+// write and no read; elsewhere, or when the answer shows nothing, each
+// copy is read back, and a copy that reads back otherwise is a failure.
+func TestBackupChecksCopies(t *testing.T) {
+	ctx := context.Background()
+	objs := backupKeys()
+	objs["vacio"] = ""
+	for _, p := range storePairs[:2] {
+		t.Run(p.name, func(t *testing.T) {
+			src, dst := p.src(t), &countingStore{Store: p.dst(t)}
+			fill(t, src, objs)
+			rep, err := Backup(ctx, src, dst, CopyOptions{})
+			if err != nil || rep.ObjectsCopied != len(objs) {
+				t.Fatalf("Backup: %+v, %v; want %d copied", rep, err, len(objs))
+			}
+			_, checks := dst.Store.(checkedCreator)
+			reads := int64(len(objs))
+			if checks {
+				reads = 0
+			}
+			if dst.creates.Load() != int64(len(objs)) || dst.gets.Load() != reads {
+				t.Errorf("%d creates and %d reads for %d objects; want %d reads", dst.creates.Load(), dst.gets.Load(), len(objs), reads)
+			}
+			for k, v := range objs {
+				mustGet(t, dst, k, []byte(v))
+			}
+		})
+	}
+	t.Run("answer-shows-nothing", func(t *testing.T) {
+		for _, damage := range []bool{false, true} {
+			src := newFSStore(t)
+			fill(t, src, objs)
+			dst := &countingStore{Store: newFSStore(t), unchecked: true, damage: damage}
+			rep, err := Backup(ctx, src, dst, CopyOptions{})
+			if dst.gets.Load() != int64(len(objs)) {
+				t.Errorf("damage %v: %d reads for %d copies, want each read back", damage, dst.gets.Load(), len(objs))
+			}
+			switch {
+			case !damage && (err != nil || rep.ObjectsCopied != len(objs)):
+				t.Errorf("Backup: %+v, %v; want %d copied", rep, err, len(objs))
+			case damage && (err == nil || rep.Failed != len(objs)-1 || rep.ObjectsCopied != 1 || rep.State.Ranges[0].Digest != ""):
+				// The empty object has no byte to damage.
+				t.Errorf("Backup to a target storing other bytes: %+v, %v; want %d failed", rep, err, len(objs)-1)
+			}
+		}
+	})
+}
+
+// countingStore counts the creates and reads made through it, and passes
+// CreateChecked on when its Store has it. unchecked makes CreateChecked
+// tell nothing; damage stores other bytes than those given.
+type countingStore struct {
+	Store
+	creates, gets     atomic.Int64
+	unchecked, damage bool
+}
+
+func (s *countingStore) Create(ctx context.Context, key string, data []byte, opts CreateOptions) error {
+	s.creates.Add(1)
+	if s.damage && len(data) > 0 {
+		data = append([]byte{data[0] ^ 1}, data[1:]...)
+	}
+	return s.Store.Create(ctx, key, data, opts)
+}
+
+func (s *countingStore) CreateChecked(ctx context.Context, key string, data []byte, opts CreateOptions) (bool, error) {
+	cc, ok := s.Store.(checkedCreator)
+	if !ok || s.unchecked || s.damage {
+		return false, s.Create(ctx, key, data, opts)
+	}
+	s.creates.Add(1)
+	return cc.CreateChecked(ctx, key, data, opts)
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	s.gets.Add(1)
+	return s.Store.Get(ctx, key)
 }

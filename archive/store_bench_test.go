@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -123,5 +124,41 @@ func BenchmarkListAfter(b *testing.B) {
 		if !errors.Is(err, errStop) {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkS3Put compares the PUT of S3Store.Create (payload unsigned,
+// bound to the signature by its Content-MD5, which the server checks) with
+// minio-go's default over plain HTTP (payload in signed chunks, Content-MD5
+// as well), for objects of the backup's average size (2,377 MB in 841,592
+// objects: 2.8 KB), 16 at a time as Backup sends them.
+func BenchmarkS3Put(b *testing.B) {
+	data := make([]byte, 2800)
+	rand.Read(data)
+	for _, chunks := range []bool{false, true} {
+		name := "unsigned-md5"
+		if chunks {
+			name = "signed-chunks"
+		}
+		b.Run(name, func(b *testing.B) {
+			st := newS3Store(b, S3Config{})
+			mustCreate(b, st, "probe-first", data)
+			var seq atomic.Int64
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := seq.Add(1)
+					po := st.putOptions(CreateOptions{ContentType: "application/pdf"})
+					po.DisableContentSha256 = !chunks
+					po.SetMatchETagExcept("*")
+					key := fmt.Sprintf("bench/%04d/%06d.pdf", n/1000, n)
+					if _, err := st.client.PutObject(context.Background(), st.bucket, key, bytes.NewReader(data), int64(len(data)), po); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			reportOps(b)
+		})
 	}
 }

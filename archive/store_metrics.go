@@ -58,6 +58,19 @@ func (s *observedStore) Create(ctx context.Context, key string, data []byte, opt
 	return err
 }
 
+// CreateChecked is the Store's own when it has one (see checkedCreator),
+// observed as a Create.
+func (s *observedStore) CreateChecked(ctx context.Context, key string, data []byte, opts CreateOptions) (bool, error) {
+	cc, ok := s.st.(checkedCreator)
+	if !ok {
+		return false, s.Create(ctx, key, data, opts)
+	}
+	t0 := time.Now()
+	checked, err := cc.CreateChecked(ctx, key, data, opts)
+	s.o.ObserveStore(OpPutIfAbsent, s.backend, time.Since(t0), err)
+	return checked, err
+}
+
 func (s *observedStore) Get(ctx context.Context, key string) ([]byte, error) {
 	t0 := time.Now()
 	b, err := s.st.Get(ctx, key)

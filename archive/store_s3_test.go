@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -177,4 +178,87 @@ func TestS3ProbeHidden(t *testing.T) {
 	if got := list(t, st, "", ""); len(got) != 1 || got[0].Key != "k" {
 		t.Errorf("List = %v, want only k", got)
 	}
+}
+
+// A PUT whose body is not the one its Content-MD5 was computed on is
+// refused by the server, and nothing is stored under its key. That, and
+// the ETag the server answers, let a copy to S3 go without reading each
+// object back (CreateChecked).
+func TestS3CreateRefusesDamagedBody(t *testing.T) {
+	ctx := context.Background()
+	st := newS3Store(t, S3Config{})
+	mustCreate(t, st, "otro", []byte("the probe is done before the damaged PUT"))
+	const key = "expedientes/dti/2026/11/danado_original.pdf"
+	data := []byte("%PDF-1.4 el original de un oficio, con acentos: «Atención»")
+	po := st.putOptions(CreateOptions{ContentType: "application/pdf"})
+	po.SetMatchETagExcept("*")
+	body := &damagingReader{data: data}
+	_, err := st.client.PutObject(ctx, st.bucket, key, body, int64(len(data)), po)
+	if body.passes < 2 {
+		t.Fatalf("the body was read %d time(s): its MD5 and the bytes sent came from one pass, nothing was damaged", body.passes)
+	}
+	if code := minioCode(err); code != "BadDigest" {
+		t.Fatalf("PUT of a body other than its Content-MD5's: %v (code %q), want BadDigest", err, code)
+	}
+	if _, err := st.Stat(ctx, key); !errors.Is(err, legajo.ErrNotFound) {
+		t.Fatalf("after the refused PUT, Stat = %v, want ErrNotFound", err)
+	}
+
+	// The same bytes undamaged go in, and the answer shows it; the empty
+	// object too.
+	for k, d := range map[string][]byte{key: data, "vacio": {}} {
+		checked, err := st.CreateChecked(ctx, k, d, CreateOptions{ContentType: "application/pdf"})
+		if err != nil || !checked {
+			t.Fatalf("CreateChecked(%q) = %v, %v; want true, nil", k, checked, err)
+		}
+		mustGet(t, st, k, d)
+	}
+	// Never an overwrite: another content under the key is a conflict.
+	if checked, err := st.CreateChecked(ctx, key, []byte("otro contenido"), CreateOptions{}); !errors.Is(err, legajo.ErrConflict) || checked {
+		t.Fatalf("CreateChecked over an existing key = %v, %v; want false, ErrConflict", checked, err)
+	}
+	mustGet(t, st, key, data)
+}
+
+// damagingReader gives data on its first pass (minio-go's, computing the
+// Content-MD5) and data with its first byte changed on the next (the body
+// sent).
+type damagingReader struct {
+	data   []byte
+	off    int64
+	passes int
+}
+
+func (r *damagingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off == 0 {
+		r.passes++
+	}
+	if off >= int64(len(r.data)) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.data[off:])
+	if r.passes > 1 && off == 0 && n > 0 {
+		p[0] ^= 1
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (r *damagingReader) Read(p []byte) (int, error) {
+	n, err := r.ReadAt(p, r.off)
+	r.off += int64(n)
+	return n, err
+}
+
+func (r *damagingReader) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		off += r.off
+	case io.SeekEnd:
+		off += int64(len(r.data))
+	}
+	r.off = off
+	return off, nil
 }
