@@ -54,7 +54,7 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 	if err != nil {
 		return legajo.Folio{}, err
 	}
-	n, err := allocateNumber(ctx, st, dir, claim, retainUntil, nil)
+	n, err := allocateNumber(ctx, st, dir, claim, retainUntil)
 	if err != nil {
 		return legajo.Folio{}, err
 	}
@@ -63,9 +63,7 @@ func AllocateFolio(ctx context.Context, st Store, prefix, serie string, year int
 
 // allocateNumber claims the next number under dir (see AllocateFolio):
 // folios and case numbers share the mechanism, each in its own directory.
-// create makes the claim object of a key, ErrConflict when the key exists;
-// nil is a Create of claim on st (see Archive.claimNumber for the other).
-func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, retainUntil time.Time, create func(key string) error) (int, error) {
+func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, retainUntil time.Time) (int, error) {
 	if len(claim) == 0 {
 		return 0, legajo.Errorf(legajo.ErrInvalid, "archive: allocate folio %s: empty claim", dir)
 	}
@@ -88,7 +86,7 @@ func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, ret
 		if n > folioMax {
 			return 0, legajo.Errorf(legajo.ErrConflict, "archive: allocate folio %s: all %d numbers are taken", dir, folioMax)
 		}
-		won, err := claimFolio(ctx, st, folioKey(dir, n), claim, retainUntil, create)
+		won, err := claimFolio(ctx, st, folioKey(dir, n), claim, retainUntil)
 		if err != nil {
 			return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
 		}
@@ -122,13 +120,10 @@ func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, ret
 // claimFolio creates key with claim, reporting whether the caller holds it
 // now. On a conflict it reads the object: the number is the caller's if it
 // holds this very claim (its own write, retried), someone else's otherwise.
-func claimFolio(ctx context.Context, st Store, key string, claim []byte, retainUntil time.Time, create func(key string) error) (bool, error) {
-	if create == nil {
-		opts := CreateOptions{ContentType: "application/octet-stream", RetainUntil: retainUntil}
-		create = func(key string) error { return st.Create(ctx, key, claim, opts) }
-	}
+func claimFolio(ctx context.Context, st Store, key string, claim []byte, retainUntil time.Time) (bool, error) {
+	opts := CreateOptions{ContentType: "application/octet-stream", RetainUntil: retainUntil}
 	for attempt := 1; ; attempt++ {
-		err := create(key)
+		err := st.Create(ctx, key, claim, opts)
 		if err == nil {
 			return true, nil
 		}

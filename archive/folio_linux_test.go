@@ -2,10 +2,10 @@ package archive
 
 import "testing"
 
-// As TestArchiveAllocateFolioStaged, with the claims staged in named
+// As TestArchiveAllocateFolio, with the claims written through named
 // temporary files, as on a file system without O_TMPFILE.
-func TestArchiveAllocateFolioStagedNamed(t *testing.T) {
+func TestArchiveAllocateFolioNamed(t *testing.T) {
 	was := noTmpfile.Swap(true)
 	defer noTmpfile.Store(was)
-	testArchiveAllocateFolioStaged(t)
+	testArchiveAllocateFolio(t)
 }

@@ -129,8 +129,7 @@ func TestAllocateFolioProcesses(t *testing.T) {
 		st := newS3Store(t, S3Config{})
 		testFolioProcesses(t, st, "s3:"+st.bucket)
 	})
-	// Through an Archive, as Office.Emit claims: on fs the claims are
-	// staged before the turn and their directory synced after it.
+	// Through an Archive, as Office.Emit claims (in the serie's turn).
 	t.Run("archive-fs", func(t *testing.T) {
 		dir := t.TempDir()
 		st, err := OpenFS(dir)
@@ -148,13 +147,13 @@ func TestAllocateFolioProcesses(t *testing.T) {
 	})
 }
 
-// Archive.AllocateFolio on fs links a claim staged before its turn: it
-// steps over numbers another process claimed, takes its own earlier write,
-// refuses an empty claim and a serie that is not one key segment, and
-// leaves no staged file behind, whatever happened.
-func TestArchiveAllocateFolioStaged(t *testing.T) { testArchiveAllocateFolioStaged(t) }
+// Archive.AllocateFolio on fs steps over numbers another process claimed,
+// takes its own earlier write, refuses an empty claim and a serie that is
+// not one key segment, and leaves no temporary file behind, whatever
+// happened.
+func TestArchiveAllocateFolio(t *testing.T) { testArchiveAllocateFolio(t) }
 
-func testArchiveAllocateFolioStaged(t *testing.T) {
+func testArchiveAllocateFolio(t *testing.T) {
 	ctx := context.Background()
 	st := newFSStore(t)
 	a, err := New(st, nil)

@@ -132,45 +132,6 @@ func (s *FSStore) stage(ctx context.Context, key string, data []byte, durable bo
 	return o, nil
 }
 
-// stageIn stages data for a key in the directory dir (a key prefix ending
-// in '/') chosen later with linkAs: a number's claim is written before its
-// number is known.
-func (s *FSStore) stageIn(ctx context.Context, dir string, data []byte) (*staged, error) {
-	if err := checkKey(strings.TrimSuffix(dir, "/")); err != nil || !strings.HasSuffix(dir, "/") {
-		return nil, legajo.Errorf(legajo.ErrInvalid, "archive: stage in %q: not a key prefix", dir)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, createErr(dir, err)
-	}
-	o := &staged{s: s, key: dir, parent: s.path(strings.TrimSuffix(dir, "/"))}
-	if err := mkdirAllSync(o.parent); err != nil {
-		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EEXIST) {
-			return nil, legajo.Errorf(legajo.ErrConflict, "archive: stage in %s: a parent of the key is an object", dir)
-		}
-		return nil, createErr(dir, err)
-	}
-	if err := s.write(o, data, true); err != nil {
-		o.discard()
-		return nil, createErr(dir, err)
-	}
-	return o, nil
-}
-
-// linkAs gives an object staged by stageIn the key key, in its directory,
-// failing with ErrConflict if the key exists; it may be tried again with
-// another key after a conflict.
-func (o *staged) linkAs(key string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	target := o.s.path(key)
-	if filepath.Dir(target) != o.parent {
-		return fmt.Errorf("archive: create %s: staged for another directory", key)
-	}
-	o.key, o.target = key, target
-	return o.link()
-}
-
 // link gives the staged object its key, failing with ErrConflict if the
 // key exists. The object is visible then, but its name is durable only
 // after sync.

@@ -80,7 +80,7 @@ func (a *Archive) ClaimBill(ctx context.Context, c legajo.BillClaim) (func(conte
 	opts := a.longestOptions(c.At, "application/json")
 	for k := 1; k <= 20; k++ {
 		key := billClaimKey(c.Account, c.Period, k)
-		won, err := claimFolio(ctx, a.st, key, body, opts.RetainUntil, nil)
+		won, err := claimFolio(ctx, a.st, key, body, opts.RetainUntil)
 		if err != nil {
 			return nil, fmt.Errorf("archive: %s: %w", what, err)
 		}

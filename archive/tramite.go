@@ -123,7 +123,7 @@ func (a *Archive) claimCaseEvent(ctx context.Context, folio legajo.Folio, ev leg
 func (a *Archive) claimEventNumber(ctx context.Context, what string, body []byte, at time.Time, key func(k int) string, committed func() (bool, error)) error {
 	opts := a.longestOptions(at, "application/json")
 	for k := 1; k <= 20; k++ {
-		won, err := claimFolio(ctx, a.st, key(k), body, opts.RetainUntil, nil)
+		won, err := claimFolio(ctx, a.st, key(k), body, opts.RetainUntil)
 		if err != nil {
 			return fmt.Errorf("archive: %s: %w", what, err)
 		}
@@ -249,7 +249,7 @@ func (a *Archive) ClaimNotice(ctx context.Context, key string, at time.Time) (bo
 	if err != nil {
 		return false, err
 	}
-	won, err := claimFolio(ctx, a.st, caseNotices+key, body, a.longestOptions(at, "application/json").RetainUntil, nil)
+	won, err := claimFolio(ctx, a.st, caseNotices+key, body, a.longestOptions(at, "application/json").RetainUntil)
 	if err != nil {
 		return false, fmt.Errorf("archive: notice %s: %w", key, err)
 	}
