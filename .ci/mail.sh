@@ -72,8 +72,8 @@ mail_start() {
 			echo "mail_start: mailpit $LEGAJO_MAILPIT_VERSION, SMTP 127.0.0.1:$smtp, API $LEGAJO_TEST_MAILPIT_API (pid $pid)" >&2
 			return 0
 		fi
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
 	echo "mail_start: mailpit did not come up; its log:" >&2
 	tail -n 30 "$log" >&2

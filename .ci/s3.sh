@@ -64,8 +64,8 @@ s3_start() {
 			echo "s3_start: versitygw $LEGAJO_VERSITYGW_VERSION on 127.0.0.1:$port (pid $pid, data $LEGAJO_S3_DATA)" >&2
 			return 0
 		fi
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
 	echo "s3_start: versitygw did not come up; its log:" >&2
 	tail -n 30 "$log" >&2
