@@ -64,41 +64,11 @@ func BenchmarkEmit(b *testing.B) {
 					}()
 				}
 				data := sample(b, "oficio-liberacion")
-				var mu sync.Mutex
-				lat := make([]time.Duration, 0, b.N)
-				emit := func() {
-					t0 := time.Now()
+				runClients(b, clients, "emissions/s", func() {
 					if _, err := o.Emit(context.Background(), legajo.EmitRequest{Type: "oficio-liberacion", Data: data, Author: "bench"}); err != nil {
 						b.Error(err)
 					}
-					d := time.Since(t0)
-					mu.Lock()
-					lat = append(lat, d)
-					mu.Unlock()
-				}
-				cpu0 := cpuTime()
-				b.ResetTimer()
-				if clients == 1 {
-					for b.Loop() {
-						emit()
-					}
-				} else {
-					b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-					b.RunParallel(func(pb *testing.PB) {
-						for pb.Next() {
-							emit()
-						}
-					})
-				}
-				b.StopTimer()
-				// CPU time per emission (user + system, this process): on a
-				// shared machine the wall-clock figures swing with other
-				// load, this one much less.
-				b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
-				slices.Sort(lat)
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "emissions/s")
-				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-				b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+				})
 			})
 		}
 	}
@@ -113,4 +83,42 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// runClients calls one b.N times from clients goroutines at once (closed
+// loop, no pause) and reports the CPU time per call (user + system, this
+// process: on a shared machine the wall-clock figures swing with other
+// load, this one much less), the calls per second as unit, and the p50 and
+// p99 of one call.
+func runClients(b *testing.B, clients int, unit string, one func()) {
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, b.N)
+	timed := func() {
+		t0 := time.Now()
+		one()
+		d := time.Since(t0)
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+	}
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	if clients == 1 {
+		for b.Loop() {
+			timed()
+		}
+	} else {
+		b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				timed()
+			}
+		})
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
 }

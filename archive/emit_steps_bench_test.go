@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
-	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,12 +36,9 @@ func BenchmarkFileTanto(b *testing.B) {
 				}
 				at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 				var seq atomic.Int64
-				var mu sync.Mutex
-				lat := make([]time.Duration, 0, b.N)
-				one := func() {
+				runClients(b, clients, "tantos/s", func() {
 					stem := fmt.Sprintf("expedientes/dti/2026/11/%06d_original", seq.Add(1))
 					file := legajo.File{Data: data, Kind: "pdf", Tanto: "ORIGINAL", Manifest: legajo.Manifest{Folio: stem, Tanto: "ORIGINAL"}}
-					t0 := time.Now()
 					var err error
 					if mode == "staged" {
 						_, err = a.fileOne(ctx, exp, at, stem, file)
@@ -54,31 +48,7 @@ func BenchmarkFileTanto(b *testing.B) {
 					if err != nil {
 						b.Error(err)
 					}
-					d := time.Since(t0)
-					mu.Lock()
-					lat = append(lat, d)
-					mu.Unlock()
-				}
-				cpu0 := cpuTime()
-				b.ResetTimer()
-				if clients == 1 {
-					for b.Loop() {
-						one()
-					}
-				} else {
-					b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-					b.RunParallel(func(pb *testing.PB) {
-						for pb.Next() {
-							one()
-						}
-					})
-				}
-				b.StopTimer()
-				b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/op")
-				slices.Sort(lat)
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tantos/s")
-				b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-				b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+				})
 			})
 		}
 	}
