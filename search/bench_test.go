@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -284,6 +285,40 @@ func BenchmarkSnapshotOpen(b *testing.B) {
 		}
 		if err := x.Close(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFacetPasses compares, in one run, faceted searches ranked and
+// counted in one pass over the matches (facetedQuery, what Search does)
+// with the two passes before it (facetCount, then bleve's ranking): the
+// web page's search always counts facets.
+//
+//	LEGAJO_BENCH_DOCS=100000 go test -run '^$' -bench FacetPasses -benchtime 100x -count 3 ./search
+func BenchmarkFacetPasses(b *testing.B) {
+	x := corpusIndex(b, benchDocs())
+	ctx := context.Background()
+	defer func() { facetsInOnePass = true }()
+	for _, q := range []legajo.SearchQuery{
+		{Text: "equipo", Facets: true},
+		{Text: "jurisdiccion xalapa", Facets: true},
+		{Text: "sistema", Facets: true},
+		{Text: "obsolescencia", Facets: true},
+		{Facets: true, Sort: legajo.SortRelevance},
+	} {
+		for _, passes := range []int{2, 1} {
+			name := strings.ReplaceAll(q.Text, " ", "_")
+			if name == "" {
+				name = "all"
+			}
+			b.Run(fmt.Sprintf("%s/passes=%d", name, passes), func(b *testing.B) {
+				facetsInOnePass = passes == 1
+				for b.Loop() {
+					if _, err := x.Search(ctx, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -150,4 +151,97 @@ func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Que
 		sctx.DocumentMatchPool.Put(dm)
 	}
 	return total, x.facets.result(total, counts), true, nil
+}
+
+// facetedQuery is q whose searcher also counts the facets of every match
+// it hands out, from the facet table, so that a faceted search ranks and
+// counts in one pass over the matches instead of two (facetCount's, then
+// bleve's). bleve's top-N collector reads every match of a search sorted
+// by score, so what it read is what was counted. One facetedQuery serves
+// one search: counts holds that search's numbers once it has run.
+type facetedQuery struct {
+	q      query.Query
+	table  *facetTable
+	counts []int // by combination number; index 0 is none
+	total  uint64
+	ran    bool
+}
+
+func (f *facetedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("search: index of type %T", r)
+	}
+	cols, offsets, err := f.table.columns(snap)
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.q.Searcher(ctx, r, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.ran = true
+	return &facetedSearcher{Searcher: s, f: f, cols: cols, offsets: offsets}, nil
+}
+
+// result is the facets counted, as facetCount gives them.
+func (f *facetedQuery) result() *bsearch.FacetResult {
+	counts := make(map[uint32]int, 16)
+	for n, c := range f.counts {
+		if n != 0 && c != 0 {
+			counts[uint32(n)] = c
+		}
+	}
+	return f.table.result(f.total, counts)
+}
+
+// facetedSearcher counts the facet combination of each match of its
+// searcher (see facetedQuery).
+type facetedSearcher struct {
+	bsearch.Searcher
+	f       *facetedQuery
+	cols    [][]uint32
+	offsets []uint64
+	seg     int // segment of the last match
+}
+
+func (s *facetedSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	dm, err := s.Searcher.Next(ctx)
+	if err == nil && dm != nil {
+		s.count(dm)
+	}
+	return dm, err
+}
+
+func (s *facetedSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(ctx, id)
+	if err == nil && dm != nil {
+		s.count(dm)
+	}
+	return dm, err
+}
+
+// count adds dm's combination. Matches come in increasing order of their
+// internal number, so the segment only moves forward.
+func (s *facetedSearcher) count(dm *bsearch.DocumentMatch) {
+	s.f.total++
+	num := dm.IndexInternalID.Value()
+	if s.seg >= len(s.offsets) || num < s.offsets[s.seg] {
+		s.seg = 0
+	}
+	for s.seg+1 < len(s.offsets) && num >= s.offsets[s.seg+1] {
+		s.seg++
+	}
+	if s.seg >= len(s.cols) {
+		return
+	}
+	col, local := s.cols[s.seg], num-s.offsets[s.seg]
+	if local >= uint64(len(col)) {
+		return
+	}
+	n := col[local]
+	if int(n) >= len(s.f.counts) {
+		s.f.counts = append(s.f.counts, make([]int, int(n)+1-len(s.f.counts))...)
+	}
+	s.f.counts[n]++
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -162,6 +163,10 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	return out, nil
 }
 
+// facetsInOnePass is false only in BenchmarkFacetPasses, which compares
+// the one pass with the two (facetCount's, then bleve's).
+var facetsInOnePass = true
+
 // run answers the plan's query: one page of hits, and the facet counts
 // when asked for.
 func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQuery, p *plan) (*bleve.SearchResult, *bsearch.FacetResult, error) {
@@ -171,6 +176,20 @@ func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQue
 	// from bleve when the index is not one the table reads.
 	var facets *bsearch.FacetResult
 	total := int64(-1)
+	windowed := (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed
+	if _, scorch := r.(*scorch.IndexSnapshot); q.Facets && scorch && !windowed && facetsInOnePass {
+		// Ranked and counted in one pass (see facetedQuery).
+		fq := &facetedQuery{q: req.Query, table: x.facets}
+		req.Query = fq
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
+		}
+		if !fq.ran || fq.total != res.Total {
+			return nil, nil, fmt.Errorf("search: facets counted %d matches of %d", fq.total, res.Total)
+		}
+		return res, fq.result(), nil
+	}
 	if q.Facets {
 		n, fr, ok, err := x.facetCount(ctx, r, p.count)
 		if err != nil {
@@ -184,7 +203,7 @@ func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQue
 	}
 	var res *bleve.SearchResult
 	var err error
-	if (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed {
+	if windowed {
 		res, err = x.windowed(ctx, r, p, req, total)
 	} else {
 		res, err = x.idx.SearchInContext(ctx, req)

@@ -513,6 +513,28 @@ func TestFacetTableCountsAsBleve(t *testing.T) {
 			if text == "" && total == 0 {
 				t.Fatalf("%s: nothing indexed", when)
 			}
+			// Ranked and counted in one pass: the same facets, and the
+			// same page of hits as the query alone.
+			fq := &facetedQuery{q: q, table: e.index.facets}
+			one, err := e.index.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(fq, 5, 0, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone, err := e.index.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 5, 0, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := countFacets(fq.result()); fq.total != res.Total || one.Total != res.Total || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %q: one pass %d (%d) %v\nbleve %d %v", when, text, fq.total, one.Total, got, res.Total, want)
+			}
+			if len(one.Hits) != len(alone.Hits) {
+				t.Fatalf("%s, %q: %d hits in one pass, %d alone", when, text, len(one.Hits), len(alone.Hits))
+			}
+			for i := range one.Hits {
+				if one.Hits[i].ID != alone.Hits[i].ID || one.Hits[i].Score != alone.Hits[i].Score {
+					t.Errorf("%s, %q: hit %d: %s %v in one pass, %s %v alone", when, text, i, one.Hits[i].ID, one.Hits[i].Score, alone.Hits[i].ID, alone.Hits[i].Score)
+				}
+			}
 		}
 	}
 	check("after the samples and their events")
