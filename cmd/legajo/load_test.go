@@ -250,8 +250,12 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed when the process has ended, with its error in
+	// waitErr: read by the start below and by the cleanup, which waits for
+	// a server that ended early as for one that is told to stop.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	b.Cleanup(func() {
 		stdin.Close()
 		select {
@@ -266,8 +270,8 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 			return strings.TrimSpace(strings.SplitN(out.String()[i+len("escuchando en "):], "\n", 2)[0])
 		}
 		select {
-		case err := <-exited:
-			b.Fatalf("serve exited: %v\n%s", err, out.String())
+		case <-exited:
+			b.Fatalf("serve exited: %v\n%s", waitErr, out.String())
 		default:
 		}
 	}
