@@ -354,3 +354,65 @@ func openSpec(t *testing.T, spec string) Store {
 	t.Fatalf("bad child store %q", spec)
 	return nil
 }
+
+// A folio whose claim was deleted is not handed out again by a process
+// with no memory of it (no log loaded): its alta transition says a filing
+// took it. On fs its pointers say so too, with the alta gone as well.
+func TestFolioTakenWithoutClaim(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		o, _ := newOffice(t, st)
+		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "minuta", Data: sample(t, "minuta"), Author: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w tamperer
+		switch s := st.(type) {
+		case *FSStore:
+			w = fsTamperer{s}
+		case *S3Store:
+			w = s3Tamperer{s}
+		}
+		dir, _ := folioDir(f.Serie, f.Year)
+		// Each allocation through a Store value of its own: no number
+		// remembered from an earlier one (see hintKeyFor).
+		allocate := func(st Store) legajo.Folio {
+			t.Helper()
+			a, err := New(st, legajo.DefaultExpedientes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := a.AllocateFolio(ctx, f.Prefix, f.Serie, f.Year, []byte(`{"test":"after delete"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		w.remove(t, folioKey(dir, f.Number))
+		// A plainStore hides the FSStore: only the alta tells.
+		if got := allocate(&plainStore{st}); got.Number == f.Number {
+			t.Fatalf("after deleting the claim of %s, allocation gave it again", f)
+		} else if got.Number != f.Number+1 {
+			t.Errorf("after deleting the claim of %s, allocation gave %s, want the next number", f, got)
+		}
+		fs, ok := st.(*FSStore)
+		if !ok {
+			return // on S3 the pointers are not listed (see Archive.folioTaken)
+		}
+		// Both claims and the alta gone: the document's pointers remain.
+		w.remove(t, folioKey(dir, f.Number))
+		w.remove(t, folioKey(dir, f.Number+1))
+		w.remove(t, stateKey(f, legajo.EventEmitido.Transition(), 1))
+		again, err := OpenFS(fs.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := allocate(again); got.Number == f.Number {
+			t.Errorf("after deleting the claim and the alta of %s, allocation gave it again", f)
+		}
+	})
+}
