@@ -709,19 +709,46 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	if err != nil {
 		return nil, err
 	}
-	var keys []string
-	err = a.getAll(ctx, pointers, func(_ int, b []byte) error {
-		var p struct{ Entry string }
-		if json.Unmarshal(b, &p) == nil && p.Entry != "" {
-			keys = append(keys, p.Entry)
+	// A pointer's key names its entry as its body does (pointerKey), so
+	// the entries are read with the pointers, in the same round; the body
+	// decides, and an entry it names otherwise (a redirected pointer) is
+	// read after.
+	named := make([]string, 0, 2*len(pointers))
+	named = append(named, pointers...)
+	for _, p := range pointers {
+		if k, ok := pointedEntry(p); ok {
+			named = append(named, k)
 		}
+	}
+	data, errs := a.getEach(ctx, named)
+	early := map[string][]byte{}
+	for i := len(pointers); i < len(named); i++ {
+		if errs[i] == nil {
+			early[named[i]] = data[i]
+		}
+	}
+	var keys, late []string
+	for i := range pointers {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		var p struct{ Entry string }
+		if json.Unmarshal(data[i], &p) == nil && p.Entry != "" {
+			keys = append(keys, p.Entry)
+			if _, ok := early[p.Entry]; !ok {
+				late = append(late, p.Entry)
+			}
+		}
+	}
+	err = a.getAll(ctx, late, func(i int, b []byte) error {
+		early[late[i]] = b
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	rec := &legajo.Record{Folio: folio}
-	err = a.getAll(ctx, keys, func(i int, b []byte) error {
+	err = eachOf(keys, early, func(i int, b []byte) error {
 		e, err := decodeEntry(b)
 		if err != nil {
 			return fmt.Errorf("archive: entry %s: %w", keys[i], err)
@@ -780,9 +807,18 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	return rec, nil
 }
 
-// getAll reads keys, a few at a time, and gives each object's bytes to fn
-// in the order of keys. The first error (of a read, or of fn) stops it.
-func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []byte) error) error {
+// eachOf gives fn the bytes of each key, in the order of keys, from data.
+func eachOf(keys []string, data map[string][]byte, fn func(i int, b []byte) error) error {
+	for i, k := range keys {
+		if err := fn(i, data[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// getEach reads keys, a few at a time: each object's bytes, or its error.
+func (a *Archive) getEach(ctx context.Context, keys []string) ([][]byte, []error) {
 	data := make([][]byte, len(keys))
 	errs := make([]error, len(keys))
 	sem := make(chan struct{}, 8)
@@ -795,6 +831,13 @@ func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []
 		})
 	}
 	wg.Wait()
+	return data, errs
+}
+
+// getAll reads keys, a few at a time, and gives each object's bytes to fn
+// in the order of keys. The first error (of a read, or of fn) stops it.
+func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []byte) error) error {
+	data, errs := a.getEach(ctx, keys)
 	for i := range keys {
 		if errs[i] != nil {
 			return errs[i]
