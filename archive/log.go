@@ -179,6 +179,16 @@ func newTree(whole bool) *tree {
 	return t
 }
 
+// holds tells whether a whole tree has a leaf for every one of keys.
+func (t *tree) holds(keys []string) bool {
+	for _, k := range keys {
+		if _, ok := t.index[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // ReadHashes implements tlog.HashReader.
 func (t *tree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))

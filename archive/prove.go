@@ -54,9 +54,15 @@ func (a *Archive) Inclusions(ctx context.Context, keys []string) ([]legajo.Inclu
 	}
 	l := &a.log
 	l.mu.Lock()
-	if err := a.loadLog(ctx, true); err != nil {
-		l.mu.Unlock()
-		return nil, err
+	// The log is read from storage the first time, and again only when it
+	// lacks one of the entries (another process may have sealed it): a
+	// document page does not wait, under the log's lock, for a read that
+	// finds no new lote, nor for the sealing that holds that lock meanwhile.
+	if !l.loaded || !l.tree.whole || !l.tree.holds(keys) {
+		if err := a.loadLog(ctx, true); err != nil {
+			l.mu.Unlock()
+			return nil, err
+		}
 	}
 	t := l.tree
 	out := make([]legajo.Inclusion, len(keys))

@@ -291,3 +291,75 @@ func TestHeadAfterSealed(t *testing.T) {
 		}
 	})
 }
+
+// loteReads counts the reads of lotes.
+type loteReads struct {
+	Store
+	n atomic.Int64
+}
+
+func (c *loteReads) Get(ctx context.Context, key string) ([]byte, error) {
+	if strings.HasPrefix(key, loteRoot) {
+		c.n.Add(1)
+	}
+	return c.Store.Get(ctx, key)
+}
+
+// Proving entries the log already holds reads no lote (a document page does
+// not wait for storage under the log's lock); an entry another process
+// sealed meanwhile is found by reading the lotes it lacks.
+func TestInclusionsReadLotesOnlyWhenNeeded(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		o, a := newOffice(t, st)
+		a.UseKey(testSigner())
+		emit := func() string {
+			t.Helper()
+			res, err := o.Emit(ctx, legajo.EmitRequest{Type: "minuta", Data: sample(t, "minuta"), Author: "ana"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+			rec, err := a.Record(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, _ := rec.Emitted()
+			if _, err := a.Seal(ctx, true); err != nil {
+				t.Fatal(err)
+			}
+			return e.Key
+		}
+		first := emit()
+		c := &loteReads{Store: st}
+		_, b := newOffice(t, c) // another process, the reader
+		b.UseKey(testSigner())
+		prove := func(key string) legajo.Inclusion {
+			t.Helper()
+			incs, err := b.Inclusions(ctx, []string{key})
+			if err != nil || len(incs) != 1 {
+				t.Fatal(incs, err)
+			}
+			return incs[0]
+		}
+		if inc := prove(first); inc.Index < 0 || !inc.Checked {
+			t.Fatalf("first entry: %+v", inc)
+		}
+		c.n.Store(0)
+		for range 3 {
+			if inc := prove(first); inc.Index < 0 || !inc.Checked {
+				t.Fatalf("first entry again: %+v", inc)
+			}
+		}
+		if n := c.n.Load(); n != 0 {
+			t.Errorf("proving a sealed entry the log holds read %d lotes, want 0", n)
+		}
+		second := emit() // sealed by the other process
+		if inc := prove(second); inc.Index < 0 || !inc.Checked || inc.Size < 2 {
+			t.Fatalf("entry sealed by another process: %+v", inc)
+		}
+		if c.n.Load() == 0 {
+			t.Error("an entry sealed by another process was proven without reading its lote")
+		}
+	})
+}
