@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sesver/legajo"
@@ -117,12 +118,20 @@ func (s *Server) verification(r *http.Request) (verifyPage, error) {
 // the QR code ("" when the folio was typed): it must be the archived
 // document's.
 func (s *Server) judge(ctx context.Context, rec *legajo.Record, digest string) (_ verdict, err error) {
-	problems, err := s.Office.CheckRecord(ctx, rec)
-	if err != nil {
-		return verdict{}, err
+	// The record's objects and its entries' inclusion in the log are
+	// checked at once: on S3 each is a round of reads.
+	var (
+		problems, sealProblems []legajo.Finding
+		sealed                 verdict // its Sealed and Log go on whatever verdict is given
+		sealErr                error
+		wg                     sync.WaitGroup
+	)
+	wg.Go(func() { sealProblems, sealErr = s.checkSealed(ctx, rec, &sealed) })
+	problems, err = s.Office.CheckRecord(ctx, rec)
+	wg.Wait()
+	if err == nil {
+		err = sealErr
 	}
-	var sealed verdict // its Sealed and Log go on whatever verdict is given
-	sealProblems, err := s.checkSealed(ctx, rec, &sealed)
 	if err != nil {
 		return verdict{}, err
 	}
