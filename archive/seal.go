@@ -404,43 +404,74 @@ func (a *Archive) unsealed(ctx context.Context, scan bool) ([]string, map[string
 		ids = append(ids, exp)
 	}
 	sort.Strings(ids)
+	// Each chain is read on its own, several at once: a scan probes every
+	// expediente's chain for entries of other processes, and the lock it
+	// holds meanwhile keeps document pages waiting (see Inclusions). In
+	// chain order once read.
+	found := make([][]string, len(ids))
+	last := make([]int64, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for i, exp := range ids {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			found[i], last[i], errs[i] = a.unsealedOf(ctx, exp, heads[exp], pending[exp], scan)
+		})
+	}
+	wg.Wait()
 	var leaves []string
-	for _, exp := range ids {
-		for seq := heads[exp] + 1; ; seq++ {
-			l.pmu.Lock()
-			o, ok := pending[exp][seq]
-			l.pmu.Unlock()
-			leaf := o.leaf
-			if !ok {
-				if !scan {
-					break
-				}
-				b, err := a.st.Get(ctx, chainKey(exp, seq))
-				if errors.Is(err, legajo.ErrNotFound) {
-					break
-				}
-				if err != nil {
-					return nil, nil, err
-				}
-				if a.verifier != nil && checkEntrySignature(a.verifier, b) != "" {
-					// Not Legajo's: never sealed; verify names it. Except
-					// the unsigned entries of an archive older than its key,
-					// which the first lote adopts.
-					if _, signed := entryText(b); signed || l.lote > 0 {
-						break
-					}
-				}
-				e, err := decodeEntry(b)
-				if err != nil {
-					break
-				}
-				leaf = leafText(chainKey(exp, seq), sum(b), e.Folio)
-			}
-			leaves = append(leaves, leaf)
-			heads[exp] = seq
+	for i, exp := range ids {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
 		}
+		leaves = append(leaves, found[i]...)
+		heads[exp] = last[i]
 	}
 	return leaves, heads, nil
+}
+
+// unsealedOf returns the leaves of the entries of exp's chain after head,
+// from this process's offered entries and, with scan, from storage; and
+// the new head.
+func (a *Archive) unsealedOf(ctx context.Context, exp string, head int64, pending map[int64]offered, scan bool) ([]string, int64, error) {
+	l := &a.log
+	var leaves []string
+	for seq := head + 1; ; seq++ {
+		l.pmu.Lock()
+		o, ok := pending[seq]
+		l.pmu.Unlock()
+		leaf := o.leaf
+		if !ok {
+			if !scan {
+				break
+			}
+			b, err := a.st.Get(ctx, chainKey(exp, seq))
+			if errors.Is(err, legajo.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			if a.verifier != nil && checkEntrySignature(a.verifier, b) != "" {
+				// Not Legajo's: never sealed; verify names it. Except
+				// the unsigned entries of an archive older than its key,
+				// which the first lote adopts.
+				if _, signed := entryText(b); signed || l.lote > 0 {
+					break
+				}
+			}
+			e, err := decodeEntry(b)
+			if err != nil {
+				break
+			}
+			leaf = leafText(chainKey(exp, seq), sum(b), e.Folio)
+		}
+		leaves = append(leaves, leaf)
+		head = seq
+	}
+	return leaves, head, nil
 }
 
 // dropPending forgets offered entries now in the log.
