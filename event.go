@@ -255,6 +255,12 @@ type Archive interface {
 	File(ctx context.Context, f Filing) (Entry, error)
 	// Record returns what is filed under folio, or ErrNotFound.
 	Record(ctx context.Context, folio Folio) (*Record, error)
+	// Claimed is false when neither folio's claim nor its first state
+	// (its alta transition) exists: no document was ever filed under it.
+	// Two HEADs at once; asked before Record for folios typed by the
+	// public, where a folio never issued would cost a file-backed S3
+	// server a listing of every document's directory.
+	Claimed(ctx context.Context, folio Folio) (bool, error)
 	// Entries calls fn for each entry of the expediente's chain in order,
 	// with from/to (zero: unbounded) limiting by entry time.
 	Entries(ctx context.Context, expediente string, from, to time.Time, fn func(Entry) error) error

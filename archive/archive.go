@@ -849,6 +849,35 @@ func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []
 	return nil
 }
 
+// Claimed is false when folio has neither its claim nor its alta
+// transition (see legajo.Archive): then no document was ever filed under
+// it, unless someone deleted both (verify reports that).
+func (a *Archive) Claimed(ctx context.Context, folio legajo.Folio) (bool, error) {
+	if folio.IsZero() {
+		return false, nil
+	}
+	claim, err := claimKey(folio)
+	if err != nil {
+		return false, nil
+	}
+	keys := []string{claim, stateKey(folio, legajo.EventEmitido.Transition(), 1)}
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Go(func() { _, errs[i] = a.st.Stat(ctx, k) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, legajo.ErrNotFound) {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
 func (a *Archive) claimedExpediente(ctx context.Context, folio legajo.Folio) (string, bool) {
 	key, err := claimKey(folio)
 	if err != nil {

@@ -416,3 +416,37 @@ func TestFolioTakenWithoutClaim(t *testing.T) {
 		}
 	})
 }
+
+// Claimed tells a folio never issued from one that was, without listing
+// anything.
+func TestClaimed(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		c := &listCounter{Store: st}
+		o, a := newOffice(t, c)
+		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "minuta", Data: sample(t, "minuta"), Author: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		issued, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		reserved, err := a.AllocateFolio(ctx, issued.Prefix, issued.Serie, issued.Year, []byte(`{"test":"reserved"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		never := issued
+		never.Number += 100
+		for _, tc := range []struct {
+			folio legajo.Folio
+			want  bool
+		}{{issued, true}, {reserved, true}, {never, false}} {
+			c.calls.Store(0)
+			got, err := a.Claimed(ctx, tc.folio)
+			if err != nil || got != tc.want {
+				t.Errorf("Claimed(%s) = %v, %v; want %v", tc.folio, got, err, tc.want)
+			}
+			if n := c.calls.Load(); n != 0 {
+				t.Errorf("Claimed(%s) listed %d times", tc.folio, n)
+			}
+		}
+	})
+}

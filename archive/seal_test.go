@@ -219,10 +219,12 @@ func TestSealerTakesOver(t *testing.T) {
 // listCounter counts the chain entries a store's listings return.
 type listCounter struct {
 	Store
-	listed atomic.Int64
+	listed atomic.Int64 // chain entries listed
+	calls  atomic.Int64 // lists of any prefix
 }
 
 func (c *listCounter) List(ctx context.Context, prefix, startAfter string, fn func(ObjectInfo) error) error {
+	c.calls.Add(1)
 	return c.Store.List(ctx, prefix, startAfter, func(o ObjectInfo) error {
 		if strings.HasPrefix(o.Key, chainRoot) {
 			c.listed.Add(1)

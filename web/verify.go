@@ -87,7 +87,18 @@ func (s *Server) verification(r *http.Request) (verifyPage, error) {
 		return page, nil
 	}
 	page.Folio = f.String()
-	rec, err := s.Office.Record(r.Context(), f)
+	// A folio never issued is answered without looking for its record
+	// (see legajo.Archive.Claimed): anyone may type one here.
+	claimed, err := s.Office.Archive.Claimed(r.Context(), f)
+	if err != nil {
+		return page, err
+	}
+	var rec *legajo.Record
+	if claimed {
+		rec, err = s.Office.Record(r.Context(), f)
+	} else {
+		err = legajo.Errorf(legajo.ErrNotFound, "No hay ningún documento con el folio %s.", f)
+	}
 	if err != nil {
 		if status(err) == http.StatusNotFound {
 			page.NotFound = "No hay ningún documento archivado con ese folio."
