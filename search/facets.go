@@ -181,7 +181,7 @@ func (f *facetedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapp
 		return nil, err
 	}
 	f.ran = true
-	return &facetedSearcher{Searcher: s, f: f, cols: cols, offsets: offsets}, nil
+	return &facetedSearcher{Searcher: s, f: f, cols: cols, segs: segCursor{offsets: offsets}}, nil
 }
 
 // result is the facets counted, as facetCount gives them.
@@ -199,10 +199,9 @@ func (f *facetedQuery) result() *bsearch.FacetResult {
 // searcher (see facetedQuery).
 type facetedSearcher struct {
 	bsearch.Searcher
-	f       *facetedQuery
-	cols    [][]uint32
-	offsets []uint64
-	seg     int // segment of the last match
+	f    *facetedQuery
+	cols [][]uint32
+	segs segCursor
 }
 
 func (s *facetedSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
@@ -221,21 +220,14 @@ func (s *facetedSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInte
 	return dm, err
 }
 
-// count adds dm's combination. Matches come in increasing order of their
-// internal number, so the segment only moves forward.
+// count adds dm's combination.
 func (s *facetedSearcher) count(dm *bsearch.DocumentMatch) {
 	s.f.total++
-	num := dm.IndexInternalID.Value()
-	if s.seg >= len(s.offsets) || num < s.offsets[s.seg] {
-		s.seg = 0
-	}
-	for s.seg+1 < len(s.offsets) && num >= s.offsets[s.seg+1] {
-		s.seg++
-	}
-	if s.seg >= len(s.cols) {
+	seg, local := s.segs.locate(dm)
+	if seg >= len(s.cols) {
 		return
 	}
-	col, local := s.cols[s.seg], num-s.offsets[s.seg]
+	col := s.cols[seg]
 	if local >= uint64(len(col)) {
 		return
 	}

@@ -44,16 +44,37 @@ func (l *liveFirstQuery) Searcher(ctx context.Context, r index.IndexReader, m ma
 		s.Close()
 		return nil, err
 	}
-	return &liveFirstSearcher{Searcher: s, sets: sets, offsets: offsets}, nil
+	return &liveFirstSearcher{Searcher: s, sets: sets, segs: segCursor{offsets: offsets}}, nil
 }
 
 // liveFirstSearcher is a searcher whose matches' scores are lowered for
 // the dead documents.
 type liveFirstSearcher struct {
 	bsearch.Searcher
-	sets    [][]uint64 // per segment, a bit per document: dead
-	offsets []uint64   // per segment, the internal number of its first document
-	seg     int        // segment of the last match
+	sets [][]uint64 // per segment, a bit per document: dead
+	segs segCursor
+}
+
+// segCursor finds the segment of each match of a search, and the match's
+// number within it. Matches come in increasing order of their internal
+// number, so the segment only moves forward.
+type segCursor struct {
+	offsets []uint64 // per segment, the internal number of its first document
+	seg     int      // segment of the last match
+}
+
+func (c *segCursor) locate(dm *bsearch.DocumentMatch) (seg int, local uint64) {
+	num := dm.IndexInternalID.Value()
+	if c.seg >= len(c.offsets) || num < c.offsets[c.seg] {
+		c.seg = 0
+	}
+	for c.seg+1 < len(c.offsets) && num >= c.offsets[c.seg+1] {
+		c.seg++
+	}
+	if c.seg >= len(c.offsets) {
+		return len(c.offsets), 0
+	}
+	return c.seg, num - c.offsets[c.seg]
 }
 
 func (s *liveFirstSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
@@ -72,20 +93,13 @@ func (s *liveFirstSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexIn
 	return dm, err
 }
 
-// score lowers dm's score when it is dead. Matches come in increasing
-// order of their internal number, so the segment only moves forward.
+// score lowers dm's score when it is dead.
 func (s *liveFirstSearcher) score(dm *bsearch.DocumentMatch) {
-	num := dm.IndexInternalID.Value()
-	if s.seg >= len(s.offsets) || num < s.offsets[s.seg] {
-		s.seg = 0
-	}
-	for s.seg+1 < len(s.offsets) && num >= s.offsets[s.seg+1] {
-		s.seg++
-	}
-	if s.seg >= len(s.sets) {
+	seg, local := s.segs.locate(dm)
+	if seg >= len(s.sets) {
 		return
 	}
-	set, local := s.sets[s.seg], num-s.offsets[s.seg]
+	set := s.sets[seg]
 	if w := local / 64; w < uint64(len(set)) && set[w]&(1<<(local%64)) != 0 {
 		dm.Score *= deadFactor
 	}
