@@ -605,46 +605,112 @@ func (c *createLater) link() error { return c.a.st.Create(c.ctx, c.key, c.data, 
 func (c *createLater) sync() error { return nil }
 func (c *createLater) discard()    {}
 
-// findHead finds the last entry of a chain by listing it: after the last
-// entry the signed log holds when this process knows it (on S3 a chain of
-// 100,000 entries is a hundred listing pages, which the first emission
-// into it after a start would wait for), else whole.
+// findHead finds the last entry of a chain. Entries are numbered from 1
+// without gaps, so it probes for them by key, from the last entry the
+// signed log sealed (when this process knows it) or else from the first:
+// doubling the step while entries exist, then halving it (see probeHead).
+// A file-backed S3 server lists a chain of 100,000 entries by reading its
+// whole directory for every page, seconds under load; a probe is a few
+// dozen HEADs at most. A chain with a hole (an entry deleted: verify names
+// it) is listed whole, as before.
 func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {
-	var last, after string
-	if seq := a.log.sealedHead(exp); seq > 0 {
-		after = chainKey(exp, seq)
+	from := a.log.sealedHead(exp)
+	if from == 0 {
+		from = 1
 	}
-	err := a.st.List(ctx, chainPrefix(exp), after, func(o ObjectInfo) error { last = o.Key; return nil })
+	last, ok, err := a.probeHead(ctx, exp, from)
 	if err != nil {
 		return err
 	}
-	if last == "" && after != "" {
-		// Nothing after the sealed head: it is the head, if it is still
-		// there. A sealed entry gone (verify names it) is looked past by
-		// listing the whole chain, as without a log.
-		if _, err := a.st.Stat(ctx, after); err == nil {
-			last = after
-		} else if errors.Is(err, legajo.ErrNotFound) {
-			err = a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error { last = o.Key; return nil })
-		}
-		if err != nil {
+	if !ok {
+		// No entry where the probe began (a new chain, or one with a
+		// hole), or something past the end it found: list it whole.
+		if last, err = a.listHead(ctx, exp); err != nil {
 			return err
 		}
 	}
 	h.known, h.seq, h.hash = true, 0, ""
-	if last == "" {
+	if last == 0 {
 		return nil
 	}
-	seq, ok := seqOf(exp, last)
-	if !ok {
-		return fmt.Errorf("archive: chain of %s ends in a foreign object %s; run legajo verify", exp, last)
-	}
-	b, err := a.st.Get(ctx, last)
+	b, err := a.st.Get(ctx, chainKey(exp, last))
 	if err != nil {
 		return err
 	}
-	h.seq, h.hash = seq, sum(b)
+	h.seq, h.hash = last, sum(b)
 	return nil
+}
+
+// probeHead finds the last of exp's entries from seq on, by HEAD requests.
+// ok is false when entry seq does not exist, or when one of the three
+// after the end it found does (a hole, not the end).
+func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last int64, ok bool, err error) {
+	exists := func(n int64) (bool, error) {
+		_, err := a.st.Stat(ctx, chainKey(exp, n))
+		if errors.Is(err, legajo.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if ok, err := exists(seq); err != nil || !ok {
+		return 0, false, err
+	}
+	lo, step := seq, int64(1) // lo exists
+	for {
+		ok, err := exists(lo + step)
+		if err != nil {
+			return 0, false, err
+		}
+		if !ok {
+			break
+		}
+		lo, step = lo+step, step*2
+	}
+	for hi := lo + step; hi-lo > 1; { // hi does not exist
+		mid := lo + (hi-lo)/2
+		ok, err := exists(mid)
+		if err != nil {
+			return 0, false, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	found := make([]bool, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range found {
+		wg.Go(func() { found[i], errs[i] = exists(lo + 2 + int64(i)) })
+	}
+	wg.Wait()
+	for i := range found {
+		if errs[i] != nil {
+			return 0, false, errs[i]
+		}
+		if found[i] {
+			return 0, false, nil
+		}
+	}
+	return lo, true, nil
+}
+
+// listHead finds the last entry of exp's chain by listing it whole: 0
+// when it has none.
+func (a *Archive) listHead(ctx context.Context, exp string) (int64, error) {
+	var last string
+	if err := a.st.List(ctx, chainPrefix(exp), "", func(o ObjectInfo) error { last = o.Key; return nil }); err != nil {
+		return 0, err
+	}
+	if last == "" {
+		return 0, nil
+	}
+	seq, ok := seqOf(exp, last)
+	if !ok {
+		return 0, fmt.Errorf("archive: chain of %s ends in a foreign object %s; run legajo verify", exp, last)
+	}
+	return seq, nil
 }
 
 // point records that entry concerns its folio. Pointers are derived data: a

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -234,9 +235,9 @@ func (c *listCounter) List(ctx context.Context, prefix, startAfter string, fn fu
 }
 
 // A process that starts on a sealed archive finds a chain's head by
-// listing after the last entry the log sealed, not the whole chain: after
-// the entries appended since the seal, and with nothing after it. Every
-// append lands right after the true head.
+// probing keys from the last entry the log sealed, without listing the
+// chain: after the entries appended since the seal, and with nothing after
+// it. Every append lands right after the true head.
 func TestHeadAfterSealed(t *testing.T) {
 	eachStore(t, func(t *testing.T, st Store) {
 		ctx := context.Background()
@@ -280,9 +281,10 @@ func TestHeadAfterSealed(t *testing.T) {
 		if next.Expediente != last.Expediente || next.Seq != last.Seq+1 || next.Prev != last.Hash {
 			t.Fatalf("appended %s seq %d after %s, want seq %d after the head %s", next.Key, next.Seq, next.Prev, last.Seq+1, last.Hash)
 		}
-		// The chain listing saw the unsealed entry, not the six sealed ones.
-		if n := c.listed.Load(); n != 1 {
-			t.Errorf("the first emission listed %d chain entries, want 1 (the one after the sealed head)", n)
+		// The head was found by probing keys from the sealed head: no
+		// chain was listed.
+		if n := c.listed.Load(); n != 0 {
+			t.Errorf("the first emission listed %d chain entries, want none", n)
 		}
 		if _, err := a.Seal(ctx, true); err != nil {
 			t.Fatal(err)
@@ -362,6 +364,55 @@ func TestInclusionsReadLotesOnlyWhenNeeded(t *testing.T) {
 		}
 		if c.n.Load() == 0 {
 			t.Error("an entry sealed by another process was proven without reading its lote")
+		}
+	})
+}
+
+// findHead finds the last entry of chains of every length by probing, and
+// lists a chain with a hole whole, so that an append never fills the hole
+// or lands before the end.
+func TestFindHeadProbes(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		for _, n := range []int64{0, 1, 2, 3, 7, 8, 9, 100} {
+			exp := fmt.Sprintf("probe-%d", n)
+			for seq := int64(1); seq <= n; seq++ {
+				mustCreate(t, st, chainKey(exp, seq), []byte(fmt.Sprintf("entry %d", seq)))
+			}
+			c := &listCounter{Store: st}
+			a, err := New(c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h head
+			if err := a.findHead(ctx, exp, &h); err != nil {
+				t.Fatal(err)
+			}
+			if h.seq != n {
+				t.Errorf("chain of %d entries: head %d", n, h.seq)
+			}
+			if n > 0 && c.calls.Load() != 0 {
+				t.Errorf("chain of %d entries: listed %d times", n, c.calls.Load())
+			}
+		}
+		// Entries 1–47 and 49–50: 48 is gone, where the probe's halving
+		// looks (32 exists, 64 not, 48 not, then 40, 44, 46, 47 exist).
+		exp := "probe-hole"
+		for seq := int64(1); seq <= 50; seq++ {
+			if seq != 48 {
+				mustCreate(t, st, chainKey(exp, seq), []byte(fmt.Sprintf("entry %d", seq)))
+			}
+		}
+		a, err := New(st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h head
+		if err := a.findHead(ctx, exp, &h); err != nil {
+			t.Fatal(err)
+		}
+		if h.seq != 50 {
+			t.Errorf("chain with a hole at 48: head %d, want 50", h.seq)
 		}
 	})
 }
