@@ -41,9 +41,10 @@ func (s *Server) authenticate(r *http.Request) (legajo.User, string, error) {
 const accountTTL = 2 * time.Second
 
 type accountCache struct {
-	mu        sync.Mutex
-	m         map[string]cachedAccount
-	rechecked map[string]time.Time // by login: when an unknown token made it read again
+	mu         sync.Mutex
+	m          map[string]cachedAccount
+	rechecked  map[string]time.Time // by login: when an unknown token made it read again
+	refreshing map[string]bool      // by login: a read ahead of expiry is under way
 }
 
 type cachedAccount struct {
@@ -57,7 +58,10 @@ func (s *Server) account(ctx context.Context, login string) (legajo.User, error)
 	c.mu.Lock()
 	a, ok := c.m[login]
 	c.mu.Unlock()
-	if ok && time.Since(a.at) < accountTTL {
+	if age := time.Since(a.at); ok && age < accountTTL {
+		if age >= accountTTL/2 {
+			s.refreshAccount(login)
+		}
 		return a.u, nil
 	}
 	u, err := s.Users.User(ctx, login)
@@ -66,6 +70,37 @@ func (s *Server) account(ctx context.Context, login string) (legajo.User, error)
 	}
 	c.remember(u)
 	return u, nil
+}
+
+// refreshAccount reads login's account again in the background, once at a
+// time, so that someone who keeps working (staff searching every second)
+// finds it fresh instead of waiting for the store when it expires: on S3
+// that read is a round trip, and a slow one holds the request. What a
+// request is given is never older than accountTTL, as before.
+func (s *Server) refreshAccount(login string) {
+	c := s.accounts
+	c.mu.Lock()
+	if c.refreshing[login] {
+		c.mu.Unlock()
+		return
+	}
+	if c.refreshing == nil {
+		c.refreshing = map[string]bool{}
+	}
+	c.refreshing[login] = true
+	c.mu.Unlock()
+	go func() {
+		defer func() {
+			c.mu.Lock()
+			delete(c.refreshing, login)
+			c.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if u, err := s.Users.User(ctx, login); err == nil {
+			c.remember(u)
+		}
+	}()
 }
 
 // recheckEvery bounds how often an account is read again because a token
