@@ -641,12 +641,13 @@ func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {
 	return nil
 }
 
-// probeHead finds the last of exp's entries from seq on, by HEAD requests.
+// probeHead finds the last of exp's entries from seq on (see probeLast).
 // ok is false when entry seq does not exist, or when one of the three
 // after the end it found does (a hole, not the end).
 func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last int64, ok bool, err error) {
+	key := func(n int64) string { return chainKey(exp, n) }
 	exists := func(n int64) (bool, error) {
-		_, err := a.st.Stat(ctx, chainKey(exp, n))
+		_, err := a.st.Stat(ctx, key(n))
 		if errors.Is(err, legajo.ErrNotFound) {
 			return false, nil
 		}
@@ -655,34 +656,14 @@ func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last in
 	if ok, err := exists(seq); err != nil || !ok {
 		return 0, false, err
 	}
-	lo, step := seq, int64(1) // lo exists
-	for {
-		ok, err := exists(lo + step)
-		if err != nil {
-			return 0, false, err
-		}
-		if !ok {
-			break
-		}
-		lo, step = lo+step, step*2
-	}
-	for hi := lo + step; hi-lo > 1; { // hi does not exist
-		mid := lo + (hi-lo)/2
-		ok, err := exists(mid)
-		if err != nil {
-			return 0, false, err
-		}
-		if ok {
-			lo = mid
-		} else {
-			hi = mid
-		}
+	if last, err = probeLast(ctx, a.st, key, seq); err != nil {
+		return 0, false, err
 	}
 	found := make([]bool, 3)
 	errs := make([]error, 3)
 	var wg sync.WaitGroup
 	for i := range found {
-		wg.Go(func() { found[i], errs[i] = exists(lo + 2 + int64(i)) })
+		wg.Go(func() { found[i], errs[i] = exists(last + 2 + int64(i)) })
 	}
 	wg.Wait()
 	for i := range found {
@@ -693,7 +674,7 @@ func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last in
 			return 0, false, nil
 		}
 	}
-	return lo, true, nil
+	return last, true, nil
 }
 
 // listHead finds the last entry of exp's chain by listing it whole: 0

@@ -321,27 +321,36 @@ func readLote(ctx context.Context, st Store, seq int64) (*lote, []byte, error) {
 }
 
 // lastLote finds the number of the last lote without listing them all:
-// lotes are numbered from 1 with no gaps, so probing doubles, then halves.
+// lotes are numbered from 1 with no gaps (see probeLast).
 func lastLote(ctx context.Context, st Store) (int64, error) {
+	return probeLast(ctx, st, loteKey, 0)
+}
+
+// probeLast finds the last of objects numbered without gaps, key(n) each,
+// by HEAD requests from lo, which exists (or is 0, before the first):
+// doubling the step while they exist, then halving it. About 2·log₂ of
+// the distance, where a listing on a file-backed S3 server reads every
+// object's name.
+func probeLast(ctx context.Context, st Store, key func(int64) string, lo int64) (int64, error) {
 	exists := func(n int64) (bool, error) {
-		_, err := st.Stat(ctx, loteKey(n))
+		_, err := st.Stat(ctx, key(n))
 		if errors.Is(err, legajo.ErrNotFound) {
 			return false, nil
 		}
 		return err == nil, err
 	}
-	lo, hi := int64(0), int64(1) // lo exists (or is 0), hi is to probe
+	step := int64(1) // lo exists (or is 0); lo+step is to probe
 	for {
-		ok, err := exists(hi)
+		ok, err := exists(lo + step)
 		if err != nil {
 			return 0, err
 		}
 		if !ok {
 			break
 		}
-		lo, hi = hi, hi*2
+		lo, step = lo+step, step*2
 	}
-	for hi-lo > 1 {
+	for hi := lo + step; hi-lo > 1; { // hi does not exist
 		mid := lo + (hi-lo)/2
 		ok, err := exists(mid)
 		if err != nil {
