@@ -646,14 +646,7 @@ func (a *Archive) findHead(ctx context.Context, exp string, h *head) error {
 // after the end it found does (a hole, not the end).
 func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last int64, ok bool, err error) {
 	key := func(n int64) string { return chainKey(exp, n) }
-	exists := func(n int64) (bool, error) {
-		_, err := a.st.Stat(ctx, key(n))
-		if errors.Is(err, legajo.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	if ok, err := exists(seq); err != nil || !ok {
+	if ok, err := exists(ctx, a.st, key(seq)); err != nil || !ok {
 		return 0, false, err
 	}
 	if last, err = probeLast(ctx, a.st, key, seq); err != nil {
@@ -663,7 +656,7 @@ func (a *Archive) probeHead(ctx context.Context, exp string, seq int64) (last in
 	errs := make([]error, 3)
 	var wg sync.WaitGroup
 	for i := range found {
-		wg.Go(func() { found[i], errs[i] = exists(last + 2 + int64(i)) })
+		wg.Go(func() { found[i], errs[i] = exists(ctx, a.st, key(last+2+int64(i))) })
 	}
 	wg.Wait()
 	for i := range found {

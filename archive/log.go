@@ -326,22 +326,25 @@ func lastLote(ctx context.Context, st Store) (int64, error) {
 	return probeLast(ctx, st, loteKey, 0)
 }
 
+// exists tells whether st holds key (one HEAD on S3).
+func exists(ctx context.Context, st Store, key string) (bool, error) {
+	_, err := st.Stat(ctx, key)
+	if errors.Is(err, legajo.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // probeLast finds the last of objects numbered without gaps, key(n) each,
 // by HEAD requests from lo, which exists (or is 0, before the first):
 // doubling the step while they exist, then halving it. About 2·log₂ of
 // the distance, where a listing on a file-backed S3 server reads every
 // object's name.
 func probeLast(ctx context.Context, st Store, key func(int64) string, lo int64) (int64, error) {
-	exists := func(n int64) (bool, error) {
-		_, err := st.Stat(ctx, key(n))
-		if errors.Is(err, legajo.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+	has := func(n int64) (bool, error) { return exists(ctx, st, key(n)) }
 	step := int64(1) // lo exists (or is 0); lo+step is to probe
 	for {
-		ok, err := exists(lo + step)
+		ok, err := has(lo + step)
 		if err != nil {
 			return 0, err
 		}
@@ -352,7 +355,7 @@ func probeLast(ctx context.Context, st Store, key func(int64) string, lo int64) 
 	}
 	for hi := lo + step; hi-lo > 1; { // hi does not exist
 		mid := lo + (hi-lo)/2
-		ok, err := exists(mid)
+		ok, err := has(mid)
 		if err != nil {
 			return 0, err
 		}
