@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sesver/legajo"
@@ -176,11 +177,38 @@ func TestBrowserEstadisticas(t *testing.T) {
 		t.Errorf("export buttons: %q, want %q", got, want)
 	}
 
-	// A long export says it is working while the file is prepared.
+	// A long export says it is working while the file is prepared, and the
+	// file arrives as a download. The test waits for it: a navigation
+	// started while the form's own is still pending is aborted by it.
+	downloads := t.TempDir()
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
 	step(t, ctx, "progress",
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			eventsOn := true
+			_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &eventsOn,
+			})
+			return err
+		}),
 		chromedp.Click(`//button[text()="Informe del Departamento (PDF)"]`),
 		chromedp.WaitVisible(`//form[contains(@class, "busy")]//span[@class="progress"]/progress`),
 	)
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("the Informe's download: %v", err)
+		}
+		if ev.State == cdpbrowser.DownloadProgressStateCanceled {
+			t.Fatal("the Informe's download was cancelled")
+		}
+		if ev.State != cdpbrowser.DownloadProgressStateCompleted {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(downloads, ev.GUID))
+		if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("the Informe downloaded from the button is not a PDF (%d bytes, %v)", len(b), err)
+		}
+		break
+	}
 
 	// One área: only its fallas.
 	step(t, ctx, "area",
