@@ -402,13 +402,19 @@ func (r *RegistroRow) Last(k RegistroKind) *RegistroStep {
 	return nil
 }
 
+// clone is r to be changed, for the registry's next event; readers keep r.
+// The history is shared, not copied: steps are only ever appended, by the
+// registry holding its lock and always to a row's newest version, so the
+// clone's append writes past the end of r's History, where none of r's
+// readers look, or into a new array. Copying it made replaying a row
+// changed n times cost n²/2 steps (1 s and 1.9 GB for one account reset
+// 5,000 times; BenchmarkRegistro/replay-1-row-5000-changes).
 func (r *RegistroRow) clone() *RegistroRow {
 	n := *r
 	n.Fields = make(map[string]string, len(r.Fields))
 	for k, v := range r.Fields {
 		n.Fields[k] = v
 	}
-	n.History = append([]RegistroStep(nil), r.History...)
 	return &n
 }
 

@@ -439,3 +439,54 @@ func TestReplayRegistros(t *testing.T) {
 	}
 	_ = a
 }
+
+// TestRegistroRowSnapshotsKeepTheirHistory: a row read from a registry is a
+// snapshot. Later changes to the row, filed while readers go through it,
+// never show in the history of a snapshot taken before them (rows share
+// their history's array, and appends go past a snapshot's end).
+func TestRegistroRowSnapshotsKeepTheirHistory(t *testing.T) {
+	ctx := context.Background()
+	o, _, _ := registroOffice(t, time.Date(2026, 11, 30, 9, 0, 0, 0, mexico))
+	rs := o.Registros
+	const cuenta = "rosa.chazaro@ssaver.gob.mx"
+	if _, err := rs.File(ctx, legajo.RegistroEvent{Registro: legajo.PadronCorreoID, Author: "ana", Changes: []legajo.RegistroChange{{Kind: legajo.RegAlta,
+		Fields: map[string]string{"cuenta": cuenta, "usuario_nombre": "Rosa Elena Cházaro Ortega", "area": "Subdirección de Recursos Materiales"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	reset := func(note string) {
+		t.Helper()
+		if _, err := rs.File(ctx, legajo.RegistroEvent{Registro: legajo.PadronCorreoID, Author: "ana", Changes: []legajo.RegistroChange{
+			{Row: cuenta, Kind: legajo.RegRestablecimiento, Note: note}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reset("primero")
+	before, err := rs.Row(legajo.PadronCorreoID, cuenta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := fmt.Sprint(before.History)
+	done := make(chan struct{})
+	go func() { // a reader going through the snapshot while the row changes
+		defer close(done)
+		for range 200 {
+			for _, h := range before.History {
+				_ = h.Note
+			}
+			if r, err := rs.Row(legajo.PadronCorreoID, cuenta); err == nil {
+				_ = r.Last(legajo.RegRestablecimiento)
+			}
+		}
+	}()
+	for i := range 20 {
+		reset(fmt.Sprintf("cambio %d", i))
+	}
+	<-done
+	if got := fmt.Sprint(before.History); got != kept || len(before.History) != 2 {
+		t.Errorf("a snapshot's history changed under its reader:\n%s\nwas\n%s", got, kept)
+	}
+	after, _ := rs.Row(legajo.PadronCorreoID, cuenta)
+	if len(after.History) != 22 || after.History[1].Note != "primero" || after.History[21].Note != "cambio 19" {
+		t.Errorf("the row's history: %d steps, %+v", len(after.History), after.History)
+	}
+}

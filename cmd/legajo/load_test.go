@@ -43,7 +43,14 @@ import (
 // uniformly from half to one and a half times that. Set both to 0 for a
 // saturation test where 40 clients fire back to back on 2 cores.
 //
-// LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile.
+// LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile,
+// LEGAJO_LOAD_MEMPROFILE=<file> its heap profile (what it allocated, and
+// what was live when it stopped).
+// LEGAJO_LOAD_SERVER_LOG=<file> keeps what the server process printed (run
+// with GODEBUG=gctrace=1 to see its collections). LEGAJO_LOAD_TIMELINE=<file>
+// writes one line per timed request: when it started (ms since the clients
+// started), how long it took (ms), and what it was; to find what the slow
+// ones of a run have in common.
 // LEGAJO_LOAD_STAFF_WEB=1 has the staff search through the web page, signed
 // in, instead of the API.
 //
@@ -245,6 +252,9 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 	if prof := os.Getenv("LEGAJO_LOAD_CPUPROFILE"); prof != "" {
 		args = append(args, "-test.cpuprofile="+prof) // the server's, not the clients'
 	}
+	if prof := os.Getenv("LEGAJO_LOAD_MEMPROFILE"); prof != "" {
+		args = append(args, "-test.memprofile="+prof, "-test.memprofilerate=524288")
+	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), serveEnv+"=1")
 	for k, v := range env {
@@ -272,6 +282,9 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 		case <-time.After(time.Minute):
 			cmd.Process.Kill()
 			<-exited
+		}
+		if f := os.Getenv("LEGAJO_LOAD_SERVER_LOG"); f != "" {
+			os.WriteFile(f, []byte(out.String()), 0o644)
 		}
 	})
 	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -334,11 +347,14 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 	var failures []string
 	// The first second is the thundering start of 40 clients at once, not
 	// a working day: its answers are checked but not timed.
-	warm := time.Now().Add(time.Second)
+	start := time.Now()
+	warm := start.Add(time.Second)
+	var timeline bytes.Buffer
 	record := func(lat *[]time.Duration, t0 time.Time, what string, code int, err error, want int) {
 		d := time.Since(t0)
 		mu.Lock()
 		defer mu.Unlock()
+		fmt.Fprintf(&timeline, "%9.1f %8.1f %s\n", float64(t0.Sub(start).Microseconds())/1000, float64(d.Microseconds())/1000, what)
 		if err != nil || code != want {
 			if len(failures) < 10 {
 				failures = append(failures, fmt.Sprintf("%s: %d %v", what, code, err))
@@ -410,6 +426,11 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 		})
 	}
 	wg.Wait()
+	if f := os.Getenv("LEGAJO_LOAD_TIMELINE"); f != "" {
+		if err := os.WriteFile(f, timeline.Bytes(), 0o644); err != nil {
+			b.Error(err)
+		}
+	}
 	for _, f := range failures {
 		b.Error(f)
 	}
