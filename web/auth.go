@@ -45,7 +45,13 @@ type accountCache struct {
 	m          map[string]cachedAccount
 	rechecked  map[string]time.Time // by login: when an unknown token made it read again
 	refreshing map[string]bool      // by login: a read ahead of expiry is under way
+	absent     map[string]time.Time // by login: when it was found to have no account (names only)
 }
+
+// maxAbsent bounds the logins remembered as having no account: past it,
+// those expired and then any are forgotten down to half, so that logins
+// named at random cannot grow it.
+const maxAbsent = 4096
 
 type cachedAccount struct {
 	u  legajo.User
@@ -149,12 +155,40 @@ func (s *Server) accountSince(ctx context.Context, login string, since time.Time
 	return u, nil
 }
 
+// knownAbsent tells whether login was found to have no account less than
+// accountTTL ago.
+func (c *accountCache) knownAbsent(login string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.absent[login]
+	return ok && time.Since(at) < accountTTL
+}
+
+// rememberAbsent notes that login has no account.
+func (c *accountCache) rememberAbsent(login string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.absent == nil {
+		c.absent = map[string]time.Time{}
+	}
+	if len(c.absent) >= maxAbsent {
+		cut := time.Now().Add(-accountTTL)
+		for l, at := range c.absent {
+			if at.Before(cut) || len(c.absent) > maxAbsent/2 {
+				delete(c.absent, l)
+			}
+		}
+	}
+	c.absent[login] = time.Now()
+}
+
 // remember keeps u unless a later version is kept already: a read that
 // began before this server saved a change (a logout) must not bring the
 // account back as it was.
 func (c *accountCache) remember(u legajo.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	delete(c.absent, u.Login)
 	if a, ok := c.m[u.Login]; !ok || a.u.Version <= u.Version {
 		c.m[u.Login] = cachedAccount{u: u, at: time.Now()}
 	}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,5 +90,74 @@ func TestAccountRefreshedAhead(t *testing.T) {
 	u, err := s.account(ctx, "ana")
 	if err != nil || u.Name != "Ana María Pérez" {
 		t.Errorf("expired account: got %q, %v; want it read again", u.Name, err)
+	}
+}
+
+// countedUsers is an account store that holds only the accounts in m and
+// counts its reads.
+type countedUsers struct {
+	mu    sync.Mutex
+	m     map[string]legajo.User
+	reads int
+}
+
+func (c *countedUsers) User(ctx context.Context, login string) (legajo.User, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads++
+	if u, ok := c.m[login]; ok {
+		return u, nil
+	}
+	return legajo.User{}, legajo.Errorf(legajo.ErrNotFound, "No existe el usuario «%s».", login)
+}
+
+func (c *countedUsers) Users(ctx context.Context) ([]legajo.User, error) { return nil, nil }
+
+func (c *countedUsers) SaveUser(ctx context.Context, u legajo.User) (legajo.User, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[u.Login] = u
+	return u, nil
+}
+
+// A document's authors who have no account (the command line's, or people
+// gone) are named by their login, and the store is asked once per
+// accountTTL, not on every view; an account saved meanwhile is named at
+// once; the logins remembered stay bounded.
+func TestPersonNameRemembersAbsentAccounts(t *testing.T) {
+	users := &countedUsers{m: map[string]legajo.User{"ana": {Login: "ana", Name: "Ana Pérez"}}}
+	s := &Server{Users: users, accounts: &accountCache{m: map[string]cachedAccount{}}}
+	ctx := context.Background()
+	for range 5 {
+		if got := s.personName(ctx, "agarcia"); got != "agarcia" {
+			t.Fatalf("an author without account: %q", got)
+		}
+		if got := s.personName(ctx, "ana"); got != "Ana Pérez" {
+			t.Fatalf("an author with account: %q", got)
+		}
+	}
+	if users.reads != 2 {
+		t.Errorf("five views of two names read the store %d times, want 2", users.reads)
+	}
+	// Past accountTTL the absence is asked again.
+	s.accounts.mu.Lock()
+	s.accounts.absent["agarcia"] = time.Now().Add(-accountTTL)
+	s.accounts.mu.Unlock()
+	s.personName(ctx, "agarcia")
+	if users.reads != 3 {
+		t.Errorf("an expired absence: %d reads, want 3", users.reads)
+	}
+	// Saved through this server: named at once.
+	if _, err := s.storeUser(ctx, legajo.User{Login: "agarcia", Name: "Alicia García"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.personName(ctx, "agarcia"); got != "Alicia García" {
+		t.Errorf("an account just saved: %q", got)
+	}
+	for i := range 3 * maxAbsent {
+		s.accounts.rememberAbsent(fmt.Sprintf("usuario%05d", i))
+	}
+	if n := len(s.accounts.absent); n > maxAbsent {
+		t.Errorf("%d absent logins remembered, at most %d", n, maxAbsent)
 	}
 }

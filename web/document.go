@@ -221,12 +221,18 @@ func (s *Server) annexDescription(ctx context.Context, key string) string {
 
 // personName is a login as people know it: the account's name, or the
 // login itself for accounts that no longer exist (or the command line's
-// authors).
+// authors). That an account does not exist is remembered as long as an
+// account is (accountTTL): a document's page names every author of its
+// events, and on S3 asking again for each, on every view, was a listing
+// per name, one after the other.
 func (s *Server) personName(ctx context.Context, login string) string {
-	if login == "" || s.Users == nil {
+	if login == "" || s.Users == nil || s.accounts.knownAbsent(login) {
 		return login
 	}
 	u, err := s.account(ctx, login)
+	if errors.Is(err, legajo.ErrNotFound) {
+		s.accounts.rememberAbsent(login)
+	}
 	if err != nil || u.Name == "" {
 		return login
 	}
