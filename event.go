@@ -228,6 +228,20 @@ type Record struct {
 	Entries    []Entry
 	Manifests  []Manifest // of the emitido (or recibido) entry, one per tanto
 	Status     Status
+
+	// Read is what the archive read of the entries' objects while it put
+	// the record together, by key: the manifests always, every object when
+	// asked (see Office.RecordChecked). Office.CheckRecord hashes these
+	// bytes instead of reading the objects again.
+	Read map[string]ReadObject `json:"-"`
+}
+
+// ReadObject is what reading one object gave: its SHA-256 (hex) and size,
+// or that it is missing.
+type ReadObject struct {
+	SHA256  string
+	Size    int64
+	Missing bool
 }
 
 // Archive is the system of record. Implementations are in package archive;

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -734,6 +735,18 @@ func (a *Archive) Entries(ctx context.Context, exp string, from, to time.Time, f
 
 // Record returns the entries and manifests filed under folio.
 func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Record, error) {
+	return a.record(ctx, folio, false)
+}
+
+// RecordWithObjects is Record that also reads every object its entries
+// name, in the round that reads the manifests, and gives their hashes in
+// Record.Read: a page that shows a document and checks its files (see
+// legajo.Office.RecordChecked) waits for one round of reads fewer.
+func (a *Archive) RecordWithObjects(ctx context.Context, folio legajo.Folio) (*legajo.Record, error) {
+	return a.record(ctx, folio, true)
+}
+
+func (a *Archive) record(ctx context.Context, folio legajo.Folio, objects bool) (*legajo.Record, error) {
 	notFound := legajo.Errorf(legajo.ErrNotFound, "No hay ningún documento con el folio %s.", folio)
 	if folio.IsZero() {
 		return nil, notFound
@@ -824,23 +837,43 @@ func (a *Archive) Record(ctx context.Context, folio legajo.Folio) (*legajo.Recor
 	}
 	sort.SliceStable(rec.Entries, func(i, j int) bool { return rec.Entries[i].At.Before(rec.Entries[j].At) })
 	rec.Expediente = rec.Entries[0].Expediente
+	var manifests, others []string
 	if e, ok := rec.Emitted(); ok {
-		var manifests []string
 		for _, obj := range e.Objects {
 			if obj.Kind == "manifest" {
 				manifests = append(manifests, obj.Key)
 			}
 		}
-		err := a.getAll(ctx, manifests, func(i int, b []byte) error {
+	}
+	if objects {
+		for _, e := range rec.Entries {
+			for _, obj := range e.Objects {
+				if !slices.Contains(manifests, obj.Key) && !slices.Contains(others, obj.Key) {
+					others = append(others, obj.Key)
+				}
+			}
+		}
+	}
+	objs := append(slices.Clip(manifests), others...)
+	got, failed := a.getEach(ctx, objs)
+	rec.Read = make(map[string]legajo.ReadObject, len(objs))
+	for i, k := range objs {
+		switch err := failed[i]; {
+		case err == nil:
+			rec.Read[k] = legajo.ReadObject{SHA256: sum(got[i]), Size: int64(len(got[i]))}
+		case i < len(manifests): // a record without its manifests is not shown
+			return nil, err
+		case errors.Is(err, legajo.ErrNotFound):
+			rec.Read[k] = legajo.ReadObject{Missing: true}
+		default:
+			return nil, err
+		}
+		if i < len(manifests) {
 			var m legajo.Manifest
-			if err := json.Unmarshal(b, &m); err != nil {
-				return fmt.Errorf("archive: manifest %s: %w", manifests[i], err)
+			if err := json.Unmarshal(got[i], &m); err != nil {
+				return nil, fmt.Errorf("archive: manifest %s: %w", k, err)
 			}
 			rec.Manifests = append(rec.Manifests, m)
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	rec.Derive()

@@ -488,3 +488,96 @@ func mustRenderer(tb testing.TB) *pdf.Renderer {
 	}
 	return r
 }
+
+// RecordWithObjects reads every object of a record with its manifests and
+// gives their hashes; what it read is what CheckRecord judges, so a file
+// changed or removed in the storage is found without reading it again.
+// Record gives the hashes of the manifests only.
+func TestRecordWithObjects(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		o, a := newOffice(t, st)
+		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		folio, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		if _, err := o.Acuse(ctx, folio, pdfScan(t), "acuse.pdf", "ana"); err != nil {
+			t.Fatal(err)
+		}
+		full, err := o.RecordChecked(ctx, folio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := a.Record(ctx, folio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all, manifests int
+		for _, e := range full.Entries {
+			for _, obj := range e.Objects {
+				all++
+				got, ok := full.Read[obj.Key]
+				if !ok || got.Missing || got.SHA256 != obj.SHA256 || got.Size != obj.Size {
+					t.Errorf("RecordWithObjects, %s: %+v, ok %v; the entry records %s, %d bytes", obj.Key, got, ok, obj.SHA256, obj.Size)
+				}
+				_, inPlain := plain.Read[obj.Key]
+				if e.Event == legajo.EventEmitido && obj.Kind == "manifest" {
+					manifests++
+					if !inPlain {
+						t.Errorf("Record did not give the hash of manifest %s", obj.Key)
+					}
+				} else if inPlain {
+					t.Errorf("Record read %s, which is not a manifest", obj.Key)
+				}
+			}
+		}
+		if len(full.Read) != all || all < 5 || manifests != 2 {
+			t.Errorf("%d objects read of %d (%d manifests)", len(full.Read), all, manifests)
+		}
+		if problems, err := o.CheckRecord(ctx, full); err != nil || len(problems) != 0 {
+			t.Fatalf("an intact record: %v %v", problems, err)
+		}
+
+		// Someone with write access changes the copy's PDF and removes the
+		// acuse's scan.
+		emitted, _ := full.Emitted()
+		var copia, scan string
+		for _, obj := range emitted.Objects {
+			if obj.Kind == "pdf" && obj.Tanto == "COPIA" {
+				copia = obj.Key
+			}
+		}
+		for _, e := range full.Entries {
+			for _, obj := range e.Objects {
+				if e.Event == legajo.EventAcuse && obj.Kind == "acuse" {
+					scan = obj.Key
+				}
+			}
+		}
+		if copia == "" || scan == "" {
+			t.Fatalf("no copy (%q) or scan (%q) in %+v", copia, scan, full.Entries)
+		}
+		tm := tampererOf(t, unwrap(st))
+		tm.put(t, copia, []byte("%PDF-1.4 otro documento"))
+		tm.remove(t, scan)
+		full, err = o.RecordChecked(ctx, folio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := full.Read[scan]; !got.Missing {
+			t.Errorf("the removed scan read as %+v", got)
+		}
+		problems, err := o.CheckRecord(ctx, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]string{}
+		for _, p := range problems {
+			found[p.Key] = p.Problem
+		}
+		if found[copia] != "modificado" || found[scan] != "faltante" || len(problems) != 2 {
+			t.Errorf("findings: %+v", problems)
+		}
+	})
+}

@@ -110,7 +110,7 @@ func (s *Server) apiIssue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request) error {
-	rec, err := s.record(r)
+	rec, err := s.checkedRecord(r)
 	if err != nil {
 		return err
 	}

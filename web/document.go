@@ -88,11 +88,21 @@ func (s *Server) folio(r *http.Request) (legajo.Folio, error) {
 }
 
 func (s *Server) record(r *http.Request) (*legajo.Record, error) {
+	return s.readRecord(r, s.Office.Record)
+}
+
+// checkedRecord is record for a page that judges it (see judge): its
+// objects are read with its manifests.
+func (s *Server) checkedRecord(r *http.Request) (*legajo.Record, error) {
+	return s.readRecord(r, s.Office.RecordChecked)
+}
+
+func (s *Server) readRecord(r *http.Request, read func(context.Context, legajo.Folio) (*legajo.Record, error)) (*legajo.Record, error) {
 	f, err := s.folio(r)
 	if err != nil {
 		return nil, legajo.Errorf(legajo.ErrNotFound, "%s", err.Error())
 	}
-	rec, err := s.Office.Record(r.Context(), f)
+	rec, err := read(r.Context(), f)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +113,7 @@ func (s *Server) record(r *http.Request) (*legajo.Record, error) {
 }
 
 func (s *Server) showDocument(w http.ResponseWriter, r *http.Request) error {
-	rec, err := s.record(r)
+	rec, err := s.checkedRecord(r)
 	if err != nil {
 		return err
 	}
@@ -556,7 +566,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, field string, e
 	default:
 		return err
 	}
-	rec, rerr := s.record(r)
+	rec, rerr := s.checkedRecord(r)
 	if rerr != nil {
 		return err
 	}

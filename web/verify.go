@@ -95,7 +95,7 @@ func (s *Server) verification(r *http.Request) (verifyPage, error) {
 	}
 	var rec *legajo.Record
 	if claimed {
-		rec, err = s.Office.Record(r.Context(), f)
+		rec, err = s.Office.RecordChecked(r.Context(), f)
 	} else {
 		err = legajo.Errorf(legajo.ErrNotFound, "No hay ningún documento con el folio %s.", f)
 	}
