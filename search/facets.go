@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -12,6 +13,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/sesver/legajo"
 )
 
 // facetTable knows, for every segment of the index, the facet combination
@@ -20,16 +23,63 @@ import (
 // when a search first meets it; counting the facets of a search is then an
 // array read per match. bleve's facets read and decompress the doc values
 // of every match and count their strings in a map on every search, about
-// half the time of a faceted search of a common word.
+// half the time of a faceted search of a common word. A combination is
+// split into its values once, when it is first met, not on every search
+// that counts it (see counted).
 type facetTable struct {
 	mu     sync.Mutex
 	number map[string]uint32   // combination → number; 0 is none
 	combos []string            // number → combination
+	values [][]string          // number → its values, in facetNames' order
 	cols   map[uint64][]uint32 // segment id → number of each document
+	counts sync.Pool           // of *[]int, a search's counts by number
 }
 
 func newFacetTable() *facetTable {
-	return &facetTable{number: map[string]uint32{}, combos: []string{""}, cols: map[uint64][]uint32{}}
+	return &facetTable{number: map[string]uint32{}, combos: []string{""}, values: [][]string{nil}, cols: map[uint64][]uint32{}}
+}
+
+// newCounts returns zeroed counts for every combination known, from the
+// pool: a faceted search used to allocate them, and the facet results,
+// anew each time, a fifth of what the server allocated under load.
+func (t *facetTable) newCounts() *[]int {
+	t.mu.Lock()
+	n := len(t.combos)
+	t.mu.Unlock()
+	c, _ := t.counts.Get().(*[]int)
+	if c == nil {
+		c = new([]int)
+	}
+	if cap(*c) < n {
+		*c = make([]int, n)
+	}
+	*c = (*c)[:n]
+	return c
+}
+
+// counted is the count of each value of each facet, by count descending
+// then value, given the count of each combination number; it zeroes
+// counts and gives them back to the pool.
+func (t *facetTable) counted(counts *[]int) map[string][]legajo.FacetCount {
+	sums := make([]map[string]int, len(facetNames))
+	for i := range sums {
+		sums[i] = map[string]int{}
+	}
+	t.mu.Lock()
+	for n, c := range *counts {
+		if c == 0 || n == 0 {
+			continue
+		}
+		for i, v := range t.values[n] {
+			if v != "" {
+				sums[i][v] += c
+			}
+		}
+	}
+	t.mu.Unlock()
+	clear(*counts)
+	t.counts.Put(counts)
+	return sortedFacets(sums)
 }
 
 // columns returns the column of each segment of snap, reading those not
@@ -85,6 +135,7 @@ func (t *facetTable) read(seg segment.Segment) ([]uint32, error) {
 			if !ok {
 				n = uint32(len(t.combos))
 				t.combos = append(t.combos, string(term))
+				t.values = append(t.values, strings.SplitN(string(term), facetSep, len(facetNames)))
 				t.number[string(term)] = n
 			}
 			col[doc] = n
@@ -96,22 +147,11 @@ func (t *facetTable) read(seg segment.Segment) ([]uint32, error) {
 	return col, nil
 }
 
-// result makes bleve's facet result of the counts of combination numbers.
-func (t *facetTable) result(total uint64, counts map[uint32]int) *bsearch.FacetResult {
-	fr := &bsearch.FacetResult{Field: fFacet, Total: int(total), Terms: &bsearch.TermFacets{}}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for n, c := range counts {
-		fr.Terms.Add(&bsearch.TermFacet{Term: t.combos[n], Count: c})
-	}
-	return fr
-}
-
 // facetCount counts the matches of q in the snapshot r, unscored, and the
 // facets of each: the total and the count of every combination of facet
 // values, as bleve's facet on fFacet would give them. ok is false when the
 // index is not one it can read (then bleve counts).
-func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Query) (total uint64, fr *bsearch.FacetResult, ok bool, err error) {
+func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Query) (total uint64, facets map[string][]legajo.FacetCount, ok bool, err error) {
 	snap, isScorch := r.(*scorch.IndexSnapshot)
 	if !isScorch {
 		return 0, nil, false, nil
@@ -126,7 +166,7 @@ func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Que
 	}
 	defer s.Close()
 	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
-	counts := map[uint32]int{}
+	counts := x.facets.newCounts()
 	for {
 		if total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -144,13 +184,13 @@ func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Que
 		doc := dm.IndexInternalID.Value()
 		seg := sort.Search(len(offsets), func(i int) bool { return offsets[i] > doc }) - 1
 		if seg >= 0 && doc-offsets[seg] < uint64(len(cols[seg])) {
-			if n := cols[seg][doc-offsets[seg]]; n != 0 {
-				counts[n]++
+			if n := cols[seg][doc-offsets[seg]]; int(n) < len(*counts) {
+				(*counts)[n]++
 			}
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
-	return total, x.facets.result(total, counts), true, nil
+	return total, x.facets.counted(counts), true, nil
 }
 
 // facetedQuery is q whose searcher also counts the facets of every match
@@ -162,7 +202,7 @@ func (x *Index) facetCount(ctx context.Context, r index.IndexReader, q query.Que
 type facetedQuery struct {
 	q      query.Query
 	table  *facetTable
-	counts []int // by combination number; index 0 is none
+	counts *[]int // by combination number (index 0 is none), from table.newCounts
 	total  uint64
 	ran    bool
 }
@@ -181,18 +221,21 @@ func (f *facetedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapp
 		return nil, err
 	}
 	f.ran = true
+	if f.counts == nil {
+		f.counts = f.table.newCounts() // after columns: every number they hold
+	}
 	return &facetedSearcher{Searcher: s, f: f, cols: cols, segs: segCursor{offsets: offsets}}, nil
 }
 
-// result is the facets counted, as facetCount gives them.
-func (f *facetedQuery) result() *bsearch.FacetResult {
-	counts := make(map[uint32]int, 16)
-	for n, c := range f.counts {
-		if n != 0 && c != 0 {
-			counts[uint32(n)] = c
-		}
+// result is the facets counted, as facetCount gives them; once only (the
+// counts go back to the table's pool).
+func (f *facetedQuery) result() map[string][]legajo.FacetCount {
+	if f.counts == nil {
+		return sortedFacets(nil)
 	}
-	return f.table.result(f.total, counts)
+	out := f.table.counted(f.counts)
+	f.counts = nil
+	return out
 }
 
 // facetedSearcher counts the facet combination of each match of its
@@ -232,8 +275,10 @@ func (s *facetedSearcher) count(dm *bsearch.DocumentMatch) {
 		return
 	}
 	n := col[local]
-	if int(n) >= len(s.f.counts) {
-		s.f.counts = append(s.f.counts, make([]int, int(n)+1-len(s.f.counts))...)
+	counts := *s.f.counts
+	if int(n) >= len(counts) {
+		counts = append(counts, make([]int, int(n)+1-len(counts))...)
+		*s.f.counts = counts
 	}
-	s.f.counts[n]++
+	counts[n]++
 }

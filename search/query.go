@@ -59,10 +59,20 @@ func countFacets(fr *bsearch.FacetResult) map[string][]legajo.FacetCount {
 			}
 		}
 	}
+	return sortedFacets(sums)
+}
+
+// sortedFacets lists the sums of each facet's values (by facetNames'
+// order; nil for none) by count descending, then value.
+func sortedFacets(sums []map[string]int) map[string][]legajo.FacetCount {
 	out := make(map[string][]legajo.FacetCount, len(facetNames))
 	for i, name := range facetNames {
-		counts := make([]legajo.FacetCount, 0, len(sums[i]))
-		for v, n := range sums[i] {
+		var sum map[string]int
+		if i < len(sums) {
+			sum = sums[i]
+		}
+		counts := make([]legajo.FacetCount, 0, len(sum))
+		for v, n := range sum {
 			counts = append(counts, legajo.FacetCount{Value: v, Count: n})
 		}
 		sort.Slice(counts, func(a, b int) bool {
@@ -132,9 +142,9 @@ func (x *Index) Search(ctx context.Context, q legajo.SearchQuery) (*legajo.Searc
 	}
 	if q.Facets {
 		if facets == nil {
-			facets = res.Facets[fFacet]
+			facets = countFacets(res.Facets[fFacet])
 		}
-		out.Facets = countFacets(facets)
+		out.Facets = facets
 	}
 	if p.relevance {
 		// Equal scores, newest first (this year's ol-42 before last year's).
@@ -169,12 +179,12 @@ var facetsInOnePass = true
 
 // run answers the plan's query: one page of hits, and the facet counts
 // when asked for.
-func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQuery, p *plan) (*bleve.SearchResult, *bsearch.FacetResult, error) {
+func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQuery, p *plan) (*bleve.SearchResult, map[string][]legajo.FacetCount, error) {
 	req := bleve.NewSearchRequestOptions(p.query, p.perPage, (p.page-1)*p.perPage, false)
 	req.SortBy(p.sort)
 	// Facets come from the facet table (see facetTable), with the total;
 	// from bleve when the index is not one the table reads.
-	var facets *bsearch.FacetResult
+	var facets map[string][]legajo.FacetCount
 	total := int64(-1)
 	windowed := (p.newestFirst || p.oldestFirst) && p.page*p.perPage <= maxWindowed
 	if _, scorch := r.(*scorch.IndexSnapshot); q.Facets && scorch && !windowed && facetsInOnePass {
@@ -182,13 +192,14 @@ func (x *Index) run(ctx context.Context, r index.IndexReader, q legajo.SearchQue
 		fq := &facetedQuery{q: req.Query, table: x.facets}
 		req.Query = fq
 		res, err := x.idx.SearchInContext(ctx, req)
+		counted := fq.result() // the counts go back to the pool, whatever happened
 		if err != nil {
 			return nil, nil, fmt.Errorf("search: %w", err)
 		}
 		if !fq.ran || fq.total != res.Total {
 			return nil, nil, fmt.Errorf("search: facets counted %d matches of %d", fq.total, res.Total)
 		}
-		return res, fq.result(), nil
+		return res, counted, nil
 	}
 	if q.Facets {
 		n, fr, ok, err := x.facetCount(ctx, r, p.count)
