@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,8 +46,8 @@ import (
 // saturation test where 40 clients fire back to back on 2 cores.
 //
 // LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile,
-// LEGAJO_LOAD_MEMPROFILE=<file> its heap profile (what it allocated, and
-// what was live when it stopped).
+// LEGAJO_LOAD_MEMPROFILE=<file> what it allocated, and
+// LEGAJO_LOAD_HEAPPROFILE=<file> what it held live at the end of the run.
 // LEGAJO_LOAD_SERVER_LOG=<file> keeps what the server process printed (run
 // with GODEBUG=gctrace=1 to see its collections). LEGAJO_LOAD_TIMELINE=<file>
 // writes one line per timed request: when it started (ms since the clients
@@ -238,6 +239,15 @@ func TestHelperServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
+		if f := os.Getenv("LEGAJO_LOAD_HEAPPROFILE"); f != "" {
+			// What the server holds live at the end of the run, before
+			// it stops (a heap profile at exit would show the app closed).
+			runtime.GC()
+			if out, err := os.Create(f); err == nil {
+				pprof.Lookup("heap").WriteTo(out, 0)
+				out.Close()
+			}
+		}
 		cancel()
 	}()
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
