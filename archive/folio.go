@@ -75,7 +75,7 @@ func allocateNumber(ctx context.Context, st Store, dir string, claim []byte, ret
 		n = folioHints.get(hk) + 1
 	}
 	if n <= 1 {
-		last, err := lastFolio(ctx, st, dir, 0)
+		last, err := firstLastFolio(ctx, st, dir)
 		if err != nil {
 			return 0, err
 		}
@@ -208,6 +208,26 @@ func folioNumber(dir, key string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// firstLastFolio is the last number claimed under dir, for a process that
+// knows none yet (its first allocation in a serie). On S3 it probes keys
+// (see probeLast): claims are made in order and never deleted, and a
+// file-backed S3 server reads the whole directory for every page of a
+// listing, so listing a serie of thousands of claims took the first
+// emissions after a start one to two seconds each. A claim deleted by
+// someone only makes the probe stop short: the claims past it conflict,
+// and are walked past, as claims of other processes are. On fs the
+// directory is listed.
+func firstLastFolio(ctx context.Context, st Store, dir string) (int, error) {
+	if _, ok := unwrap(st).(*FSStore); ok {
+		return lastFolio(ctx, st, dir, 0)
+	}
+	last, err := probeLast(ctx, st, func(n int64) string { return folioKey(dir, int(n)) }, 0)
+	if err != nil {
+		return 0, fmt.Errorf("archive: allocate folio %s: %w", dir, err)
+	}
+	return int(last), nil
 }
 
 // lastFolio returns the highest number claimed in dir, 0 if none; known is

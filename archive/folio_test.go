@@ -450,3 +450,32 @@ func TestClaimed(t *testing.T) {
 		}
 	})
 }
+
+// A process's first allocation in a serie finds the last claim by probing
+// keys, not by listing the serie (a file-backed S3 server reads the whole
+// directory for each page of a listing), and gets the next number.
+func TestFirstAllocationProbes(t *testing.T) {
+	eachStore(t, func(t *testing.T, st Store) {
+		ctx := context.Background()
+		const claimed = 200
+		for i := range claimed {
+			f, err := AllocateFolio(ctx, st, "SESVER/DA/DTI", "OL", 2026, fmt.Appendf(nil, "claim %d", i), time.Time{})
+			if err != nil || f.Number != i+1 {
+				t.Fatalf("claim %d: %v %v", i, f, err)
+			}
+		}
+		// A Store value of its own: no number remembered (see hintKeyFor);
+		// the counter hides the FSStore, so fs probes too.
+		c := &listCounter{Store: st}
+		f, err := AllocateFolio(ctx, c, "SESVER/DA/DTI", "OL", 2026, []byte("first of a new process"), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Number != claimed+1 {
+			t.Errorf("first allocation of a new process: %d, want %d", f.Number, claimed+1)
+		}
+		if n := c.calls.Load(); n != 0 {
+			t.Errorf("the first allocation listed %d times", n)
+		}
+	})
+}
