@@ -271,6 +271,9 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	// LEGAJO_LOAD_SERVER_ENV="GOGC=800 GODEBUG=gctrace=1" sets variables
+	// for the server process only, not the clients'.
+	cmd.Env = append(cmd.Env, strings.Fields(os.Getenv("LEGAJO_LOAD_SERVER_ENV"))...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -373,8 +376,8 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 			b.Fatal(err)
 		}
 	}
-	// The first second is the thundering start of 40 clients at once, not
-	// a working day: its answers are checked but not timed.
+	// The first second, while the clients arrive (see arrive), is checked
+	// but not timed.
 	start := time.Now()
 	warm := start.Add(time.Second)
 	var timeline bytes.Buffer
@@ -400,11 +403,21 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 			time.Sleep(mean/2 + time.Duration(rng.Int64N(int64(mean))))
 		}
 	}
+	// People do not all press a key in the same millisecond: each client
+	// starts at a random moment within its first pause, as if it had just
+	// done something. (Started at once, the 40 first requests, and the
+	// bursts they left in step, took the first two seconds.)
+	arrive := func(rng *rand.Rand, mean time.Duration) {
+		if mean > 0 {
+			time.Sleep(time.Duration(rng.Int64N(int64(mean))))
+		}
+	}
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for c := range loadStaff {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			arrive(rng, clerkThink)
 			for i := 0; time.Now().Before(deadline); i++ {
 				s := emit[rng.IntN(len(emit))]
 				body, _ := json.Marshal(map[string]any{"type": s.Type, "data": s.Data, "idempotency_key": fmt.Sprintf("carga-%d-%d-%d", time.Now().UnixNano(), c, i)})
@@ -433,6 +446,7 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 			if staffWeb {
 				ask = searchers[c]
 			}
+			arrive(rng, staffThink)
 			for time.Now().Before(deadline) {
 				q := loadQueries[rng.IntN(len(loadQueries))]
 				t0 := time.Now()
