@@ -4,6 +4,9 @@
 #
 #   source .ci/s3.sh; s3_start; go test -race ./archive/...; s3_stop
 #
+# LEGAJO_VERSITYGW_FLAGS adds flags to the gateway's (the load benchmark
+# uses --keep-alive, as a production gateway should run; see BENCHMARKS.md).
+#
 # s3_start builds versitygw once (cached under ${TMPDIR:-/tmp}), serves two
 # fresh temporary directories (objects and versions) on 127.0.0.1 only, and
 # exports LEGAJO_TEST_S3=http://ACCESS:SECRET@127.0.0.1:PORT/legajo-test, the
@@ -42,7 +45,8 @@ s3_start() {
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			continue # in use
 		fi
-		"$bin" --port "127.0.0.1:$port" --access "$access" --secret "$secret" --quiet \
+		# shellcheck disable=SC2086 # LEGAJO_VERSITYGW_FLAGS is a list of flags
+		"$bin" --port "127.0.0.1:$port" --access "$access" --secret "$secret" --quiet ${LEGAJO_VERSITYGW_FLAGS:-} \
 			posix --versioning-dir "$LEGAJO_S3_VERSIONS" "$LEGAJO_S3_DATA" >"$log" 2>&1 &
 		pid=$!
 		up=
