@@ -61,19 +61,11 @@ func (t *facetTable) newCounts() *[]int {
 // then value, given the count of each combination number; it zeroes
 // counts and gives them back to the pool.
 func (t *facetTable) counted(counts *[]int) map[string][]legajo.FacetCount {
-	sums := make([]map[string]int, len(facetNames))
-	for i := range sums {
-		sums[i] = map[string]int{}
-	}
+	sums := newFacetSums()
 	t.mu.Lock()
 	for n, c := range *counts {
-		if c == 0 || n == 0 {
-			continue
-		}
-		for i, v := range t.values[n] {
-			if v != "" {
-				sums[i][v] += c
-			}
+		if c != 0 && n != 0 {
+			sums.add(t.values[n], c)
 		}
 	}
 	t.mu.Unlock()

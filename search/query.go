@@ -46,25 +46,39 @@ var facetNames = []string{legajo.FacetType, legajo.FacetExpediente, legajo.Facet
 // countFacets splits the counts of facet combinations into the count of
 // each value of each facet, by count descending, then value.
 func countFacets(fr *bsearch.FacetResult) map[string][]legajo.FacetCount {
-	sums := make([]map[string]int, len(facetNames))
-	for i := range sums {
-		sums[i] = map[string]int{}
-	}
+	sums := newFacetSums()
 	if fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
-			for i, v := range strings.SplitN(t.Term, facetSep, len(facetNames)) {
-				if v != "" {
-					sums[i][v] += t.Count
-				}
-			}
+			sums.add(strings.SplitN(t.Term, facetSep, len(facetNames)), t.Count)
 		}
 	}
 	return sortedFacets(sums)
 }
 
+// facetSums is the count of each value of each facet, by facetNames'
+// order.
+type facetSums []map[string]int
+
+func newFacetSums() facetSums {
+	sums := make(facetSums, len(facetNames))
+	for i := range sums {
+		sums[i] = map[string]int{}
+	}
+	return sums
+}
+
+// add counts n documents of the combination of values (see facetValue).
+func (sums facetSums) add(values []string, n int) {
+	for i, v := range values {
+		if v != "" {
+			sums[i][v] += n
+		}
+	}
+}
+
 // sortedFacets lists the sums of each facet's values (by facetNames'
 // order; nil for none) by count descending, then value.
-func sortedFacets(sums []map[string]int) map[string][]legajo.FacetCount {
+func sortedFacets(sums facetSums) map[string][]legajo.FacetCount {
 	out := make(map[string][]legajo.FacetCount, len(facetNames))
 	for i, name := range facetNames {
 		var sum map[string]int
