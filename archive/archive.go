@@ -60,6 +60,7 @@ type Archive struct {
 	log      logState
 	clock    func() time.Time
 	accounts sync.Map // login → the latest version known (users.go)
+	layouts  layouts  // the keys of the records read last (layout.go)
 }
 
 // head is the last known entry of a chain, and the places this process's
@@ -753,12 +754,21 @@ func (a *Archive) record(ctx context.Context, folio legajo.Folio, objects bool) 
 	}
 	// A record is a handful of small objects (pointers, entries,
 	// manifests); each kind is read at once, so that on S3 it costs a
-	// round trip's wait, not one per object.
+	// round trip's wait, not one per object. The keys the folio was read
+	// from last time are asked for while its pointers are listed (see
+	// layouts): when nothing changed, the rounds below find everything
+	// read.
+	rd := a.newReads()
 	var pointers []string
+	var wg sync.WaitGroup
+	if guess := a.layouts.guess(folio, objects); len(guess) > 0 {
+		wg.Go(func() { rd.get(ctx, guess) })
+	}
 	err := a.st.List(ctx, docRoot+folio.Slug()+"/", "", func(o ObjectInfo) error {
 		pointers = append(pointers, o.Key)
 		return nil
 	})
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -773,49 +783,36 @@ func (a *Archive) record(ctx context.Context, folio legajo.Folio, objects bool) 
 			named = append(named, k)
 		}
 	}
-	data, errs := a.getEach(ctx, named)
-	early := map[string][]byte{}
-	for i := len(pointers); i < len(named); i++ {
-		if errs[i] == nil {
-			early[named[i]] = data[i]
+	rd.get(ctx, named)
+	var keys []string
+	for _, p := range pointers {
+		b, err := rd.of(p)
+		if err != nil {
+			return nil, err
+		}
+		var body struct{ Entry string }
+		if json.Unmarshal(b, &body) == nil && body.Entry != "" {
+			keys = append(keys, body.Entry)
 		}
 	}
-	var keys, late []string
-	for i := range pointers {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		var p struct{ Entry string }
-		if json.Unmarshal(data[i], &p) == nil && p.Entry != "" {
-			keys = append(keys, p.Entry)
-			if _, ok := early[p.Entry]; !ok {
-				late = append(late, p.Entry)
-			}
-		}
-	}
-	err = a.getAll(ctx, late, func(i int, b []byte) error {
-		early[late[i]] = b
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
+	rd.get(ctx, keys)
 	rec := &legajo.Record{Folio: folio}
-	err = eachOf(keys, early, func(i int, b []byte) error {
+	for _, k := range keys {
+		b, err := rd.of(k)
+		if err != nil {
+			return nil, err
+		}
 		e, err := decodeEntry(b)
 		if err != nil {
-			return fmt.Errorf("archive: entry %s: %w", keys[i], err)
+			return nil, fmt.Errorf("archive: entry %s: %w", k, err)
 		}
-		e.Key, e.Hash = keys[i], sum(b)
+		e.Key, e.Hash = k, sum(b)
 		// An entry of another folio (a redirected pointer) is returned as
 		// it is: legajo.Office.CheckRecord names the mismatch.
 		rec.Entries = append(rec.Entries, e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	if len(rec.Entries) == 0 {
+	fromPointers := len(rec.Entries) > 0
+	if !fromPointers {
 		// A pointer may be missing after a crash right after the commit:
 		// look in the chain of the expediente the folio was claimed for.
 		exp, ok := a.claimedExpediente(ctx, folio)
@@ -855,12 +852,13 @@ func (a *Archive) record(ctx context.Context, folio legajo.Folio, objects bool) 
 		}
 	}
 	objs := append(slices.Clip(manifests), others...)
-	got, failed := a.getEach(ctx, objs)
+	rd.get(ctx, objs)
 	rec.Read = make(map[string]legajo.ReadObject, len(objs))
 	for i, k := range objs {
-		switch err := failed[i]; {
+		b, err := rd.of(k)
+		switch {
 		case err == nil:
-			rec.Read[k] = legajo.ReadObject{SHA256: sum(got[i]), Size: int64(len(got[i]))}
+			rec.Read[k] = legajo.ReadObject{SHA256: sum(b), Size: int64(len(b))}
 		case i < len(manifests): // a record without its manifests is not shown
 			return nil, err
 		case errors.Is(err, legajo.ErrNotFound):
@@ -870,24 +868,18 @@ func (a *Archive) record(ctx context.Context, folio legajo.Folio, objects bool) 
 		}
 		if i < len(manifests) {
 			var m legajo.Manifest
-			if err := json.Unmarshal(got[i], &m); err != nil {
+			if err := json.Unmarshal(b, &m); err != nil {
 				return nil, fmt.Errorf("archive: manifest %s: %w", k, err)
 			}
 			rec.Manifests = append(rec.Manifests, m)
 		}
 	}
 	rec.Derive()
-	return rec, nil
-}
-
-// eachOf gives fn the bytes of each key, in the order of keys, from data.
-func eachOf(keys []string, data map[string][]byte, fn func(i int, b []byte) error) error {
-	for i, k := range keys {
-		if err := fn(i, data[k]); err != nil {
-			return err
-		}
+	if fromPointers {
+		meta := slices.Concat(pointers, keys, manifests)
+		a.layouts.remember(folio, recordLayout{meta: meta, objects: others}, objects)
 	}
-	return nil
+	return rec, nil
 }
 
 // getEach reads keys, a few at a time: each object's bytes, or its error.
@@ -905,21 +897,6 @@ func (a *Archive) getEach(ctx context.Context, keys []string) ([][]byte, []error
 	}
 	wg.Wait()
 	return data, errs
-}
-
-// getAll reads keys, a few at a time, and gives each object's bytes to fn
-// in the order of keys. The first error (of a read, or of fn) stops it.
-func (a *Archive) getAll(ctx context.Context, keys []string, fn func(i int, b []byte) error) error {
-	data, errs := a.getEach(ctx, keys)
-	for i := range keys {
-		if errs[i] != nil {
-			return errs[i]
-		}
-		if err := fn(i, data[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Claimed is false when folio has neither its claim nor its alta
