@@ -47,7 +47,9 @@ import (
 //
 // LEGAJO_LOAD_CPUPROFILE=<file> writes the server process's CPU profile,
 // LEGAJO_LOAD_MEMPROFILE=<file> what it allocated, and
-// LEGAJO_LOAD_HEAPPROFILE=<file> what it held live at the end of the run.
+// LEGAJO_LOAD_HEAPPROFILE=<file> what it held live at the end of the run,
+// and LEGAJO_LOAD_TRACE=<file> its execution trace (go tool trace
+// -pprof=sync <file> shows where its goroutines waited on each other).
 // LEGAJO_LOAD_SERVER_LOG=<file> keeps what the server process printed (run
 // with GODEBUG=gctrace=1 to see its collections). LEGAJO_LOAD_TIMELINE=<file>
 // writes one line per timed request: when it started (ms since the clients
@@ -265,6 +267,9 @@ func startServeProcess(b *testing.B, env map[string]string) string {
 	}
 	if prof := os.Getenv("LEGAJO_LOAD_MEMPROFILE"); prof != "" {
 		args = append(args, "-test.memprofile="+prof, "-test.memprofilerate=524288")
+	}
+	if f := os.Getenv("LEGAJO_LOAD_TRACE"); f != "" {
+		args = append(args, "-test.trace="+f) // go tool trace -pprof=sync|sched <file>
 	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), serveEnv+"=1")
@@ -509,7 +514,10 @@ func runLoadNodes(b *testing.B, bases []string, tokens map[string]string, d time
 // writes the activity log on every search.
 func webSearcher(base, login string) (func(q string) (int, error), error) {
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	// Each person has a browser of their own, which keeps its connections
+	// open: http.DefaultTransport, shared by the twenty, keeps two idle
+	// connections per host and closed the others after each search.
+	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 6}, Timeout: 30 * time.Second}
 	resp, err := client.PostForm(base+"/entrar", url.Values{"usuario": {login}, "contrasena": {loadPassword}})
 	if err != nil {
 		return nil, err
