@@ -270,7 +270,7 @@ func (x *Index) indexTasks(ctx context.Context, tasks []*task, commit func(b *bl
 	in := make(chan *task)
 	out := make(chan result, 64)
 	var wg sync.WaitGroup
-	for range builders(len(tasks)) {
+	for range max(8, 2*runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -357,20 +357,6 @@ func (x *Index) indexTasks(ctx context.Context, tasks []*task, commit func(b *bl
 		return err
 	}
 	return commit(b, true)
-}
-
-// liveWindow is about what the index catches up with each second while
-// clerks file: a document a second each, for a few dozen clerks.
-const liveWindow = 32
-
-// builders is how many workers build the documents of n tasks: one for the
-// live catch-up, so that its burst once a second takes one core and leaves
-// the other to the people searching (on two cores, eight builders took
-// both for a few tens of milliseconds every second, and searches that
-// arrived then waited); more for a rebuild or a catch-up after a stop,
-// whose documents are read from disk or S3 as much as built.
-func builders(n int) int {
-	return min(max(8, 2*runtime.GOMAXPROCS(0)), 1+n/liveWindow)
 }
 
 // build makes the index document of one task. A folio the archive no

@@ -386,17 +386,3 @@ func TestFollowerPastAMissingEntry(t *testing.T) {
 		}
 	}
 }
-
-// TestBuilders: the live catch-up of a second's documents is built by one
-// worker, so that it leaves a core to the searches; a rebuild's windows by
-// several.
-func TestBuilders(t *testing.T) {
-	for _, c := range []struct{ tasks, min, max int }{
-		{0, 1, 1}, {1, 1, 1}, {20, 1, 1}, {31, 1, 1},
-		{64, 2, 3}, {windowSize, 8, 1 << 10},
-	} {
-		if got := builders(c.tasks); got < c.min || got > c.max {
-			t.Errorf("builders(%d) = %d, want %d to %d", c.tasks, got, c.min, c.max)
-		}
-	}
-}
