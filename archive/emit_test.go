@@ -210,11 +210,7 @@ func TestLaterEvents(t *testing.T) {
 	eachStore(t, func(t *testing.T, st Store) {
 		ctx := context.Background()
 		o, a := newOffice(t, st)
-		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		folio, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		folio := emitOne(t, o)
 		if _, err := o.Acuse(ctx, folio, []byte("esto no es un PDF"), "acuse.pdf", "ana"); !errors.Is(err, legajo.ErrInvalid) {
 			t.Errorf("text named .pdf accepted as acuse: %v", err)
 		}
@@ -497,11 +493,7 @@ func TestRecordWithObjects(t *testing.T) {
 	eachStore(t, func(t *testing.T, st Store) {
 		ctx := context.Background()
 		o, a := newOffice(t, st)
-		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		folio, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		folio := emitOne(t, o)
 		if _, err := o.Acuse(ctx, folio, pdfScan(t), "acuse.pdf", "ana"); err != nil {
 			t.Fatal(err)
 		}

@@ -104,11 +104,7 @@ func TestRecordLayout(t *testing.T) {
 	eachStore(t, func(t *testing.T, st Store) {
 		ctx := context.Background()
 		o, _ := newOffice(t, st)
-		res, err := o.Emit(ctx, legajo.EmitRequest{Type: "oficio-liberacion", Data: sample(t, "oficio-liberacion"), Author: "ana"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		folio, _ := legajo.ParseFolio(res.Folio, "SESVER/DA/DTI")
+		folio := emitOne(t, o)
 		lg := &keyLog{Store: st}
 		reader, err := New(lg, legajo.DefaultExpedientes())
 		if err != nil {
