@@ -198,18 +198,14 @@ func (a *Archive) folioTaken(ctx context.Context, f legajo.Folio) (bool, error) 
 	if a.log.sealedFolio(f.String()) {
 		return true, nil
 	}
-	_, err := a.st.Stat(ctx, stateKey(f, legajo.EventEmitido.Transition(), 1))
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, legajo.ErrNotFound) {
-		return false, err
+	if ok, err := exists(ctx, a.st, stateKey(f, legajo.EventEmitido.Transition(), 1)); err != nil || ok {
+		return ok, err
 	}
 	if _, ok := unwrap(a.st).(*FSStore); !ok {
 		return false, nil
 	}
 	found := false
-	err = a.st.List(ctx, docRoot+f.Slug()+"/", "", func(ObjectInfo) error { found = true; return errStopList })
+	err := a.st.List(ctx, docRoot+f.Slug()+"/", "", func(ObjectInfo) error { found = true; return errStopList })
 	if errors.Is(err, errStopList) {
 		err = nil
 	}
@@ -911,18 +907,16 @@ func (a *Archive) Claimed(ctx context.Context, folio legajo.Folio) (bool, error)
 		return false, nil
 	}
 	keys := []string{claim, stateKey(folio, legajo.EventEmitido.Transition(), 1)}
+	found := make([]bool, len(keys))
 	errs := make([]error, len(keys))
 	var wg sync.WaitGroup
 	for i, k := range keys {
-		wg.Go(func() { _, errs[i] = a.st.Stat(ctx, k) })
+		wg.Go(func() { found[i], errs[i] = exists(ctx, a.st, k) })
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err == nil {
-			return true, nil
-		}
-		if !errors.Is(err, legajo.ErrNotFound) {
-			return false, err
+	for i := range keys {
+		if found[i] || errs[i] != nil {
+			return found[i], errs[i]
 		}
 	}
 	return false, nil
