@@ -63,10 +63,11 @@ func (l *layouts) remember(folio legajo.Folio, rl recordLayout, objects bool) {
 	if l.m == nil {
 		l.m = map[legajo.Folio]recordLayout{}
 	}
-	if old, ok := l.m[folio]; ok && !objects {
+	old, ok := l.m[folio]
+	if ok && !objects {
 		rl.objects = old.objects
 	}
-	if _, ok := l.m[folio]; !ok && len(l.m) >= maxLayouts {
+	if !ok && len(l.m) >= maxLayouts {
 		for f := range l.m { // an arbitrary one
 			delete(l.m, f)
 			break
